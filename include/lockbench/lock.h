@@ -1,7 +1,7 @@
 /*
  * lockbench/lock.h — the lock interface, public and versioned.
  *
- * Every lock lockbench can measure, built in (locks/*.c) or loaded from a
+ * Every lock lockbench can measure, built into lockbench (one file each in locks/) or loaded from a
  * user's shared object, is described by one `struct lb_lock_ops`. The runner
  * owns all memory: it allocates the lock state (state_size bytes, aligned to
  * at least a cache line, zeroed) and one per-thread node for every thread
