@@ -15,8 +15,8 @@
  *   width:       1    |     2      |     4      |     |   everything above
  *
  * The index is computed from the position of the highest set bit, so
- * recording is a handful of instructions with no loop and no data-dependent
- * branch. Values from 2^LB_HIST_MAX_BITS up are counted in the last bucket
+ * recording is a handful of instructions with no loop; the only branch is
+ * the sum's overflow check, which real data never takes. Values from 2^LB_HIST_MAX_BITS up are counted in the last bucket
  * (count, sum, min and max still see the true value), so recording never
  * fails and never allocates.
  *
