@@ -1,0 +1,39 @@
+/*
+ * cli.h — the lockbench subcommands and what they share.
+ *
+ * Exit codes, for every subcommand:
+ *   0  success
+ *   1  a check failed (mutual-exclusion violation on a real lock, a hung
+ *      configuration, starvation with --fail-on-starvation, a regression)
+ *   2  usage or input error (bad option, value, file or JSON)
+ *   130 interrupted (SIGINT/SIGTERM); what had finished is still written
+ */
+#ifndef LB_CLI_H
+#define LB_CLI_H
+
+#include <stdio.h>
+
+#include "run.h"
+
+enum { LB_EXIT_OK = 0, LB_EXIT_CHECK = 1, LB_EXIT_USAGE = 2, LB_EXIT_INTERRUPTED = 130 };
+
+/* Print "lockbench: <message>" as one line on stderr. */
+void lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int lb_cmd_run(int argc, char **argv);
+int lb_cmd_list(int argc, char **argv);
+int lb_cmd_topo(int argc, char **argv);
+
+/*
+ * Parse a --locks list: "a,b:k=v,k2=v2,c". A comma-separated item that is
+ * key=value continues the previous lock's parameters. Appends to *out.
+ */
+int lb_parse_lock_list(const char *text, struct lb_lock_choice **out, size_t *n, char *err, size_t errlen);
+/* Parse one --workload "name[:k=v,...]". */
+int lb_parse_workload(const char *text, struct lb_wl_choice *out, char *err, size_t errlen);
+/* Short label: name plus any parameter that differs from its default. */
+void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len);
+/* Human duration of ns: "850ns", "12.3us", "4.56ms", "1.20s". */
+void lb_human_ns(double ns, char *buf, size_t len);
+
+#endif

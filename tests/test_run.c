@@ -1,0 +1,231 @@
+/*
+ * test_run.c — the harness end to end: every real lock excludes at 2, 4 and
+ * 8 threads (8 oversubscribes this class of machine), the negative control
+ * is caught, a lock that never lets go is reported hung, and the GIL hands
+ * itself over from inside long critical sections.
+ */
+#include <criterion/criterion.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "locks/registry.h"
+#include "run.h"
+#include "topo.h"
+#include "workloads/registry.h"
+
+static struct lb_run_opts quick_opts(void)
+{
+	struct lb_run_opts o = {
+		.duration_ns = 150000000, .warmup_ns = 10000000, .slice_ns = 10000000,
+		.tick_ns = 1000000, .grace_ns = 10000000000LL, .sample_every = 1, .order_log_cap = 1u << 16,
+	};
+	return o;
+}
+
+static void choose(const char *lock, const char *lock_kv, const char *wl_kv, struct lb_lock_choice *lc,
+		   struct lb_wl_choice *wc)
+{
+	char err[256];
+	memset(lc, 0, sizeof *lc);
+	lc->ops = lb_lock_find(lock);
+	cr_assert_not_null(lc->ops, "lock %s is registered", lock);
+	cr_assert_eq(lb_params_parse(lock, lc->ops->params, lock_kv, lc->params, err, sizeof err), 0, "%s", err);
+	memset(wc, 0, sizeof *wc);
+	wc->wl = lb_workload_find("cs");
+	cr_assert_eq(lb_params_parse("cs", wc->wl->params, wl_kv, wc->params, err, sizeof err), 0, "%s", err);
+}
+
+static void run_one(const struct lb_run_opts *o, const char *lock, const char *lock_kv, const char *wl_kv,
+		    unsigned n, struct lb_outcome *out)
+{
+	struct lb_lock_choice lc;
+	struct lb_wl_choice wc;
+	choose(lock, lock_kv, wl_kv, &lc, &wc);
+	int pus[64];
+	for (unsigned i = 0; i < n; i++)
+		pus[i] = -1;
+	lb_timer_init();
+	lb_busy_calibrate();
+	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
+}
+
+static void check_excludes(unsigned n)
+{
+	struct lb_run_opts o = quick_opts();
+	for (size_t i = 0; lb_locks[i] != NULL; i++) {
+		if (lb_locks[i]->caps & LB_CAP_NO_EXCLUSION)
+			continue;
+		struct lb_outcome out;
+		run_one(&o, lb_locks[i]->name, NULL, NULL, n, &out);
+		cr_expect_eq(out.status, LB_STATUS_OK, "%s at %u threads: %s", lb_locks[i]->name, n, out.message);
+		cr_expect_eq(out.violations, 0, "%s at %u threads: violations", lb_locks[i]->name, n);
+		cr_expect_eq(out.verify_failures, 0, "%s at %u threads: counter", lb_locks[i]->name, n);
+		cr_expect_gt(out.acquisitions, 0, "%s at %u threads made progress", lb_locks[i]->name, n);
+		lb_outcome_free(&out);
+	}
+}
+
+Test(run, every_lock_excludes_at_2_threads, .timeout = 120) { check_excludes(2); }
+Test(run, every_lock_excludes_at_4_threads, .timeout = 120) { check_excludes(4); }
+Test(run, every_lock_excludes_at_8_threads, .timeout = 180) { check_excludes(8); }
+
+/* The checker must catch a lock that excludes nothing: otherwise 0 proves nothing. */
+Test(run, none_lock_is_caught, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	struct lb_outcome out;
+	run_one(&o, "none", NULL, "cs_ns=50", 2, &out);
+	cr_assert(out.violations > 0 || out.verify_failures > 0, "the none lock went unnoticed");
+	/* It is the negative control, so the run itself is not a failure. */
+	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	lb_outcome_free(&out);
+}
+
+Test(run, counts_add_up, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	struct lb_outcome out;
+	run_one(&o, "ticket", NULL, NULL, 2, &out);
+	uint64_t sum = 0, timed = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		sum += out.run.threads[i].acquisitions;
+		timed += out.run.threads[i].timed;
+	}
+	cr_assert_eq(sum, out.acquisitions);
+	cr_assert_eq(out.wait->count, timed, "timing=all times every acquisition");
+	cr_assert_eq(timed, sum);
+	cr_assert_gt(out.duration_s, 0.1);
+	lb_outcome_free(&out);
+}
+
+Test(run, timing_off_times_nothing_but_keeps_starvation_figures, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	o.sample_every = 0;
+	struct lb_outcome out;
+	run_one(&o, "ticket", NULL, NULL, 2, &out);
+	cr_assert_eq(out.wait->count, 0);
+	uint64_t in_timeline = 0;
+	for (unsigned i = 0; i < 2; i++)
+		for (uint32_t s = 0; s < out.run.threads[i].timeline_len; s++)
+			in_timeline += out.run.threads[i].timeline[s];
+	cr_assert_eq(in_timeline, out.acquisitions, "every acquisition lands in the timeline");
+	lb_outcome_free(&out);
+}
+
+Test(run, sampling_times_one_in_n, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	o.sample_every = 16;
+	struct lb_outcome out;
+	run_one(&o, "pthread", NULL, NULL, 2, &out);
+	uint64_t timed = out.wait->count;
+	cr_assert(timed >= out.acquisitions / 16 - 2 && timed <= out.acquisitions / 16 + 2,
+		  "timed %lu of %lu", (unsigned long)timed, (unsigned long)out.acquisitions);
+	lb_outcome_free(&out);
+}
+
+/* A lock that is never given back: the second taker waits forever. */
+struct stuck {
+	_Atomic int taken;
+};
+static int stuck_init(void *s, const union lb_value *p, unsigned n, char *e, size_t el)
+{
+	(void)s, (void)p, (void)n, (void)e, (void)el;
+	return 0;
+}
+static void stuck_acquire(void *s, void *node)
+{
+	(void)node;
+	struct stuck *st = s;
+	while (atomic_exchange(&st->taken, 1) != 0) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+static int stuck_release(void *s, void *node)
+{
+	(void)s, (void)node;
+	return 0;
+}
+static const struct lb_lock_ops stuck_ops = {
+	.abi_version = LB_LOCK_ABI_VERSION, .name = "stuck", .summary = "never released",
+	.state_size = sizeof(struct stuck), .state_align = 64, .init = stuck_init,
+	.acquire = stuck_acquire, .release = stuck_release,
+};
+
+Test(run, a_lock_that_never_lets_go_is_reported_hung, .timeout = 30)
+{
+	struct lb_run_opts o = quick_opts();
+	o.grace_ns = 300000000;
+	struct lb_lock_choice lc = { .ops = &stuck_ops };
+	struct lb_wl_choice wc;
+	char err[128];
+	wc.wl = lb_workload_find("cs");
+	cr_assert_eq(lb_params_parse("cs", wc.wl->params, NULL, wc.params, err, sizeof err), 0);
+	int pus[2] = { -1, -1 };
+	struct lb_outcome out;
+	lb_timer_init();
+	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, 2, pus, &out), 0);
+	cr_assert_eq(out.status, LB_STATUS_HUNG, "status %s", lb_status_name(out.status));
+	cr_assert(strstr(out.message, "still inside") != NULL, "%s", out.message);
+}
+
+/* Two threads in 2 ms critical sections with a 1 ms switch interval: CPython's
+ * GIL forces a hand-over at the holder's next eval-breaker check. */
+Test(run, gil_hands_over_inside_long_critical_sections, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	o.duration_ns = 300000000;
+	struct lb_outcome out;
+	run_one(&o, "gil", "interval=1ms", "cs_ns=2ms", 2, &out);
+	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	uint64_t drops = 0, handoffs = 0;
+	for (size_t i = 0; i < out.ncounters; i++)
+		if (strcmp(out.counters[i].name, "drop_requests") == 0)
+			drops = out.counters[i].value;
+	for (unsigned i = 0; i < 2; i++)
+		handoffs += out.run.threads[i].poll_handoffs;
+	/* ~300 ms / 1 ms: expect hundreds; a wide floor for a noisy machine. */
+	cr_assert_geq(drops, 10, "drop requests: %lu", (unsigned long)drops);
+	cr_assert_geq(handoffs, 10, "hand-overs inside critical sections: %lu", (unsigned long)handoffs);
+	lb_outcome_free(&out);
+}
+
+/* Without polls a long holder is never asked: force_switch=0 and no poll means
+ * the waiter only gets in between critical sections. Counters must show it. */
+Test(run, gil_counts_nothing_when_uncontended, .timeout = 60)
+{
+	struct lb_run_opts o = quick_opts();
+	struct lb_outcome out;
+	run_one(&o, "gil", "interval=1ms", "cs_ns=2ms", 1, &out);
+	for (size_t i = 0; i < out.ncounters; i++)
+		if (strcmp(out.counters[i].name, "drop_requests") == 0)
+			cr_assert_eq(out.counters[i].value, 0, "one thread never asks itself to drop");
+	lb_outcome_free(&out);
+}
+
+Test(run, pinning_puts_each_thread_on_its_pu, .timeout = 60)
+{
+	struct lb_topo *topo;
+	char err[256];
+	cr_assert_eq(lb_topo_load(&topo, NULL, err, sizeof err), 0, "%s", err);
+	struct lb_pin_spec spec;
+	cr_assert_eq(lb_pin_parse("compact", &spec, err, sizeof err), 0);
+	int pus[4];
+	bool over;
+	cr_assert_eq(lb_pin_plan(topo, &spec, 4, pus, &over, err, sizeof err), 0, "%s", err);
+	struct lb_lock_choice lc;
+	struct lb_wl_choice wc;
+	choose("pthread", NULL, NULL, &lc, &wc);
+	struct lb_run_opts o = quick_opts();
+	struct lb_outcome out;
+	lb_timer_init();
+	cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, 4, pus, &out), 0, "%s", out.message);
+	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	for (unsigned i = 0; i < 4; i++)
+		cr_assert_eq(out.run.threads[i].pu, pus[i]);
+	lb_outcome_free(&out);
+	lb_topo_free(topo);
+}

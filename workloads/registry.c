@@ -1,0 +1,22 @@
+/*
+ * registry.c — every workload lockbench knows. Adding one is a file in
+ * workloads/ and a line here.
+ */
+#include <string.h>
+
+#include "registry.h"
+
+extern const struct lb_workload lb_workload_cs;
+
+const struct lb_workload *const lb_workloads[] = {
+	&lb_workload_cs,
+	NULL,
+};
+
+const struct lb_workload *lb_workload_find(const char *name)
+{
+	for (size_t i = 0; lb_workloads[i] != NULL; i++)
+		if (strcmp(lb_workloads[i]->name, name) == 0)
+			return lb_workloads[i];
+	return NULL;
+}
