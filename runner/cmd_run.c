@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "locks/registry.h"
 #include "params.h"
+#include "pingpong.h"
+#include "stats.h"
 #include "result.h"
 #include "topo.h"
 #include "workloads/registry.h"
@@ -45,6 +47,7 @@ static const char run_help[] =
 	"      --slice TIME       starvation timeline slice (default 10ms)\n"
 	"      --grace TIME       how long stopped threads may take before the run is declared hung (default 5s)\n"
 	"      --log-cap N        acquisition-order log entries, a power of two (default 1048576)\n"
+	"      --fail-on-starvation  exit 1 if any thread starved (see README: Starvation)\n"
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            no progress and no table\n"
 	"  -h, --help             this text\n"
@@ -249,23 +252,79 @@ static int parse_timing(const char *s, uint32_t *every, char *err, size_t errlen
 
 static void print_header(FILE *f)
 {
-	fprintf(f, "%-22s %7s %4s %10s %9s %9s %9s %6s  %s\n", "lock", "threads", "rep", "Mops/s", "p50 wait",
-		"p99 wait", "max wait", "viol", "status");
+	fprintf(f, "%-22s %7s %4s %10s %9s %9s %9s %6s %6s %8s %6s  %s\n", "lock", "threads", "rep", "Mops/s",
+		"p50 wait", "p99 wait", "max wait", "Jain", "FF", "starved", "viol", "status");
 }
 
 static void print_row(FILE *f, const struct plan_item *it, unsigned rep, const struct lb_outcome *o)
 {
-	char p50[32] = "-", p99[32] = "-", mx[32] = "-";
+	char p50[32] = "-", p99[32] = "-", mx[32] = "-", starved[16];
 	if (o->wait && o->wait->count) {
 		lb_human_ns(lb_ticks_to_ns(lb_hist_value_at(o->wait, 50)), p50, sizeof p50);
 		lb_human_ns(lb_ticks_to_ns(lb_hist_value_at(o->wait, 99)), p99, sizeof p99);
 		lb_human_ns(lb_ticks_to_ns(o->wait->max), mx, sizeof mx);
 	}
+	snprintf(starved, sizeof starved, o->nstarved ? "YES(%u)" : "no", o->nstarved);
 	double mops = o->duration_s > 0 ? (double)o->acquisitions / o->duration_s / 1e6 : 0;
-	fprintf(f, "%-22s %7u %4u %10.4g %9s %9s %9s %6" PRIu64 "  %s%s%s\n", it->label, it->threads, rep + 1,
-		mops, p50, p99, mx, o->violations, lb_status_name(o->status), o->message[0] ? ": " : "",
-		o->message);
+	fprintf(f, "%-22s %7u %4u %10.4g %9s %9s %9s %6.3f %6.3f %8s %6" PRIu64 "  %s%s%s\n", it->label,
+		it->threads, rep + 1, mops, p50, p99, mx, o->fair.jain, o->fair.fairness_factor, starved,
+		o->violations, lb_status_name(o->status), o->message[0] ? ": " : "", o->message);
 	fflush(f);
+}
+
+static double summary_value(json_t *config, const char *metric, const char *field)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(config, "summary"), metric), field);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* With repetitions: one line per config, medians with the 95% CI of the median. */
+static void print_summary(FILE *f, const struct plan_item *items, size_t n)
+{
+	fprintf(f, "\nsummary (median of repetitions, [95%% CI of the median])\n");
+	fprintf(f, "%-22s %7s %24s %9s %9s %6s %6s %8s %6s\n", "lock", "threads", "Mops/s", "p99 wait", "max wait",
+		"Jain", "FF", "starved", "status");
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = items[i].config;
+		char tp[64], p99[32], mx[32];
+		snprintf(tp, sizeof tp, "%.4g [%.4g, %.4g]", summary_value(c, "throughput_per_s", "median") / 1e6,
+			 summary_value(c, "throughput_per_s", "ci95_low") / 1e6,
+			 summary_value(c, "throughput_per_s", "ci95_high") / 1e6);
+		lb_human_ns(summary_value(c, "p99_ns", "median"), p99, sizeof p99);
+		lb_human_ns(summary_value(c, "max_wait_ns", "median"), mx, sizeof mx);
+		bool starved = json_is_true(json_object_get(json_object_get(c, "summary"), "starved"));
+		fprintf(f, "%-22s %7u %24s %9s %9s %6.3f %6.3f %8s %6s\n", items[i].label, items[i].threads, tp, p99, mx,
+			summary_value(c, "jain", "median"), summary_value(c, "fairness_factor", "median"),
+			starved ? "YES" : "no", json_string_value(json_object_get(c, "status")));
+	}
+}
+
+/*
+ * Fraction of CPU time the machine spent busy over `ms` before the run,
+ * from /proc/stat; negative if unreadable. Someone else's load is the most
+ * common reason two runs of the same lock disagree.
+ */
+static double machine_busy(unsigned ms)
+{
+	unsigned long long a[2][8] = { { 0 } };
+	for (int k = 0; k < 2; k++) {
+		FILE *f = fopen("/proc/stat", "r");
+		if (f == NULL)
+			return -1;
+		int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &a[k][0], &a[k][1], &a[k][2],
+				 &a[k][3], &a[k][4], &a[k][5], &a[k][6], &a[k][7]);
+		fclose(f);
+		if (got != 8)
+			return -1;
+		if (k == 0) {
+			struct timespec ts = { 0, (long)ms * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	unsigned long long total = 0, idle = (a[1][3] - a[0][3]) + (a[1][4] - a[0][4]);
+	for (int i = 0; i < 8; i++)
+		total += a[1][i] - a[0][i];
+	return total ? 1.0 - (double)idle / (double)total : -1;
 }
 
 int lb_cmd_run(int argc, char **argv)
@@ -278,6 +337,7 @@ int lb_cmd_run(int argc, char **argv)
 		{ "slice", required_argument, NULL, 'S' },   { "grace", required_argument, NULL, 'G' },
 		{ "log-cap", required_argument, NULL, 'L' }, { "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+		{ "fail-on-starvation", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512];
@@ -293,7 +353,7 @@ int lb_cmd_run(int argc, char **argv)
 	};
 	int64_t repeat = 1, v;
 	const char *pin_text = "compact", *output = NULL;
-	bool quiet = false;
+	bool quiet = false, fail_on_starvation = false;
 	int c, rc = LB_EXIT_USAGE;
 
 	opterr = 0;
@@ -372,6 +432,9 @@ int lb_cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'F':
+			fail_on_starvation = true;
 			break;
 		case 'h':
 			fputs(run_help, stdout);
@@ -484,6 +547,11 @@ int lb_cmd_run(int argc, char **argv)
 	json_object_set_new(jopts, "grace_ns", json_integer(o.grace_ns));
 	json_object_set_new(jopts, "order_log_cap", json_integer((json_int_t)o.order_log_cap));
 	json_object_set_new(ctx, "options", jopts);
+	double busy = machine_busy(200);
+	json_object_set_new(ctx, "busy_before_run", busy >= 0 ? json_real(busy) : json_null());
+	if (busy > 0.25)
+		fprintf(stderr, "lockbench: warning: the machine was %.0f%% busy before the run; expect noisy results\n",
+			busy * 100);
 	json_object_set_new(doc, "context", ctx);
 	json_object_set_new(doc, "configs", configs);
 
@@ -506,6 +574,7 @@ int lb_cmd_run(int argc, char **argv)
 			if (progress)
 				fprintf(stderr, "[%zu/%zu] %s threads=%u rep %u/%" PRId64 "\r", rep * nitems + i + 1,
 					nitems * (size_t)repeat, it->label, it->threads, rep + 1, repeat);
+			double pp = it->threads > 1 ? lb_pingpong_ns(topo, it->pus[0], it->pus[1], 20000000) : NAN;
 			struct lb_outcome out;
 			if (lb_run_config(&o, topo, &locks[it->lock], &wls[it->wl], it->threads, it->pus, &out) != 0) {
 				lb_error("%s threads=%u: %s", it->label, it->threads, out.message);
@@ -514,8 +583,11 @@ int lb_cmd_run(int argc, char **argv)
 				stop = out.status == LB_STATUS_ERROR; /* threads may be stuck on a barrier */
 				continue;
 			}
+			out.pingpong_ns = pp;
 			json_array_append_new(json_object_get(it->config, "samples"),
 					      lb_sample_json(&out, rep, o.sample_every));
+			if (out.nstarved && fail_on_starvation && rc == LB_EXIT_OK)
+				rc = LB_EXIT_CHECK;
 			if (out.status != LB_STATUS_OK)
 				json_object_set_new(it->config, "status", json_string(lb_status_name(out.status)));
 			if (progress)
@@ -531,6 +603,10 @@ int lb_cmd_run(int argc, char **argv)
 			lb_outcome_free(&out);
 		}
 	}
+	for (size_t i = 0; i < nitems; i++)
+		lb_config_summarize(items[i].config);
+	if (!quiet && repeat > 1)
+		print_summary(table, items, nitems);
 	if (lb_interrupted) {
 		rc = LB_EXIT_INTERRUPTED;
 		json_object_set_new(ctx, "interrupted", json_true());

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
 #include "topo.h"
 #include "version.h"
 
@@ -216,7 +217,8 @@ json_t *lb_latency_json(const struct lb_hist *h)
 	return o;
 }
 
-static json_t *thread_json(const struct lb_thread *t, double duration_s, int64_t tick_ns, uint32_t slices)
+static json_t *thread_json(const struct lb_thread *t, double duration_s, int64_t tick_ns, uint32_t slices,
+			   bool starved)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_integer(t->id));
@@ -232,11 +234,152 @@ static json_t *thread_json(const struct lb_thread *t, double duration_s, int64_t
 	json_object_set_new(o, "try_failures", json_integer((json_int_t)t->try_failures));
 	json_object_set_new(o, "poll_handoffs", json_integer((json_int_t)t->poll_handoffs));
 	json_object_set_new(o, "violations", json_integer((json_int_t)t->violations));
+	json_object_set_new(o, "starved", json_boolean(starved));
 	json_t *tl = json_array();
 	for (uint32_t i = 0; i < slices; i++)
 		json_array_append_new(tl, json_integer(t->timeline[i]));
 	json_object_set_new(o, "timeline", tl);
 	return o;
+}
+
+json_t *lb_latency_curve_json(const struct lb_hist *h)
+{
+	/* The HdrHistogram-style axis: dense towards the tail. */
+	static const double pcts[] = { 0,  10, 20, 30,   40,    50,    60,     70,     75,     80,   85,
+				       90, 95, 97, 98,   99,    99.5,  99.7,   99.9,   99.95,  99.97, 99.99,
+				       99.995, 99.999, 99.9995, 99.9999, 100 };
+	if (h->count == 0)
+		return json_null();
+	json_t *a = json_array();
+	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++) {
+		json_t *pt = json_array();
+		json_array_append_new(pt, json_real(pcts[i]));
+		json_array_append_new(pt, num(lb_ticks_to_ns(lb_hist_value_at(h, pcts[i]))));
+		json_array_append_new(a, pt);
+	}
+	return a;
+}
+
+static json_t *fairness_json(const struct lb_fairness *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "jain", num(f->jain));
+	json_object_set_new(o, "rsd", num(f->rsd));
+	json_object_set_new(o, "fairness_factor", num(f->fairness_factor));
+	json_object_set_new(o, "max_min_ratio", num(f->max_min_ratio));
+	json_object_set_new(o, "min", json_integer((json_int_t)f->min));
+	json_object_set_new(o, "max", json_integer((json_int_t)f->max));
+	json_object_set_new(o, "locktorture_starved", json_boolean(f->starved));
+	return o;
+}
+
+static json_t *short_term_json(const struct lb_outcome *out)
+{
+	unsigned n = out->run.nthreads;
+	size_t bytes = lb_short_term_scratch_size(n, out->norder);
+	void *scratch = bytes == SIZE_MAX ? NULL : malloc(bytes ? bytes : 1);
+	if (scratch == NULL)
+		return json_null();
+	struct lb_short_term st;
+	lb_short_term_compute(out->order, out->norder, n, 0, scratch, &st);
+	free(scratch);
+	json_t *o = json_object();
+	json_object_set_new(o, "covered", json_integer((json_int_t)st.covered));
+	json_object_set_new(o, "window", json_integer(st.window));
+	json_object_set_new(o, "lwss", num(st.lwss));
+	json_object_set_new(o, "mttr", num(st.mttr));
+	json_object_set_new(o, "handover_ratio", num(st.handover_ratio));
+	return o;
+}
+
+static json_t *starvation_json(const struct lb_outcome *out)
+{
+	json_t *o = json_object();
+	uint64_t max_wait = 0, max_gap = 0, bypass = 0, timed = 0;
+	json_t *ids = json_array();
+	for (unsigned i = 0; i < out->run.nthreads; i++) {
+		const struct lb_thread *t = &out->run.threads[i];
+		if (t->max_wait_ticks > max_wait)
+			max_wait = t->max_wait_ticks;
+		if (t->max_gap_ticks > max_gap)
+			max_gap = t->max_gap_ticks;
+		if (t->max_bypass > bypass)
+			bypass = t->max_bypass;
+		timed += t->timed;
+		if (out->starved && out->starved[i])
+			json_array_append_new(ids, json_integer(i));
+	}
+	json_object_set_new(o, "starved", json_boolean(out->nstarved > 0));
+	json_object_set_new(o, "starved_threads", ids);
+	json_object_set_new(o, "max_wait_ns", out->wait->count ? num(lb_ticks_to_ns(out->wait->max)) : json_null());
+	json_object_set_new(o, "max_wait_coarse_ns", json_integer((json_int_t)(max_wait * (uint64_t)out->tick_ns)));
+	json_object_set_new(o, "longest_gap_ns", json_integer((json_int_t)(max_gap * (uint64_t)out->tick_ns)));
+	json_object_set_new(o, "coarse_resolution_ns", json_integer(out->tick_ns));
+	json_object_set_new(o, "max_bypass", timed ? json_integer((json_int_t)bypass) : json_null());
+	json_object_set_new(o, "share_threshold", json_real(LB_STARVE_SHARE));
+	json_object_set_new(o, "gap_threshold", json_real(LB_STARVE_GAP));
+	return o;
+}
+
+/* One metric of every ok sample: median, min, max and a 95% CI of the median. */
+static json_t *summarize(json_t *samples, const char *obj, const char *key)
+{
+	size_t n = json_array_size(samples), k = 0, i;
+	double *v = calloc(n ? n : 1, sizeof *v);
+	json_t *s;
+	json_array_foreach(samples, i, s) {
+		if (strcmp(json_string_value(json_object_get(s, "status")) ?: "", "ok") != 0)
+			continue;
+		json_t *holder = obj ? json_object_get(s, obj) : s;
+		json_t *x = json_object_get(holder, key);
+		if (json_is_number(x))
+			v[k++] = json_number_value(x);
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "n", json_integer((json_int_t)k));
+	if (k > 0) {
+		double lo, hi, mn = v[0], mx = v[0];
+		for (size_t j = 1; j < k; j++) {
+			mn = v[j] < mn ? v[j] : mn;
+			mx = v[j] > mx ? v[j] : mx;
+		}
+		bool exact = lb_stats_median_ci95(v, k, &lo, &hi);
+		json_object_set_new(o, "median", num(lb_stats_median(v, k)));
+		json_object_set_new(o, "min", num(mn));
+		json_object_set_new(o, "max", num(mx));
+		json_object_set_new(o, "ci95_low", num(lo));
+		json_object_set_new(o, "ci95_high", num(hi));
+		json_object_set_new(o, "ci95_reached", json_boolean(exact));
+	}
+	free(v);
+	return o;
+}
+
+void lb_config_summarize(json_t *config)
+{
+	static const struct { const char *name, *obj, *key; } metrics[] = {
+		{ "throughput_per_s", NULL, "throughput_per_s" },
+		{ "p50_ns", "latency_ns", "p50" },
+		{ "p99_ns", "latency_ns", "p99" },
+		{ "p999_ns", "latency_ns", "p999" },
+		{ "max_wait_ns", "latency_ns", "max" },
+		{ "jain", "fairness", "jain" },
+		{ "fairness_factor", "fairness", "fairness_factor" },
+		{ "handover_ratio", "short_term", "handover_ratio" },
+		{ "longest_gap_ns", "starvation", "longest_gap_ns" },
+		{ "pingpong_ns", NULL, "pingpong_ns" },
+	};
+	json_t *samples = json_object_get(config, "samples");
+	json_t *sum = json_object();
+	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
+		json_object_set_new(sum, metrics[i].name, summarize(samples, metrics[i].obj, metrics[i].key));
+	bool starved = false;
+	size_t i;
+	json_t *s;
+	json_array_foreach(samples, i, s)
+		starved |= json_is_true(json_object_get(json_object_get(s, "starvation"), "starved"));
+	json_object_set_new(sum, "starved", json_boolean(starved));
+	json_object_set_new(config, "summary", sum);
 }
 
 json_t *lb_sample_json(const struct lb_outcome *out, unsigned repetition, int64_t sample_every)
@@ -268,13 +411,20 @@ json_t *lb_sample_json(const struct lb_outcome *out, unsigned repetition, int64_
 		json_object_set_new(lc, out->counters[i].name, json_integer((json_int_t)out->counters[i].value));
 	json_object_set_new(s, "lock_counters", lc);
 
+	json_object_set_new(s, "latency_curve", lb_latency_curve_json(out->wait));
+	json_object_set_new(s, "pingpong_ns", num(out->pingpong_ns));
+	json_object_set_new(s, "fairness", fairness_json(&out->fair));
+	json_object_set_new(s, "short_term", short_term_json(out));
+	json_object_set_new(s, "starvation", starvation_json(out));
+
 	uint32_t slices = out->run.nthreads ? out->run.threads[0].timeline_len : 0;
 	uint32_t used = (uint32_t)(out->duration_s * 1e9 / (double)out->slice_ns) + 1;
 	if (used < slices)
 		slices = used;
 	json_t *threads = json_array();
 	for (unsigned i = 0; i < out->run.nthreads; i++)
-		json_array_append_new(threads, thread_json(&out->run.threads[i], out->duration_s, out->tick_ns, slices));
+		json_array_append_new(threads, thread_json(&out->run.threads[i], out->duration_s, out->tick_ns, slices,
+							   out->starved && out->starved[i]));
 	json_object_set_new(s, "threads", threads);
 	return s;
 }

@@ -28,6 +28,12 @@ json_t *lb_sample_json(const struct lb_outcome *out, unsigned repetition, int64_
 /* {"mean","p50","p90","p99","p999","p9999","max"} in ns, or null if nothing was timed. */
 json_t *lb_latency_json(const struct lb_hist *h);
 
+/* [[percentile, ns], ...] on a log-tail axis, or null if nothing was timed. */
+json_t *lb_latency_curve_json(const struct lb_hist *h);
+
+/* Add "summary" (median, min, max, 95% CI of the median per headline metric) from "samples". */
+void lb_config_summarize(json_t *config);
+
 /* Parameters as an object, typed values, declared order. */
 json_t *lb_params_json(const struct lb_param *decl, const union lb_value *vals);
 

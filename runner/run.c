@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,10 +166,35 @@ static void merge_figures(struct lb_outcome *out)
 	}
 }
 
+/* Long-term fairness and which threads starved. */
+static void judge_fairness(struct lb_outcome *out)
+{
+	struct lb_run *r = &out->run;
+	uint64_t *counts = calloc(r->nthreads, sizeof *counts);
+	out->starved = calloc(r->nthreads, sizeof *out->starved);
+	if (counts == NULL || out->starved == NULL) {
+		free(counts);
+		return;
+	}
+	for (unsigned i = 0; i < r->nthreads; i++)
+		counts[i] = r->threads[i].acquisitions;
+	lb_fairness_compute(counts, r->nthreads, &out->fair);
+	double fair_share = (double)out->acquisitions / r->nthreads;
+	double window_ticks = out->duration_s * 1e9 / (double)out->tick_ns;
+	for (unsigned i = 0; i < r->nthreads && r->nthreads > 1; i++) {
+		bool shut_out = (double)counts[i] < LB_STARVE_SHARE * fair_share;
+		bool long_gap = (double)r->threads[i].max_gap_ticks >= LB_STARVE_GAP * window_ticks;
+		out->starved[i] = shut_out || long_gap;
+		out->nstarved += out->starved[i];
+	}
+	free(counts);
+}
+
 int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
 		  const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out)
 {
 	memset(out, 0, sizeof *out);
+	out->pingpong_ns = NAN;
 	const struct lb_lock_ops *ops = lock->ops;
 	struct lb_run *r = &out->run;
 	r->ops = ops;
@@ -322,6 +348,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	pthread_barrier_destroy(&st->barrier);
 
 	merge_figures(out);
+	judge_fairness(out);
 	collect_order(out, seq_start, seq_end, o->order_log_cap);
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
@@ -373,6 +400,8 @@ void lb_outcome_free(struct lb_outcome *out)
 	free(out->mem_hl);
 	free(out->run.threads);
 	free(out->order);
+	free(out->starved);
+	out->starved = NULL;
 	forget_memory(out);
 	out->run.threads = NULL;
 	out->order = NULL;

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "harness.h"
+#include "metrics.h"
 
 /* A lock as chosen on the command line: its table and parameter values. */
 struct lb_lock_choice {
@@ -32,6 +33,16 @@ struct lb_run_opts {
 	size_t order_log_cap;  /* power of two */
 };
 
+/*
+ * Starvation, per thread: it got less than LB_STARVE_SHARE of its fair share
+ * of acquisitions (total / threads), or it went LB_STARVE_GAP of the window
+ * or longer without one while trying. Both are robust to the run-to-run
+ * unfairness of ordinary locks (a 3:1 split at 2 threads is unfair, not
+ * starvation) and both catch a thread that is shut out.
+ */
+#define LB_STARVE_SHARE 0.1
+#define LB_STARVE_GAP 0.5
+
 enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED };
 const char *lb_status_name(enum lb_status s);
 
@@ -52,6 +63,10 @@ struct lb_outcome {
 	size_t ncounters;
 	uint16_t *order;          /* the acquisition order, oldest first */
 	size_t norder;
+	struct lb_fairness fair;  /* over per-thread acquisitions */
+	bool *starved;            /* per thread, see LB_STARVE_* */
+	unsigned nstarved;
+	double pingpong_ns;       /* one-way cache-line transfer between the first two PUs; NAN if not measured */
 
 	/* private: what to free */
 	void *mem_lock, *mem_nodes, *mem_hists, *mem_timeline, *mem_log, *mem_clock, *mem_hl;
