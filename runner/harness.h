@@ -208,7 +208,8 @@ static inline void lb__acquired(struct lb_thread *t, uint32_t k0, uint64_t t0, u
 	if (t->timing) {
 		t->timed++;
 		lb_hist_record(t->wait, t1 - t0);
-		uint64_t bypass = s - seq0;
+		/* A lock that excludes nothing loses sequence updates; never let that wrap. */
+		uint64_t bypass = s > seq0 ? s - seq0 : 0;
 		if (bypass > t->max_bypass)
 			t->max_bypass = bypass;
 		uint32_t last = atomic_load_explicit(&hl->last_owner, memory_order_relaxed);
