@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, run the test suite
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
+#   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make         just build ./lockbench
 
@@ -33,18 +34,24 @@ BIN      := $(if $(filter build,$(BUILD)),lockbench,$(BUILD)/lockbench)
 # Criterion runs each test in its own process; two at a time on this class of machine.
 TEST_JOBS ?= 2
 
-.PHONY: all deps test check bench asan tsan clean
+.PHONY: all deps test check bench overhead asan tsan clean
 all: $(BIN)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BIN): $(BUILD)/runner/main.o $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
 deps:
 	@missing=; \
@@ -71,6 +78,11 @@ check: $(BIN) $(BUILD)/tests/run-tests
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
 	./lockbench run
+
+# The harness's cost against the bare lock (a benchmark, not a test).
+overhead: deps
+	@$(MAKE) --no-print-directory lockbench
+	./lockbench selftest overhead
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \

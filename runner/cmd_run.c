@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "locks/registry.h"
+#include "overhead.h"
 #include "params.h"
 #include "pingpong.h"
 #include "stats.h"
@@ -43,7 +44,7 @@ static const char run_help[] =
 	"      --warmup TIME      warm-up before each window (default 100ms)\n"
 	"  -p, --pin POLICY       compact | scatter | cores | none | cpus:LIST (default compact)\n"
 	"  -r, --repeat N         repetitions of every config, interleaved (default 1)\n"
-	"      --timing MODE      all | sample:N | off: which acquisitions get TSC timestamps (default all)\n"
+	"      --timing MODE      all | sample:N | off: which acquisitions get TSC timestamps (default sample:16)\n"
 	"      --slice TIME       starvation timeline slice (default 10ms)\n"
 	"      --grace TIME       how long stopped threads may take before the run is declared hung (default 5s)\n"
 	"      --log-cap N        acquisition-order log entries, a power of two (default 1048576)\n"
@@ -349,7 +350,7 @@ int lb_cmd_run(int argc, char **argv)
 	size_t ntcounts = 0;
 	struct lb_run_opts o = {
 		.duration_ns = 1000000000, .warmup_ns = 100000000, .slice_ns = 10000000,
-		.tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 1, .order_log_cap = 1u << 20,
+		.tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 16, .order_log_cap = 1u << 20,
 	};
 	int64_t repeat = 1, v;
 	const char *pin_text = "compact", *output = NULL;
@@ -547,6 +548,22 @@ int lb_cmd_run(int argc, char **argv)
 	json_object_set_new(jopts, "grace_ns", json_integer(o.grace_ns));
 	json_object_set_new(jopts, "order_log_cap", json_integer((json_int_t)o.order_log_cap));
 	json_object_set_new(ctx, "options", jopts);
+	/* What the chosen timing mode costs per acquisition, against the bare loop. */
+	json_t *jt = json_object();
+	char mode[32];
+	if (o.sample_every == 0)
+		snprintf(mode, sizeof mode, "off");
+	else if (o.sample_every == 1)
+		snprintf(mode, sizeof mode, "all");
+	else
+		snprintf(mode, sizeof mode, "sample:%u", o.sample_every);
+	double ovh = lb_overhead_ns_per_acquisition(o.sample_every, 5, 20000000);
+	json_object_set_new(jt, "mode", json_string(mode));
+	json_object_set_new(jt, "sample_every", json_integer(o.sample_every));
+	json_object_set_new(jt, "overhead_ns_per_acquisition", isfinite(ovh) ? json_real(ovh) : json_null());
+	json_object_set_new(jt, "overhead_method",
+			    json_string("1 thread, lock none, cs vs bare, median of 5 interleaved 20 ms pairs"));
+	json_object_set_new(ctx, "timing", jt);
 	double busy = machine_busy(200);
 	json_object_set_new(ctx, "busy_before_run", busy >= 0 ? json_real(busy) : json_null());
 	if (busy > 0.25)

@@ -16,7 +16,7 @@
  *   sample:N  as off, plus on every N-th acquisition three TSC reads (wait,
  *             hold, handoff) and a read of the sequence before waiting.
  *   all       as sample:1.
- * Starvation figures (longest wait, longest gap, timeline) come from the
+ * Starvation figures (longest gap while trying, timeline) come from the
  * coarse clock in every mode, so sampling never hides a starved thread.
  */
 #ifndef LB_HARNESS_H
@@ -42,9 +42,15 @@ enum lb_phase { LB_PHASE_WARMUP, LB_PHASE_MEASURE, LB_PHASE_STOP };
  */
 struct lb_clock {
 	_Alignas(LB_CACHELINE) _Atomic uint32_t phase; /* enum lb_phase */
-	_Atomic uint32_t tick;  /* ticks since the threads were released */
-	_Atomic uint32_t slice; /* timeline slice of the measured window */
+	/* (slice << 32) | tick: the timeline slice of the measured window and
+	 * the ticks since the threads were released, read with one load. */
+	_Atomic uint64_t now;
 };
+
+static inline uint64_t lb_clock_word(uint32_t tick, uint32_t slice)
+{
+	return (uint64_t)slice << 32 | tick;
+}
 
 /*
  * The harness line: written only by the lock holder, inside the critical
@@ -88,8 +94,8 @@ struct lb_thread {
 	uint64_t try_failures;    /* failed try/timed acquisitions in the window */
 	uint64_t poll_handoffs;   /* poll() let another thread in */
 	uint64_t max_bypass;      /* acquisitions by others during one timed wait */
-	uint32_t max_wait_ticks;  /* longest single wait, coarse ticks */
-	uint32_t max_gap_ticks;   /* longest time trying without success, coarse ticks */
+	uint32_t max_gap_ticks;   /* longest time trying without success (a blocking
+				     acquire: its wait), coarse ticks */
 	uint32_t trying_since;    /* coarse tick when the current attempt began */
 	bool trying;
 	uint64_t hold_t0;         /* lb_now() at a timed acquisition */
@@ -159,7 +165,7 @@ static inline bool lb_running(struct lb_thread *t)
 
 static inline uint32_t lb_coarse_tick(const struct lb_thread *t)
 {
-	return atomic_load_explicit(&t->clock->tick, memory_order_relaxed);
+	return (uint32_t)atomic_load_explicit(&t->clock->now, memory_order_relaxed);
 }
 
 /* Start of an attempt: decide whether it is timed, note when trying began. */
@@ -180,11 +186,12 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
 }
 
 /* Bookkeeping once the lock is held: canary, sequence, log, figures. */
-static inline void lb__acquired(struct lb_thread *t, uint32_t k0, uint64_t t0, uint64_t seq0)
+static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 {
 	struct lb_harness_line *hl = t->hl;
 	uint64_t t1 = t->timing ? lb_now() : 0;
-	uint32_t k1 = lb_coarse_tick(t);
+	uint64_t now = atomic_load_explicit(&t->clock->now, memory_order_relaxed);
+	uint32_t k1 = (uint32_t)now, slice = (uint32_t)(now >> 32);
 
 	if (atomic_load_explicit(&hl->owner, memory_order_relaxed) != 0)
 		t->violations++;
@@ -199,10 +206,6 @@ static inline void lb__acquired(struct lb_thread *t, uint32_t k0, uint64_t t0, u
 	uint32_t gap = k1 - t->trying_since;
 	if (gap > t->max_gap_ticks)
 		t->max_gap_ticks = gap;
-	uint32_t wait = k1 - k0;
-	if (wait > t->max_wait_ticks)
-		t->max_wait_ticks = wait;
-	uint32_t slice = atomic_load_explicit(&t->clock->slice, memory_order_relaxed);
 	t->timeline[slice < t->timeline_len ? slice : t->timeline_len - 1]++;
 
 	if (t->timing) {
@@ -224,23 +227,21 @@ static inline void lb__acquired(struct lb_thread *t, uint32_t k0, uint64_t t0, u
 static inline void lb_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint32_t k0 = lb_coarse_tick(t);
 	uint64_t t0 = lb__attempt_begin(t, &seq0);
 	t->ops->acquire(t->lock, t->node);
-	lb__acquired(t, k0, t0, seq0);
+	lb__acquired(t, t0, seq0);
 }
 
 /* Try once; on success the caller holds the lock. Needs LB_CAP_TRY. */
 static inline bool lb_try_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint32_t k0 = lb_coarse_tick(t);
 	uint64_t t0 = lb__attempt_begin(t, &seq0);
 	if (!t->ops->try_acquire(t->lock, t->node)) {
 		t->try_failures++;
 		return false;
 	}
-	lb__acquired(t, k0, t0, seq0);
+	lb__acquired(t, t0, seq0);
 	return true;
 }
 
@@ -248,13 +249,12 @@ static inline bool lb_try_acquire(struct lb_thread *t)
 static inline bool lb_acquire_until(struct lb_thread *t, uint64_t deadline_ns)
 {
 	uint64_t seq0 = 0;
-	uint32_t k0 = lb_coarse_tick(t);
 	uint64_t t0 = lb__attempt_begin(t, &seq0);
 	if (!t->ops->acquire_until(t->lock, t->node, deadline_ns)) {
 		t->try_failures++;
 		return false;
 	}
-	lb__acquired(t, k0, t0, seq0);
+	lb__acquired(t, t0, seq0);
 	return true;
 }
 

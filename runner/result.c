@@ -228,7 +228,6 @@ static json_t *thread_json(const struct lb_thread *t, double duration_s, int64_t
 	json_object_set_new(o, "timed", json_integer((json_int_t)t->timed));
 	json_object_set_new(o, "latency_ns", lb_latency_json(t->wait));
 	json_object_set_new(o, "hold_ns", lb_latency_json(t->hold));
-	json_object_set_new(o, "max_wait_coarse_ns", json_integer((json_int_t)t->max_wait_ticks * tick_ns));
 	json_object_set_new(o, "longest_gap_ns", json_integer((json_int_t)t->max_gap_ticks * tick_ns));
 	json_object_set_new(o, "max_bypass", t->timed ? json_integer((json_int_t)t->max_bypass) : json_null());
 	json_object_set_new(o, "try_failures", json_integer((json_int_t)t->try_failures));
@@ -295,12 +294,10 @@ static json_t *short_term_json(const struct lb_outcome *out)
 static json_t *starvation_json(const struct lb_outcome *out)
 {
 	json_t *o = json_object();
-	uint64_t max_wait = 0, max_gap = 0, bypass = 0, timed = 0;
+	uint64_t max_gap = 0, bypass = 0, timed = 0;
 	json_t *ids = json_array();
 	for (unsigned i = 0; i < out->run.nthreads; i++) {
 		const struct lb_thread *t = &out->run.threads[i];
-		if (t->max_wait_ticks > max_wait)
-			max_wait = t->max_wait_ticks;
 		if (t->max_gap_ticks > max_gap)
 			max_gap = t->max_gap_ticks;
 		if (t->max_bypass > bypass)
@@ -312,7 +309,6 @@ static json_t *starvation_json(const struct lb_outcome *out)
 	json_object_set_new(o, "starved", json_boolean(out->nstarved > 0));
 	json_object_set_new(o, "starved_threads", ids);
 	json_object_set_new(o, "max_wait_ns", out->wait->count ? num(lb_ticks_to_ns(out->wait->max)) : json_null());
-	json_object_set_new(o, "max_wait_coarse_ns", json_integer((json_int_t)(max_wait * (uint64_t)out->tick_ns)));
 	json_object_set_new(o, "longest_gap_ns", json_integer((json_int_t)(max_gap * (uint64_t)out->tick_ns)));
 	json_object_set_new(o, "coarse_resolution_ns", json_integer(out->tick_ns));
 	json_object_set_new(o, "max_bypass", timed ? json_integer((json_int_t)bypass) : json_null());

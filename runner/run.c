@@ -77,8 +77,11 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 		/* Figures count from here; `total` keeps counting for verify(). */
 		t->window_t0 = lb_mono_ns();
 		t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
+		/* The first acquisition of the window is timed, so even a thread that
+		 * gets only one has a latency figure. */
+		t->countdown = 1;
 		t->max_bypass = 0;
-		t->max_wait_ticks = t->max_gap_ticks = 0;
+		t->max_gap_ticks = 0;
 		t->trying_since = lb_coarse_tick(t);
 		lb_hist_reset(t->wait);
 		lb_hist_reset(t->hold);
@@ -125,10 +128,9 @@ static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, i
 			return false;
 		if (now >= until)
 			return true;
-		atomic_store_explicit(&c->tick, (uint32_t)((now - origin) / (uint64_t)tick_ns), memory_order_relaxed);
-		if (measure0 != 0)
-			atomic_store_explicit(&c->slice, (uint32_t)((now - measure0) / (uint64_t)slice_ns),
-					      memory_order_relaxed);
+		uint32_t slice = measure0 ? (uint32_t)((now - measure0) / (uint64_t)slice_ns) : 0;
+		atomic_store_explicit(&c->now, lb_clock_word((uint32_t)((now - origin) / (uint64_t)tick_ns), slice),
+				      memory_order_relaxed);
 		uint64_t next = now + (uint64_t)tick_ns - (now - origin) % (uint64_t)tick_ns;
 		sleep_until(next < until ? next : until);
 	}
@@ -314,7 +316,6 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
-		atomic_store_explicit(&r->clock->slice, 0, memory_order_relaxed);
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
 		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
@@ -329,7 +330,10 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
 	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline) {
 		uint64_t now = lb_mono_ns();
-		atomic_store_explicit(&r->clock->tick, (uint32_t)((now - origin) / (uint64_t)out->tick_ns),
+		/* Keep the clock going: a thread still waiting must see time pass. */
+		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
+		atomic_store_explicit(&r->clock->now,
+				      lb_clock_word((uint32_t)((now - origin) / (uint64_t)out->tick_ns), (uint32_t)(w >> 32)),
 				      memory_order_relaxed);
 		sleep_until(now + 1000000);
 	}

@@ -210,3 +210,33 @@ Test(cli_run, topo_plans_a_synthetic_machine, .timeout = 30)
 	cr_expect(strstr(r->out, "16") != NULL, "16 PUs shown: %s", r->out);
 	free(r);
 }
+
+Test(cli_bad_input, selftest_without_subject, .timeout = 30)
+{
+	const char *args[] = { "selftest", NULL };
+	expect_usage_error("overhead", args, NULL);
+}
+
+Test(cli_bad_input, selftest_with_other_workload, .timeout = 30)
+{
+	const char *args[] = { "selftest", "overhead", "-w", "bare", NULL };
+	expect_usage_error("not cs", args, NULL);
+}
+
+Test(cli_bad_input, selftest_bad_sample, .timeout = 30)
+{
+	const char *args[] = { "selftest", "overhead", "-s", "1", NULL };
+	expect_usage_error("--sample", args, NULL);
+}
+
+Test(cli_run, selftest_overhead_reports_every_mode, .timeout = 60)
+{
+	const char *args[] = { "selftest", "overhead", "-l", "ticket", "-t", "1", "-d", "20ms", "-r", "1", NULL };
+	struct cli_result *r = calloc(1, sizeof *r);
+	cli_run(r, args);
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	cr_expect(strstr(r->out, "ticket") != NULL, "%s", r->out);
+	cr_expect(strstr(r->out, "bare") != NULL && strstr(r->out, "off") != NULL && strstr(r->out, "all") != NULL,
+		  "%s", r->out);
+	free(r);
+}

@@ -8,6 +8,12 @@
  * thinks for think_ns outside the lock. verify() checks the counter against
  * the sum of every thread's acquisitions: a lock that lets two holders in
  * loses increments.
+ *
+ * `bare` is the same loop with the same parameters, uninstrumented: it calls
+ * the lock's acquire and release directly, with no canary, sequence, clock,
+ * order log or poll, and only counts. It is the reference against which
+ * `lockbench selftest overhead` measures what the harness costs; its
+ * latency, starvation and short-term fairness figures stay empty.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -81,6 +87,25 @@ static void cs_thread(struct lb_thread *t)
 	}
 }
 
+static void bare_thread(struct lb_thread *t)
+{
+	const struct cs_state *s = t->run->wl_state;
+	const struct lb_lock_ops *ops = t->ops;
+	void *lock = t->lock, *node = t->node;
+	while (lb_running(t)) {
+		ops->acquire(lock, node);
+		for (unsigned i = 0; i < s->nlines; i++)
+			bump(&s->lines[i]);
+		if (s->cs_iters)
+			lb_busy(s->cs_iters);
+		ops->release(lock, node);
+		t->acquisitions++;
+		t->total++;
+		if (s->think_iters)
+			lb_busy(s->think_iters);
+	}
+}
+
 static unsigned cs_verify(struct lb_run *run, char *msg, size_t msglen)
 {
 	const struct cs_state *s = run->wl_state;
@@ -111,6 +136,16 @@ const struct lb_workload lb_workload_cs = {
 	.params = cs_params,
 	.setup = cs_setup,
 	.thread = cs_thread,
+	.verify = cs_verify,
+	.teardown = cs_teardown,
+};
+
+const struct lb_workload lb_workload_bare = {
+	.name = "bare",
+	.summary = "cs without instrumentation: the lock alone, the reference for `selftest overhead`",
+	.params = cs_params,
+	.setup = cs_setup,
+	.thread = bare_thread,
 	.verify = cs_verify,
 	.teardown = cs_teardown,
 };

@@ -7,9 +7,11 @@
 #include "registry.h"
 
 extern const struct lb_workload lb_workload_cs;
+extern const struct lb_workload lb_workload_bare;
 
 const struct lb_workload *const lb_workloads[] = {
 	&lb_workload_cs,
+	&lb_workload_bare,
 	NULL,
 };
 
