@@ -1,0 +1,62 @@
+/*
+ * locks/none.c — a "lock" that excludes nothing.
+ *
+ * acquire and release return at once, so two threads are inside the
+ * critical section together all the time. It is the negative control of the
+ * mutual-exclusion checker: a run with `none` at 2+ threads must report
+ * canary violations or a lost counter update, or the checker is broken.
+ * Never FIFO, never waits; no memory ordering at all, on purpose.
+ */
+#include "registry.h"
+
+/* The runner wants state_size > 0; nothing is ever stored here. */
+struct none_state {
+	char unused;
+};
+
+static int none_init(void *state, const union lb_value *params, unsigned nthreads,
+		     char *err, size_t errlen)
+{
+	(void)state;
+	(void)params;
+	(void)nthreads;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static void none_acquire(void *state, void *node)
+{
+	(void)state;
+	(void)node;
+}
+
+static int none_release(void *state, void *node)
+{
+	(void)state;
+	(void)node;
+	return 0;
+}
+
+static bool none_try_acquire(void *state, void *node)
+{
+	(void)state;
+	(void)node;
+	return true;
+}
+
+const struct lb_lock_ops lb_lock_none = {
+	.abi_version = LB_LOCK_ABI_VERSION,
+	.name = "none",
+	.summary = "no lock at all: the mutual-exclusion checker's negative control",
+	.state_size = sizeof(struct none_state),
+	.state_align = _Alignof(struct none_state),
+	.node_size = 0,
+	.caps = LB_CAP_NO_EXCLUSION | LB_CAP_TRY,
+	.params = NULL,
+	.init = none_init,
+	.destroy = NULL,
+	.acquire = none_acquire,
+	.release = none_release,
+	.try_acquire = none_try_acquire,
+};
