@@ -82,19 +82,18 @@ void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len)
 {
 	size_t used = (size_t)snprintf(buf, len, "%s", c->ops->name);
 	const struct lb_param *decl = c->ops->params;
+	union lb_value defs[LB_MAX_PARAMS];
+	char e[256];
+	if (lb_params_parse(c->ops->name, decl, NULL, defs, e, sizeof e) != 0)
+		return;
 	char sep = ':';
-	for (size_t i = 0; decl != NULL && decl[i].name != NULL && used < len; i++) {
-		union lb_value def;
-		char e[64];
-		if (lb_params_parse("", &decl[i], NULL, &def, e, sizeof e) != 0)
-			continue;
-		/* Compare canonical texts: works for every type. */
+	for (size_t i = 0; i < lb_params_count(decl) && used < len; i++) {
+		/* Compare the canonical texts: that works for every type. */
 		char a[256], b[256];
-		struct lb_param one[2] = { decl[i], { 0 } };
-		lb_params_format(one, &def, a, sizeof a);
-		lb_params_format(one, &c->params[i], b, sizeof b);
+		lb_param_value_format(&decl[i], defs[i], a, sizeof a);
+		lb_param_value_format(&decl[i], c->params[i], b, sizeof b);
 		if (strcmp(a, b) != 0) {
-			used += (size_t)snprintf(buf + used, len - used, "%c%s", sep, b);
+			used += (size_t)snprintf(buf + used, len - used, "%c%s=%s", sep, decl[i].name, b);
 			sep = ',';
 		}
 	}
@@ -504,6 +503,8 @@ int lb_cmd_run(int argc, char **argv)
 	struct plan_item *items = calloc(nitems, sizeof *items);
 	json_t *doc = json_object();
 	json_t *configs = json_array();
+	json_object_set_new(doc, "schema", json_string(LB_SCHEMA));
+	json_object_set_new(doc, "configs", configs);
 	if (items == NULL) {
 		lb_error("out of memory");
 		lb_topo_free(topo);
@@ -536,7 +537,6 @@ int lb_cmd_run(int argc, char **argv)
 
 	lb_timer_init();
 	lb_busy_calibrate();
-	json_object_set_new(doc, "schema", json_string(LB_SCHEMA));
 	json_t *ctx = lb_context_json(argc, argv, topo);
 	json_t *jopts = json_object();
 	json_object_set_new(jopts, "duration_ns", json_integer(o.duration_ns));
@@ -570,6 +570,9 @@ int lb_cmd_run(int argc, char **argv)
 		fprintf(stderr, "lockbench: warning: the machine was %.0f%% busy before the run; expect noisy results\n",
 			busy * 100);
 	json_object_set_new(doc, "context", ctx);
+	/* Keys in the documented order: schema, context, configs. */
+	json_incref(configs);
+	json_object_del(doc, "configs");
 	json_object_set_new(doc, "configs", configs);
 
 	struct sigaction sa = { 0 };

@@ -106,6 +106,8 @@ struct lb_thread {
 	uint32_t *timeline;       /* acquisitions per slice */
 
 	void *wl;                 /* the workload's per-thread data, if any */
+	int tid;                  /* kernel thread id, for the hung-run diagnosis */
+	_Atomic bool finished;    /* left the workload loop */
 };
 
 /* A workload: one file in workloads/, one line in workloads/registry.c. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "topo.h"
 
@@ -102,13 +103,67 @@ static void *thread_main(void *p)
 		if (atomic_exchange(&a->start->pin_failed, 1) == 0)
 			snprintf(a->start->pin_err, sizeof a->start->pin_err, "%s", err);
 	}
+	t->tid = (int)gettid();
 	pthread_barrier_wait(&a->start->barrier);
 	t->run->wl->thread(t);
 	/* A thread that left early (workload returned) still counts as done. */
 	if (t->window_t1 == 0)
 		t->window_t1 = lb_mono_ns();
+	atomic_store(&t->finished, true);
 	atomic_fetch_add(&a->start->done, 1);
 	return NULL;
+}
+
+/*
+ * CPU time (user + system) a thread of this process has had, in ns, and its
+ * scheduler state letter (R running/runnable, S/D asleep); -1 if unknown.
+ */
+static int64_t thread_cpu_ns(int tid, char *state)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command name, which is in parentheses and may hold spaces. */
+	char *p = strrchr(buf, ')');
+	char st = '?';
+	unsigned long long ut, sy;
+	if (p == NULL || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &st, &ut, &sy) != 3)
+		return -1;
+	if (state != NULL)
+		*state = st;
+	return (int64_t)((ut + sy) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK)));
+}
+
+/*
+ * Why a run hung: which threads are still in, on which PU, whether they are
+ * runnable or asleep, and how much CPU each got during the grace period. A
+ * runnable thread that got no CPU was not run by the OS (an overloaded or
+ * oversubscribed machine) — not the same as a lock that never lets it in.
+ */
+static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, double grace_s)
+{
+	struct lb_run *r = &out->run;
+	size_t used = (size_t)snprintf(out->message, sizeof out->message,
+				       "threads still inside the lock or workload %.1f s after stop:", grace_s);
+	bool starved_by_os = false;
+	for (unsigned i = 0; i < r->nthreads && used < sizeof out->message; i++) {
+		if (atomic_load(&r->threads[i].finished))
+			continue;
+		char state = '?';
+		int64_t now = thread_cpu_ns(r->threads[i].tid, &state);
+		double got_ms = now >= 0 && cpu_at_stop[i] >= 0 ? (double)(now - cpu_at_stop[i]) / 1e6 : -1;
+		starved_by_os |= state == 'R' && got_ms >= 0 && got_ms < 1;
+		used += (size_t)snprintf(out->message + used, sizeof out->message - used, " %u (pu %d, %s, %.0f ms CPU)",
+					 i, r->threads[i].pu, state == 'R' ? "runnable" : "asleep", got_ms);
+	}
+	if (starved_by_os && used < sizeof out->message)
+		snprintf(out->message + used, sizeof out->message - used,
+			 "; a runnable thread that got no CPU was not scheduled by the OS (machine overloaded?)");
 }
 
 /* Sleep until abs_ns on CLOCK_MONOTONIC, waking early on a signal. */
@@ -185,7 +240,9 @@ static void judge_fairness(struct lb_outcome *out)
 	double window_ticks = out->duration_s * 1e9 / (double)out->tick_ns;
 	for (unsigned i = 0; i < r->nthreads && r->nthreads > 1; i++) {
 		bool shut_out = (double)counts[i] < LB_STARVE_SHARE * fair_share;
-		bool long_gap = (double)r->threads[i].max_gap_ticks >= LB_STARVE_GAP * window_ticks;
+		double gap_ns = (double)r->threads[i].max_gap_ticks * (double)out->tick_ns;
+		bool long_gap = gap_ns >= LB_STARVE_GAP * window_ticks * (double)out->tick_ns &&
+				gap_ns >= LB_STARVE_GAP_MIN_NS;
 		out->starved[i] = shut_out || long_gap;
 		out->nstarved += out->starved[i];
 	}
@@ -327,6 +384,9 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	out->duration_s = (double)(m1 - m0) / 1e9;
 
 	/* Watchdog: threads must leave within the grace period. */
+	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
+	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
+		cpu_at_stop[i] = thread_cpu_ns(r->threads[i].tid, NULL);
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
 	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline) {
 		uint64_t now = lb_mono_ns();
@@ -339,14 +399,17 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	}
 	if (atomic_load(&st->done) < n) {
 		out->status = LB_STATUS_HUNG;
-		snprintf(out->message, sizeof out->message,
-			 "%u of %u threads still inside the lock or workload %.1f s after stop",
-			 n - atomic_load(&st->done), n, (double)o->grace_ns / 1e9);
+		if (cpu_at_stop != NULL)
+			describe_hung(out, cpu_at_stop, (double)o->grace_ns / 1e9);
+		else
+			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
+		free(cpu_at_stop);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
 		forget_memory(out);
 		return 0;
 	}
+	free(cpu_at_stop);
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);

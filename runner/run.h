@@ -36,12 +36,14 @@ struct lb_run_opts {
 /*
  * Starvation, per thread: it got less than LB_STARVE_SHARE of its fair share
  * of acquisitions (total / threads), or it went LB_STARVE_GAP of the window
- * or longer without one while trying. Both are robust to the run-to-run
+ * (and at least 100 ms) without one while trying. Both are robust to the run-to-run
  * unfairness of ordinary locks (a 3:1 split at 2 threads is unfair, not
  * starvation) and both catch a thread that is shut out.
  */
 #define LB_STARVE_SHARE 0.1
 #define LB_STARVE_GAP 0.5
+/* ...and at least this long: a scheduler hiccup in a short window is not starvation. */
+#define LB_STARVE_GAP_MIN_NS 100e6
 
 enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED };
 const char *lb_status_name(enum lb_status s);

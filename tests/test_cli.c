@@ -113,7 +113,7 @@ Test(cli_run, result_has_every_documented_key, .timeout = 60)
 	char out[256];
 	snprintf(out, sizeof out, "%s/r.json", dir);
 	const char *args[] = { "run", "-l", "ticket,gil:interval=1ms", "-t", "1,2", "-d", "50ms", "--warmup", "5ms",
-			       "-o", out, "-q", NULL };
+			       "-p", "none", "-o", out, "-q", NULL };
 	struct cli_result *r = calloc(1, sizeof *r);
 	cli_run(r, args);
 	cr_assert_eq(r->status, 0, "stderr: %s", r->err);
@@ -174,7 +174,7 @@ Test(cli_run, result_has_every_documented_key, .timeout = 60)
 Test(cli_run, none_lock_run_reports_violations_without_failing, .timeout = 60)
 {
 	const char *args[] = { "run", "-l", "none", "-w", "cs:cs_ns=50", "-t", "2", "-d", "100ms", "--warmup",
-			       "5ms", "-o", "-", "-q", NULL };
+			       "5ms", "-p", "none", "-o", "-", "-q", NULL };
 	struct cli_result *r = calloc(1, sizeof *r);
 	cli_run(r, args);
 	cr_assert_eq(r->status, 0, "stderr: %s", r->err);

@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cpu.h"
-#include "registry.h"
+#include "locks/cpu.h"
+#include "locks/registry.h"
 
 #define MAX_THREADS 8
 #define MAX_PARAMS 8

@@ -171,6 +171,7 @@ Test(run, a_lock_that_never_lets_go_is_reported_hung, .timeout = 30)
 	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, 2, pus, &out), 0);
 	cr_assert_eq(out.status, LB_STATUS_HUNG, "status %s", lb_status_name(out.status));
 	cr_assert(strstr(out.message, "still inside") != NULL, "%s", out.message);
+	cr_assert(strstr(out.message, "ms CPU") != NULL, "the message says how much CPU each stuck thread got: %s", out.message);
 }
 
 /*

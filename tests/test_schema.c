@@ -27,8 +27,8 @@ static char *make_result(const char *const *extra)
 	char *dir = cli_tmpdir();
 	static char out[256];
 	snprintf(out, sizeof out, "%s/r.json", dir);
-	const char *args[32] = { "run", "-d", "50ms", "--warmup", "5ms", "-q", "-o", out };
-	size_t n = 8;
+	const char *args[32] = { "run", "-d", "50ms", "--warmup", "5ms", "-q", "-p", "none", "-o", out };
+	size_t n = 10;
 	for (size_t i = 0; extra[i]; i++)
 		args[n++] = extra[i];
 	args[n] = NULL;
@@ -48,7 +48,7 @@ Test(schema, timed_run_with_repetitions_validates, .timeout = 120)
 
 Test(schema, untimed_run_with_nulls_validates, .timeout = 120)
 {
-	const char *extra[] = { "-l", "pthread,mcs", "-t", "2", "--timing", "off", "-p", "none", NULL };
+	const char *extra[] = { "-l", "pthread,mcs", "-t", "2", "--timing", "off", NULL };
 	cr_assert_eq(validate(make_result(extra), false), 0);
 }
 
