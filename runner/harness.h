@@ -59,7 +59,6 @@ static inline uint64_t lb_clock_word(uint32_t tick, uint32_t slice)
  */
 struct lb_harness_line {
 	_Alignas(LB_CACHELINE) _Atomic uint32_t owner; /* 0 free, else thread id + 1 */
-	_Atomic uint32_t last_owner;                   /* id + 1 of the previous holder */
 	_Atomic uint64_t seq;                          /* acquisitions so far, all threads */
 	_Atomic uint64_t release_tick;                 /* lb_now() at the last timed release */
 };
@@ -85,7 +84,7 @@ struct lb_thread {
 	/* written by this thread only */
 	_Alignas(LB_CACHELINE) uint32_t seen_phase;
 	uint32_t countdown;       /* acquisitions until the next timed one */
-	bool timing;              /* the current acquisition is timed */
+	bool timing;              /* the lock is held by a timed acquisition */
 	uint64_t acquisitions;    /* in the measured window */
 	uint64_t total;           /* since start, warm-up included */
 	uint64_t timed;           /* timed acquisitions in the window */
@@ -96,8 +95,8 @@ struct lb_thread {
 	uint64_t max_bypass;      /* acquisitions by others during one timed wait */
 	uint32_t max_gap_ticks;   /* longest time trying without success (a blocking
 				     acquire: its wait), coarse ticks */
-	uint32_t trying_since;    /* coarse tick when the current attempt began */
-	bool trying;
+	uint32_t trying_since;    /* coarse tick of the first of a run of failed attempts,
+				     or LB_NOT_TRYING */
 	uint64_t hold_t0;         /* lb_now() at a timed acquisition */
 	uint64_t window_t0, window_t1; /* lb_mono_ns() when this thread saw the phases */
 	struct lb_hist *wait;     /* acquisition latency, ticks */
@@ -170,28 +169,38 @@ static inline uint32_t lb_coarse_tick(const struct lb_thread *t)
 	return (uint32_t)atomic_load_explicit(&t->clock->now, memory_order_relaxed);
 }
 
-/* Start of an attempt: decide whether it is timed, note when trying began. */
-static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
+/* trying_since when the thread is not in a run of failed attempts. */
+#define LB_NOT_TRYING UINT32_MAX
+
+/*
+ * Start of an attempt: when trying began (now, or at the first of a run of
+ * failed try/timed attempts), and whether this one is timed; returns the
+ * start timestamp if timed, else 0.
+ */
+static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint32_t *since, uint64_t *seq0)
 {
-	if (!t->trying) {
-		t->trying = true;
-		t->trying_since = lb_coarse_tick(t);
-	}
-	t->timing = false;
+	uint32_t k = t->trying_since;
+	*since = k != LB_NOT_TRYING ? k : lb_coarse_tick(t);
 	if (t->sample_every != 0 && --t->countdown == 0) {
 		t->countdown = t->sample_every;
-		t->timing = true;
 		*seq0 = atomic_load_explicit(&t->hl->seq, memory_order_relaxed);
 		return lb_now();
 	}
 	return 0;
 }
 
+/* A try or timed attempt failed: the thread keeps trying since *since. */
+static inline void lb__attempt_failed(struct lb_thread *t, uint32_t since)
+{
+	t->trying_since = since;
+	t->try_failures++;
+}
+
 /* Bookkeeping once the lock is held: canary, sequence, log, figures. */
-static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
+static inline void lb__acquired(struct lb_thread *t, uint32_t since, uint64_t t0, uint64_t seq0)
 {
 	struct lb_harness_line *hl = t->hl;
-	uint64_t t1 = t->timing ? lb_now() : 0;
+	uint64_t t1 = t0 ? lb_now() : 0;
 	uint64_t now = atomic_load_explicit(&t->clock->now, memory_order_relaxed);
 	uint32_t k1 = (uint32_t)now, slice = (uint32_t)(now >> 32);
 
@@ -204,22 +213,23 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 
 	t->acquisitions++;
 	t->total++;
-	t->trying = false;
-	uint32_t gap = k1 - t->trying_since;
+	t->trying_since = LB_NOT_TRYING;
+	uint32_t gap = k1 - since;
 	if (gap > t->max_gap_ticks)
 		t->max_gap_ticks = gap;
-	t->timeline[slice < t->timeline_len ? slice : t->timeline_len - 1]++;
+	t->timeline[slice]++; /* the clock never runs past the last slice */
 
-	if (t->timing) {
+	if (t0 != 0) {
+		t->timing = true;
 		t->timed++;
 		lb_hist_record(t->wait, t1 - t0);
 		/* A lock that excludes nothing loses sequence updates; never let that wrap. */
 		uint64_t bypass = s > seq0 ? s - seq0 : 0;
 		if (bypass > t->max_bypass)
 			t->max_bypass = bypass;
-		uint32_t last = atomic_load_explicit(&hl->last_owner, memory_order_relaxed);
+		/* Hand-off: the previous acquisition was another thread's, released at release_tick. */
 		uint64_t rel = atomic_load_explicit(&hl->release_tick, memory_order_relaxed);
-		if (last != 0 && last != t->id + 1 && rel != 0 && t1 > rel)
+		if (s > 0 && t->order_log[(s - 1) & t->order_mask] != t->id && rel != 0 && t1 > rel)
 			lb_hist_record(t->handoff, t1 - rel);
 		t->hold_t0 = t1;
 	}
@@ -229,21 +239,23 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 static inline void lb_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint32_t since;
+	uint64_t t0 = lb__attempt_begin(t, &since, &seq0);
 	t->ops->acquire(t->lock, t->node);
-	lb__acquired(t, t0, seq0);
+	lb__acquired(t, since, t0, seq0);
 }
 
 /* Try once; on success the caller holds the lock. Needs LB_CAP_TRY. */
 static inline bool lb_try_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint32_t since;
+	uint64_t t0 = lb__attempt_begin(t, &since, &seq0);
 	if (!t->ops->try_acquire(t->lock, t->node)) {
-		t->try_failures++;
+		lb__attempt_failed(t, since);
 		return false;
 	}
-	lb__acquired(t, t0, seq0);
+	lb__acquired(t, since, t0, seq0);
 	return true;
 }
 
@@ -251,12 +263,13 @@ static inline bool lb_try_acquire(struct lb_thread *t)
 static inline bool lb_acquire_until(struct lb_thread *t, uint64_t deadline_ns)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint32_t since;
+	uint64_t t0 = lb__attempt_begin(t, &since, &seq0);
 	if (!t->ops->acquire_until(t->lock, t->node, deadline_ns)) {
-		t->try_failures++;
+		lb__attempt_failed(t, since);
 		return false;
 	}
-	lb__acquired(t, t0, seq0);
+	lb__acquired(t, since, t0, seq0);
 	return true;
 }
 
@@ -266,9 +279,9 @@ static inline void lb_release(struct lb_thread *t)
 	struct lb_harness_line *hl = t->hl;
 	if (atomic_load_explicit(&hl->owner, memory_order_relaxed) != t->id + 1)
 		t->violations++;
-	atomic_store_explicit(&hl->last_owner, t->id + 1, memory_order_relaxed);
 	atomic_store_explicit(&hl->owner, 0, memory_order_relaxed);
 	if (t->timing) {
+		t->timing = false;
 		uint64_t now = lb_now();
 		lb_hist_record(t->hold, now - t->hold_t0);
 		atomic_store_explicit(&hl->release_tick, now, memory_order_relaxed);

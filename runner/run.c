@@ -83,7 +83,7 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 		t->countdown = 1;
 		t->max_bypass = 0;
 		t->max_gap_ticks = 0;
-		t->trying_since = lb_coarse_tick(t);
+		t->trying_since = LB_NOT_TRYING;
 		lb_hist_reset(t->wait);
 		lb_hist_reset(t->hold);
 		lb_hist_reset(t->handoff);
@@ -175,7 +175,7 @@ static void sleep_until(uint64_t abs_ns)
 
 /* Be the coarse clock until `until`; returns false if interrupted. */
 static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, int64_t tick_ns,
-		       int64_t slice_ns, uint64_t until)
+		       int64_t slice_ns, uint32_t last_slice, uint64_t until)
 {
 	for (;;) {
 		uint64_t now = lb_mono_ns();
@@ -183,8 +183,10 @@ static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, i
 			return false;
 		if (now >= until)
 			return true;
-		uint32_t slice = measure0 ? (uint32_t)((now - measure0) / (uint64_t)slice_ns) : 0;
-		atomic_store_explicit(&c->now, lb_clock_word((uint32_t)((now - origin) / (uint64_t)tick_ns), slice),
+		uint64_t slice = measure0 ? (now - measure0) / (uint64_t)slice_ns : 0;
+		if (slice > last_slice)
+			slice = last_slice; /* threads index the timeline with it unchecked */
+		atomic_store_explicit(&c->now, lb_clock_word((uint32_t)((now - origin) / (uint64_t)tick_ns), (uint32_t)slice),
 				      memory_order_relaxed);
 		uint64_t next = now + (uint64_t)tick_ns - (now - origin) % (uint64_t)tick_ns;
 		sleep_until(next < until ? next : until);
@@ -327,6 +329,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->countdown = o->sample_every ? o->sample_every : 1;
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
+		t->trying_since = LB_NOT_TRYING;
 		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
 		t->hold = (struct lb_hist *)(hists + hist_stride * (3 * i + 1));
 		t->handoff = (struct lb_hist *)(hists + hist_stride * (3 * i + 2));
@@ -369,12 +372,12 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
-	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, origin + (uint64_t)o->warmup_ns);
+	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
-		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, m0 + (uint64_t)o->duration_ns);
+		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
 	}
 	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
