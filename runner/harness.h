@@ -95,6 +95,7 @@ struct lb_thread {
 	uint64_t max_bypass;      /* acquisitions by others during one timed wait */
 	uint32_t max_gap_ticks;   /* longest time trying without success (a blocking
 				     acquire: its wait), coarse ticks */
+	uint32_t max_gap_end;     /* coarse tick at which that gap ended */
 	uint32_t trying_since;    /* coarse tick of the first of a run of failed attempts,
 				     or LB_NOT_TRYING */
 	uint64_t hold_t0;         /* lb_now() at a timed acquisition */
@@ -215,8 +216,10 @@ static inline void lb__acquired(struct lb_thread *t, uint32_t since, uint64_t t0
 	t->total++;
 	t->trying_since = LB_NOT_TRYING;
 	uint32_t gap = k1 - since;
-	if (gap > t->max_gap_ticks)
+	if (gap > t->max_gap_ticks) {
 		t->max_gap_ticks = gap;
+		t->max_gap_end = k1;
+	}
 	t->timeline[slice]++; /* the clock never runs past the last slice */
 
 	if (t0 != 0) {

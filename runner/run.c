@@ -82,7 +82,7 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 		 * gets only one has a latency figure. */
 		t->countdown = 1;
 		t->max_bypass = 0;
-		t->max_gap_ticks = 0;
+		t->max_gap_ticks = t->max_gap_end = 0;
 		t->trying_since = LB_NOT_TRYING;
 		lb_hist_reset(t->wait);
 		lb_hist_reset(t->hold);
@@ -225,8 +225,30 @@ static void merge_figures(struct lb_outcome *out)
 	}
 }
 
-/* Long-term fairness and which threads starved. */
-static void judge_fairness(struct lb_outcome *out)
+/*
+ * Did any thread other than `self` acquire in a slice lying wholly inside
+ * the coarse-tick interval [from, to]? Slices at the edges are left out, so
+ * the answer errs towards "no" (not starved).
+ */
+static bool others_acquired(const struct lb_outcome *out, unsigned self, uint32_t from, uint32_t to)
+{
+	const struct lb_run *r = &out->run;
+	double per_slice = (double)out->slice_ns / (double)out->tick_ns;
+	double a = ((double)from - out->measure_tick0) / per_slice, b = ((double)to - out->measure_tick0) / per_slice;
+	int64_t first = (int64_t)ceil(a), last = (int64_t)floor(b) - 1;
+	if (first < 0)
+		first = 0;
+	if (last >= (int64_t)r->threads[0].timeline_len)
+		last = (int64_t)r->threads[0].timeline_len - 1;
+	for (unsigned j = 0; j < r->nthreads; j++)
+		for (int64_t s = first; j != self && s <= last; s++)
+			if (r->threads[j].timeline[s] != 0)
+				return true;
+	return false;
+}
+
+/* Long-term fairness and which threads starved (see LB_STARVE_*). */
+void lb_outcome_judge(struct lb_outcome *out)
 {
 	struct lb_run *r = &out->run;
 	uint64_t *counts = calloc(r->nthreads, sizeof *counts);
@@ -242,9 +264,11 @@ static void judge_fairness(struct lb_outcome *out)
 	double window_ticks = out->duration_s * 1e9 / (double)out->tick_ns;
 	for (unsigned i = 0; i < r->nthreads && r->nthreads > 1; i++) {
 		bool shut_out = (double)counts[i] < LB_STARVE_SHARE * fair_share;
-		double gap_ns = (double)r->threads[i].max_gap_ticks * (double)out->tick_ns;
+		const struct lb_thread *t = &r->threads[i];
+		double gap_ns = (double)t->max_gap_ticks * (double)out->tick_ns;
 		bool long_gap = gap_ns >= LB_STARVE_GAP * window_ticks * (double)out->tick_ns &&
-				gap_ns >= LB_STARVE_GAP_MIN_NS;
+				gap_ns >= LB_STARVE_GAP_MIN_NS &&
+				others_acquired(out, i, t->max_gap_end - t->max_gap_ticks, t->max_gap_end);
 		out->starved[i] = shut_out || long_gap;
 		out->nstarved += out->starved[i];
 	}
@@ -374,6 +398,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	uint64_t origin = lb_mono_ns();
 	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
+	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
@@ -418,7 +443,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	pthread_barrier_destroy(&st->barrier);
 
 	merge_figures(out);
-	judge_fairness(out);
+	lb_outcome_judge(out);
 	collect_order(out, seq_start, seq_end, o->order_log_cap);
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);

@@ -36,9 +36,12 @@ struct lb_run_opts {
 /*
  * Starvation, per thread: it got less than LB_STARVE_SHARE of its fair share
  * of acquisitions (total / threads), or it went LB_STARVE_GAP of the window
- * (and at least 100 ms) without one while trying. Both are robust to the run-to-run
- * unfairness of ordinary locks (a 3:1 split at 2 threads is unfair, not
- * starvation) and both catch a thread that is shut out.
+ * (and at least LB_STARVE_GAP_MIN_NS) without one while trying *and other
+ * threads acquired meanwhile*. A gap in which nobody acquired is the machine
+ * stalling every thread (an overloaded host), not the lock shutting one out.
+ * Both rules are robust to the run-to-run unfairness of ordinary locks (a
+ * 3:1 split at 2 threads is unfair, not starvation) and both catch a thread
+ * that is shut out.
  */
 #define LB_STARVE_SHARE 0.1
 #define LB_STARVE_GAP 0.5
@@ -55,6 +58,7 @@ struct lb_outcome {
 	double duration_s;        /* measured window, by the runner's clock */
 	int64_t slice_ns;         /* timeline slice actually used */
 	int64_t tick_ns;
+	uint32_t measure_tick0;   /* coarse tick at which the measured window began */
 	struct lb_run run;        /* threads with all their figures */
 	uint64_t acquisitions;
 	uint64_t violations;
@@ -83,6 +87,13 @@ extern volatile sig_atomic_t lb_interrupted;
  */
 int lb_run_config(const struct lb_run_opts *opts, const void *topo, const struct lb_lock_choice *lock,
 		  const struct lb_wl_choice *wl, unsigned nthreads, const int *pus, struct lb_outcome *out);
+
+/*
+ * Fill out->fair, out->starved and out->nstarved from the threads' counts,
+ * gaps and timelines, and out->acquisitions, duration_s, tick_ns, slice_ns
+ * and measure_tick0. lb_run_config calls it; tests call it on made-up runs.
+ */
+void lb_outcome_judge(struct lb_outcome *out);
 
 /* Free an outcome. A hung run's memory is still in use and is not freed. */
 void lb_outcome_free(struct lb_outcome *out);

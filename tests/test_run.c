@@ -322,3 +322,74 @@ Test(run, order_log_holds_thread_ids_of_the_window, .timeout = 60)
 		cr_assert_lt(out.order[i], 2, "owner ids are thread ids");
 	lb_outcome_free(&out);
 }
+
+/*
+ * The gap rule on made-up runs: 1 s window, 1 ms ticks, 10 ms slices, two
+ * threads with equal shares; thread 1 waits 600 ms in the middle. If thread
+ * 0 acquired meanwhile, thread 1 starved; if nobody did, the machine stalled.
+ */
+static void judge_gap(bool others_progress, struct lb_outcome *out, struct lb_thread th[2], uint32_t tl[2][101])
+{
+	memset(out, 0, sizeof *out);
+	memset(th, 0, 2 * sizeof th[0]);
+	for (int i = 0; i < 2; i++)
+		for (int s = 0; s < 101; s++)
+			tl[i][s] = 10;
+	for (int s = 20; s < 80; s++) {
+		tl[1][s] = 0;
+		if (!others_progress)
+			tl[0][s] = 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		th[i].id = (unsigned)i;
+		th[i].timeline = tl[i];
+		th[i].timeline_len = 101;
+		th[i].acquisitions = 1000;
+	}
+	th[1].max_gap_ticks = 600;
+	th[1].max_gap_end = 50 + 800; /* measured window starts at tick 50 */
+	out->run.nthreads = 2;
+	out->run.threads = th;
+	out->acquisitions = 2000;
+	out->duration_s = 1.0;
+	out->tick_ns = 1000000;
+	out->slice_ns = 10000000;
+	out->measure_tick0 = 50;
+	lb_outcome_judge(out);
+}
+
+Test(starvation, a_long_wait_while_others_acquire_is_starvation)
+{
+	struct lb_outcome out;
+	struct lb_thread th[2];
+	uint32_t tl[2][101];
+	judge_gap(true, &out, th, tl);
+	cr_assert_eq(out.nstarved, 1);
+	cr_assert(out.starved[1] && !out.starved[0]);
+	free(out.starved);
+}
+
+Test(starvation, a_stall_of_every_thread_is_not_starvation)
+{
+	struct lb_outcome out;
+	struct lb_thread th[2];
+	uint32_t tl[2][101];
+	judge_gap(false, &out, th, tl);
+	cr_assert_eq(out.nstarved, 0);
+	free(out.starved);
+}
+
+Test(starvation, a_short_wait_is_not_starvation)
+{
+	struct lb_outcome out;
+	struct lb_thread th[2];
+	uint32_t tl[2][101];
+	judge_gap(true, &out, th, tl);
+	free(out.starved);
+	th[1].max_gap_ticks = 90; /* under the 100 ms floor and half the window */
+	th[1].max_gap_end = 50 + 300;
+	out.nstarved = 0;
+	lb_outcome_judge(&out);
+	cr_assert_eq(out.nstarved, 0);
+	free(out.starved);
+}
