@@ -623,8 +623,13 @@ int lb_cmd_run(int argc, char **argv)
 			lb_outcome_free(&out);
 		}
 	}
-	for (size_t i = 0; i < nitems; i++)
+	for (size_t i = 0; i < nitems; i++) {
+		/* A run stopped early (hung, interrupted) leaves configs that never ran. */
+		if (json_array_size(json_object_get(items[i].config, "samples")) == 0 &&
+		    strcmp(json_string_value(json_object_get(items[i].config, "status")), "ok") == 0)
+			json_object_set_new(items[i].config, "status", json_string("not_run"));
 		lb_config_summarize(items[i].config);
+	}
 	if (!quiet && repeat > 1)
 		print_summary(table, items, nitems);
 	if (lb_interrupted) {

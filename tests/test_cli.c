@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 
@@ -239,4 +243,39 @@ Test(cli_run, selftest_overhead_reports_every_mode, .timeout = 60)
 	cr_expect(strstr(r->out, "bare") != NULL && strstr(r->out, "off") != NULL && strstr(r->out, "all") != NULL,
 		  "%s", r->out);
 	free(r);
+}
+
+/* Ctrl-C in the middle: exit 130, a complete result file, nothing half-written. */
+Test(cli_run, interrupt_writes_what_finished_and_exits_130, .timeout = 60)
+{
+	char *dir = cli_tmpdir();
+	char out[256];
+	snprintf(out, sizeof out, "%s/int.json", dir);
+	const char *bin = getenv("LOCKBENCH") ? getenv("LOCKBENCH") : "./lockbench";
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl(bin, bin, "run", "-l", "ticket,pthread", "-t", "1,2", "-d", "2s", "-p", "none", "-q", "-o", out,
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* Let the first config start, then interrupt it. */
+	struct timespec ts = { 1, 200000000 };
+	nanosleep(&ts, NULL);
+	kill(pid, SIGINT);
+	int st;
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	json_error_t je;
+	json_t *doc = json_load_file(out, 0, &je);
+	cr_assert_not_null(doc, "the result is complete JSON: %s", je.text);
+	cr_assert(json_is_true(json_object_get(json_object_get(doc, "context"), "interrupted")));
+	json_t *configs = json_object_get(doc, "configs");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(configs, 0), "status")), "interrupted");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(configs, 3), "status")), "not_run");
+	json_decref(doc);
+	cr_assert_eq(cli_count_entries(dir), 1, "no temp file left behind");
+	free(dir);
 }
