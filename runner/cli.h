@@ -23,6 +23,7 @@ void lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lb_cmd_run(int argc, char **argv);
 int lb_cmd_list(int argc, char **argv);
 int lb_cmd_topo(int argc, char **argv);
+int lb_cmd_plot(int argc, char **argv);
 
 /*
  * Parse a --locks list: "a,b:k=v,k2=v2,c". A comma-separated item that is
