@@ -1,6 +1,7 @@
 # lockbench — build, test and benchmark.
 #
-#   make bench   install what is missing, build, run the default suite
+#   make bench   install what is missing, build, run the default suite, chart it
+#   make plots   chart the newest result in results/ again
 #   make test    install what is missing, build, run the test suite
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
@@ -34,7 +35,11 @@ BIN      := $(if $(filter build,$(BUILD)),lockbench,$(BUILD)/lockbench)
 # Criterion runs each test in its own process; two at a time on this class of machine.
 TEST_JOBS ?= 2
 
-.PHONY: all deps test check bench overhead asan tsan clean
+# Where `make bench` writes its result (and then charts it, into plots/out/bench-<stamp>/).
+BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
+
+.PHONY: all deps test check bench plots overhead asan tsan clean
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -79,7 +84,15 @@ check: $(BIN) $(BUILD)/tests/run-tests
 
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
-	./lockbench run
+	@mkdir -p $(dir $(BENCH_OUT))
+	./lockbench run -o $(BENCH_OUT)
+	./lockbench plot $(BENCH_OUT)
+
+# The newest result in results/ (by modification time; schema.json is not a result).
+plots: $(BIN)
+	@newest=$$(ls -t results/*.json 2>/dev/null | grep -v '^results/schema\.json$$' | head -n 1); \
+	if [ -z "$$newest" ]; then echo "make plots: no result in results/ (make bench makes one)" >&2; exit 2; fi; \
+	echo "./$(BIN) plot $$newest"; ./$(BIN) plot "$$newest"
 
 # The harness's cost against the bare lock (a benchmark, not a test).
 overhead: deps

@@ -24,6 +24,7 @@ int lb_cmd_run(int argc, char **argv);
 int lb_cmd_list(int argc, char **argv);
 int lb_cmd_topo(int argc, char **argv);
 int lb_cmd_selftest(int argc, char **argv);
+int lb_cmd_plot(int argc, char **argv);
 
 /*
  * Parse a --locks list: "a,b:k=v,k2=v2,c". A comma-separated item that is

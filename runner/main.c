@@ -17,7 +17,8 @@ static void usage(FILE *f)
 	      "  list     every lock and workload with its parameters\n"
 	      "  topo     the machine's topology and a pin plan\n"
 	      "  compare  compare two results; exit 1 on a significant regression\n"
-	      "  selftest overhead: the harness's cost against the bare lock\n"
+	      "  plot     charts (PNG, SVG) of a result or of a compare verdict, with gnuplot\n"
+	      "  selftest `selftest overhead`: what the instrumentation costs against the bare lock\n"
 	      "  help     this text; `lockbench <command> --help` for a command's options\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 a check failed (violation, hung, starvation or regression gate),\n"
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
-		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest },
+		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)
