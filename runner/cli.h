@@ -20,6 +20,14 @@ enum { LB_EXIT_OK = 0, LB_EXIT_CHECK = 1, LB_EXIT_USAGE = 2, LB_EXIT_INTERRUPTED
 /* Print "lockbench: <message>" as one line on stderr. */
 void lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * After getopt_long (with a leading ':' in optstring) returned ':' or '?':
+ * say which option lacked a value or was unknown. Returns LB_EXIT_USAGE.
+ */
+int lb_option_error(const char *cmd, int c, char **argv);
+/* Refuse operands a command does not take. Returns 0, or LB_EXIT_USAGE after saying so. */
+int lb_no_operands(const char *cmd, int argc, char **argv);
+
 int lb_cmd_run(int argc, char **argv);
 int lb_cmd_list(int argc, char **argv);
 int lb_cmd_topo(int argc, char **argv);

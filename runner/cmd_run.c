@@ -440,18 +440,14 @@ int lb_cmd_run(int argc, char **argv)
 			fputs(run_help, stdout);
 			rc = LB_EXIT_OK;
 			goto out;
-		case ':':
-			lb_error("run: option %s needs a value", argv[optind - 1]);
-			goto out;
 		default:
-			lb_error("run: unknown option \"%s\" (see: lockbench run --help)", argv[optind - 1]);
+			rc = lb_option_error("run", c, argv);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		lb_error("run: unexpected argument \"%s\"", argv[optind]);
+	if ((rc = lb_no_operands("run", argc, argv)) != 0)
 		goto out;
-	}
+	rc = LB_EXIT_USAGE;
 
 	/* Everything the user typed is valid; now the defaults and the plan. */
 	if (nlocks == 0 && lb_parse_lock_list("pthread,ticket,mcs,gil", &locks, &nlocks, err, sizeof err) != 0) {

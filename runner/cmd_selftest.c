@@ -115,18 +115,14 @@ int lb_cmd_selftest(int argc, char **argv)
 			fputs(selftest_help, stdout);
 			rc = LB_EXIT_OK;
 			goto out;
-		case ':':
-			lb_error("selftest: option %s needs a value", argv[optind - 1]);
-			goto out;
 		default:
-			lb_error("selftest: unknown option \"%s\"", argv[optind - 1]);
+			rc = lb_option_error("selftest", c, argv);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		lb_error("selftest: unexpected argument \"%s\"", argv[optind]);
+	if ((rc = lb_no_operands("selftest", argc, argv)) != 0)
 		goto out;
-	}
+	rc = LB_EXIT_USAGE;
 	if (nlocks == 0 && lb_parse_lock_list("ticket,mcs,pthread", &locks, &nlocks, err, sizeof err) != 0)
 		goto out;
 	if (ntc == 0) {

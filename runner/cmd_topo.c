@@ -38,18 +38,12 @@ int lb_cmd_topo(int argc, char **argv)
 			puts("usage: lockbench topo [--synthetic \"pack:2 core:4 pu:2\"] [-p/--pin POLICY] [-t/--threads N]\n"
 			     "  POLICY: compact | scatter | cores | none | cpus:LIST (default compact)");
 			return LB_EXIT_OK;
-		case ':':
-			lb_error("topo: option %s needs a value", argv[optind - 1]);
-			return LB_EXIT_USAGE;
 		default:
-			lb_error("topo: unknown option \"%s\"", argv[optind - 1]);
-			return LB_EXIT_USAGE;
+			return lb_option_error("topo", c, argv);
 		}
 	}
-	if (optind < argc) {
-		lb_error("topo: unexpected argument \"%s\"", argv[optind]);
+	if (lb_no_operands("topo", argc, argv) != 0)
 		return LB_EXIT_USAGE;
-	}
 	struct lb_pin_spec spec;
 	if (lb_pin_parse(pin, &spec, err, sizeof err) != 0) {
 		lb_error("%s", err);

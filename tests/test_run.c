@@ -51,6 +51,21 @@ static void run_one(const struct lb_run_opts *o, const char *lock, const char *l
 	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
 }
 
+/* Run a lock table written for the tests (not in the registry) with cs defaults, unpinned. */
+static void run_ops(const struct lb_lock_ops *ops, const struct lb_run_opts *o, unsigned n, struct lb_outcome *out)
+{
+	struct lb_lock_choice lc = { .ops = ops };
+	struct lb_wl_choice wc;
+	char err[128];
+	wc.wl = lb_workload_find("cs");
+	cr_assert_eq(lb_params_parse("cs", wc.wl->params, NULL, wc.params, err, sizeof err), 0);
+	int pus[64];
+	for (unsigned i = 0; i < n; i++)
+		pus[i] = -1;
+	lb_timer_init();
+	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
+}
+
 static void check_excludes(unsigned n)
 {
 	struct lb_run_opts o = quick_opts();
@@ -160,15 +175,8 @@ Test(run, a_lock_that_never_lets_go_is_reported_hung, .timeout = 30)
 {
 	struct lb_run_opts o = quick_opts();
 	o.grace_ns = 300000000;
-	struct lb_lock_choice lc = { .ops = &stuck_ops };
-	struct lb_wl_choice wc;
-	char err[128];
-	wc.wl = lb_workload_find("cs");
-	cr_assert_eq(lb_params_parse("cs", wc.wl->params, NULL, wc.params, err, sizeof err), 0);
-	int pus[2] = { -1, -1 };
 	struct lb_outcome out;
-	lb_timer_init();
-	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, 2, pus, &out), 0);
+	run_ops(&stuck_ops, &o, 2, &out);
 	cr_assert_eq(out.status, LB_STATUS_HUNG, "status %s", lb_status_name(out.status));
 	cr_assert(strstr(out.message, "still inside") != NULL, "%s", out.message);
 	cr_assert(strstr(out.message, "ms CPU") != NULL, "the message says how much CPU each stuck thread got: %s", out.message);
@@ -282,15 +290,8 @@ Test(run, a_starving_lock_is_flagged, .timeout = 60)
 {
 	struct lb_run_opts o = quick_opts();
 	o.duration_ns = 400000000;
-	struct lb_lock_choice lc = { .ops = &starver_ops };
-	struct lb_wl_choice wc;
-	char err[128];
-	wc.wl = lb_workload_find("cs");
-	cr_assert_eq(lb_params_parse("cs", wc.wl->params, NULL, wc.params, err, sizeof err), 0);
-	int pus[2] = { -1, -1 };
 	struct lb_outcome out;
-	lb_timer_init();
-	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, 2, pus, &out), 0);
+	run_ops(&starver_ops, &o, 2, &out);
 	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
 	cr_assert_eq(out.nstarved, 1, "exactly the second thread starves");
 	cr_assert(out.starved[0] != out.starved[1]);
