@@ -11,6 +11,7 @@
 #ifndef LB_CLI_H
 #define LB_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "run.h"
@@ -33,6 +34,39 @@ int lb_cmd_list(int argc, char **argv);
 int lb_cmd_topo(int argc, char **argv);
 int lb_cmd_selftest(int argc, char **argv);
 int lb_cmd_plot(int argc, char **argv);
+int lb_cmd_stress(int argc, char **argv);
+
+/*
+ * What `run` and `stress` execute: workloads x locks x thread counts, every
+ * option already parsed and validated. lb_execute_plan loads the topology,
+ * plans the pins, runs every config `repeat` times interleaved, writes the
+ * JSON document to `output` and returns the exit code (LB_EXIT_*).
+ */
+struct lb_plan {
+	int argc;                           /* the command line, for the context */
+	char **argv;
+	const struct lb_lock_choice *locks;
+	size_t nlocks;
+	const struct lb_wl_choice *wls;
+	size_t nwls;
+	const unsigned *tcounts;            /* thread counts; none given: see oversubscribe */
+	size_t ntcounts;
+	bool oversubscribe;                 /* no thread counts: 2 x PUs + 1, else powers of two up to 2 x PUs */
+	struct lb_run_opts opts;
+	int64_t repeat;
+	const char *pin_text;               /* as --pin takes it */
+	const char *output;                 /* NULL: results/<stamp>-<host>.json; "-": stdout */
+	bool quiet;
+	bool fail_on_starvation;
+	/*
+	 * Called after every run, in place of run's table row, also for a run
+	 * that could not start (status error); `table` is where rows go.
+	 */
+	void (*report)(void *arg, FILE *table, const char *label, unsigned threads, unsigned rep,
+		       const struct lb_outcome *o);
+	void *report_arg;
+};
+int lb_execute_plan(const struct lb_plan *p);
 
 /*
  * Parse a --locks list: "a,b:k=v,k2=v2,c". A comma-separated item that is

@@ -1,6 +1,7 @@
 /*
  * cmd_list.c — `lockbench list`: every lock and workload, with capabilities
- * and declared parameters (name=default, type, range, help).
+ * and declared parameters (name=default, type, range, help); with
+ * `--plugin FILE`, a user's plug-in too, checked as `--locks FILE` would.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "cli.h"
 #include "locks/registry.h"
 #include "params.h"
+#include "plugin.h"
 #include "workloads/registry.h"
 
 static void caps_text(uint32_t caps, char *buf, size_t len)
@@ -44,22 +46,52 @@ static void print_params(const struct lb_param *p)
 	}
 }
 
+static void print_lock(const struct lb_lock_ops *ops)
+{
+	char caps[128];
+	caps_text(ops->caps, caps, sizeof caps);
+	printf("  %-16s %s\n  %-16s [%s]\n", ops->name, ops->summary, "", caps);
+	print_params(ops->params);
+}
+
 int lb_cmd_list(int argc, char **argv)
 {
-	if (argc > 1) {
-		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-			puts("usage: lockbench list\n  every lock (capabilities, parameters) and workload (parameters)");
+	/* `--plugin FILE` (repeatable) adds plug-ins; everything is loaded before anything is printed. */
+	const struct lb_lock_ops *plugins[16];
+	const char *paths[16];
+	size_t nplugins = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			puts("usage: lockbench list [--plugin FILE]...\n"
+			     "  every lock (capabilities, parameters) and workload (parameters);\n"
+			     "  --plugin FILE also loads, checks and shows a plug-in lock (a shared object)");
 			return LB_EXIT_OK;
 		}
-		lb_error("list: unexpected argument \"%s\"", argv[1]);
+		if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc && nplugins < 16) {
+			char err[512];
+			paths[nplugins] = argv[++i];
+			plugins[nplugins] = lb_plugin_load(paths[nplugins], err, sizeof err);
+			if (plugins[nplugins] == NULL) {
+				lb_error("--plugin: %s", err);
+				return LB_EXIT_USAGE;
+			}
+			nplugins++;
+			continue;
+		}
+		if (strcmp(argv[i], "--plugin") == 0)
+			lb_error("list: --plugin needs a file%s", i + 1 < argc ? " (at most 16)" : "");
+		else
+			lb_error("list: unexpected argument \"%s\"", argv[i]);
 		return LB_EXIT_USAGE;
 	}
 	puts("locks (use as --locks name or name:key=value,...):");
-	for (size_t i = 0; lb_locks[i] != NULL; i++) {
-		char caps[128];
-		caps_text(lb_locks[i]->caps, caps, sizeof caps);
-		printf("  %-16s %s\n  %-16s [%s]\n", lb_locks[i]->name, lb_locks[i]->summary, "", caps);
-		print_params(lb_locks[i]->params);
+	for (size_t i = 0; lb_locks[i] != NULL; i++)
+		print_lock(lb_locks[i]);
+	if (nplugins > 0)
+		puts("\nplug-ins (use as --locks FILE or FILE:key=value,...):");
+	for (size_t i = 0; i < nplugins; i++) {
+		printf("  %s\n", paths[i]);
+		print_lock(plugins[i]);
 	}
 	puts("\nworkloads (use as --workload name or name:key=value,...):");
 	for (size_t i = 0; lb_workloads[i] != NULL; i++) {

@@ -3,6 +3,10 @@
  * matrix (workloads x locks x thread counts), run it with repetitions
  * interleaved (A B C A B C ...) so drift hits every config alike, print a
  * row per finished run, write one JSON document.
+ *
+ * Everything after option parsing is lb_execute_plan(), which `lockbench
+ * stress` calls too (with its own per-run report), so both commands write
+ * the same document the same way.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +26,7 @@
 #include "overhead.h"
 #include "params.h"
 #include "pingpong.h"
+#include "plugin.h"
 #include "stats.h"
 #include "result.h"
 #include "topo.h"
@@ -35,7 +40,8 @@
 static const char run_help[] =
 	"usage: lockbench run [options]\n"
 	"  -l, --locks LIST       locks to run, e.g. ticket,mcs or gil:interval=1ms,force_switch=0,pthread;\n"
-	"                         `all` is every built-in lock except the negative control `none`\n"
+	"                         `all` is every built-in lock except the negative control `none`;\n"
+	"                         a plug-in: ./mylock.so[:key=value] or plugin:path=FILE[,key=value]\n"
 	"                         (default pthread,ticket,mcs,gil; see `lockbench list`)\n"
 	"  -w, --workload W       workload and parameters, e.g. cs:cs_ns=200,think_ns=100 (default cs);\n"
 	"                         repeat the option to run several\n"
@@ -78,9 +84,34 @@ void lb_human_ns(double ns, char *buf, size_t len)
 		snprintf(buf, len, "%.3gs", ns / 1e9);
 }
 
+/* The file name of a plug-in's path. */
+static const char *plugin_file(const struct lb_lock_choice *c)
+{
+	const char *slash = strrchr(c->source, '/');
+	return slash ? slash + 1 : c->source;
+}
+
+/*
+ * A lock's name in a config id: a plug-in's is name@file.so, so that it can
+ * never pair with a built-in of the same name (or another plug-in's) in
+ * `compare`, and stays the same on another machine with another path.
+ */
+static void lock_id_name(const struct lb_lock_choice *c, char *buf, size_t len)
+{
+	if (c->source != NULL)
+		snprintf(buf, len, "%s@%s", c->ops->name, plugin_file(c));
+	else
+		snprintf(buf, len, "%s", c->ops->name);
+}
+
 void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len)
 {
-	size_t used = (size_t)snprintf(buf, len, "%s", c->ops->name);
+	/* A plug-in named like a built-in lock is told apart in the table too. */
+	size_t used;
+	if (c->source != NULL && lb_lock_find(c->ops->name) != NULL)
+		used = (size_t)snprintf(buf, len, "%s@%s", c->ops->name, plugin_file(c));
+	else
+		used = (size_t)snprintf(buf, len, "%s", c->ops->name);
 	const struct lb_param *decl = c->ops->params;
 	union lb_value defs[LB_MAX_PARAMS];
 	char e[256];
@@ -115,12 +146,22 @@ static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, ch
 	memcpy(name, spec, len);
 	name[len] = '\0';
 	struct lb_lock_choice c = { 0 };
-	c.ops = lb_lock_find(name);
+	const char *kv = colon ? colon + 1 : NULL;
+	char *rest = NULL;
+	int plugin = lb_plugin_resolve(name, kv, &c.ops, &c.source, &rest, err, errlen);
+	if (plugin < 0)
+		return -1;
+	if (plugin)
+		kv = rest;
+	else
+		c.ops = lb_lock_find(name);
 	if (c.ops == NULL) {
 		snprintf(err, errlen, "unknown lock \"%s\" (see: lockbench list)", name);
 		return -1;
 	}
-	if (lb_params_parse(name, c.ops->params, colon ? colon + 1 : NULL, c.params, err, errlen) != 0)
+	int rc = lb_params_parse(c.ops->name, c.ops->params, kv, c.params, err, errlen);
+	free(rest);
+	if (rc != 0)
 		return -1;
 	struct lb_lock_choice *grown = realloc(*out, (*n + 1) * sizeof **out);
 	if (grown == NULL) {
@@ -458,27 +499,59 @@ int lb_cmd_run(int argc, char **argv)
 		lb_error("%s", err);
 		goto out;
 	}
+	struct lb_plan plan = {
+		.argc = argc, .argv = argv, .locks = locks, .nlocks = nlocks, .wls = wls, .nwls = nwls,
+		.tcounts = tcounts, .ntcounts = ntcounts, .opts = o, .repeat = repeat, .pin_text = pin_text,
+		.output = output, .quiet = quiet, .fail_on_starvation = fail_on_starvation,
+	};
+	rc = lb_execute_plan(&plan);
+out:
+	free(locks);
+	return rc;
+}
+
+/* See cli.h. Returns LB_EXIT_*; every error is one line on stderr. */
+int lb_execute_plan(const struct lb_plan *p)
+{
+	const struct lb_lock_choice *locks = p->locks;
+	const struct lb_wl_choice *wls = p->wls;
+	size_t nlocks = p->nlocks, nwls = p->nwls, ntcounts = p->ntcounts;
+	unsigned tcounts[MAX_THREAD_COUNTS];
+	const struct lb_run_opts o = p->opts;
+	int64_t repeat = p->repeat;
+	const char *pin_text = p->pin_text, *output = p->output;
+	bool quiet = p->quiet;
+	char err[512];
+	int rc = LB_EXIT_USAGE;
+
+	if (ntcounts > MAX_THREAD_COUNTS) {
+		lb_error("--threads: more than %d thread counts", MAX_THREAD_COUNTS);
+		return rc;
+	}
+	memcpy(tcounts, p->tcounts, ntcounts * sizeof tcounts[0]);
 	for (size_t w = 0; w < nwls; w++)
 		for (size_t l = 0; l < nlocks; l++)
 			if ((wls[w].wl->needs_caps & locks[l].ops->caps) != wls[w].wl->needs_caps) {
 				lb_error("--workload: %s needs a lock capability that %s lacks (see: lockbench list)",
 					 wls[w].wl->name, locks[l].ops->name);
-				goto out;
+				return rc;
 			}
 	struct lb_pin_spec pin;
 	if (lb_pin_parse(pin_text, &pin, err, sizeof err) != 0) {
 		lb_error("%s", err);
-		goto out;
+		return rc;
 	}
 	/* The topology must be loaded before any other thread exists (see topo.h). */
 	struct lb_topo *topo;
 	if (lb_topo_load(&topo, NULL, err, sizeof err) != 0) {
 		lb_error("%s", err);
-		goto out;
+		return rc;
 	}
 	struct lb_topo_summary ts;
 	lb_topo_summary(topo, &ts);
-	if (ntcounts == 0) {
+	if (ntcounts == 0 && p->oversubscribe) {
+		tcounts[ntcounts++] = 2 * ts.pus + 1;
+	} else if (ntcounts == 0) {
 		unsigned top = 2 * ts.pus < 4 ? 4 : 2 * ts.pus;
 		for (unsigned t = 1; t <= top && ntcounts < MAX_THREAD_COUNTS; t *= 2)
 			tcounts[ntcounts++] = t;
@@ -492,7 +565,7 @@ int lb_cmd_run(int argc, char **argv)
 	if (lb_output_check(output, err, sizeof err) != 0) {
 		lb_error("--output: %s", err);
 		lb_topo_free(topo);
-		goto out;
+		return rc;
 	}
 
 	size_t nitems = nwls * nlocks * ntcounts;
@@ -503,8 +576,9 @@ int lb_cmd_run(int argc, char **argv)
 	json_object_set_new(doc, "configs", configs);
 	if (items == NULL) {
 		lb_error("out of memory");
+		json_decref(doc);
 		lb_topo_free(topo);
-		goto out;
+		return rc;
 	}
 	size_t k = 0;
 	for (size_t w = 0; w < nwls; w++)
@@ -523,7 +597,9 @@ int lb_cmd_run(int argc, char **argv)
 				char lp[512], wp[512];
 				lb_params_format(locks[l].ops->params, locks[l].params, lp, sizeof lp);
 				lb_params_format(wls[w].wl->params, wls[w].params, wp, sizeof wp);
-				snprintf(it->id, sizeof it->id, "%s:%s|%s:%s|threads=%u|pin=%s", locks[l].ops->name, lp,
+				char lname[256];
+				lock_id_name(&locks[l], lname, sizeof lname);
+				snprintf(it->id, sizeof it->id, "%s:%s|%s:%s|threads=%u|pin=%s", lname, lp,
 					 wls[w].wl->name, wp, it->threads, pin_text);
 				lb_lock_label(&locks[l], it->label, sizeof it->label);
 				it->config = lb_config_json(it->id, &locks[l], &wls[w], it->threads,
@@ -533,7 +609,7 @@ int lb_cmd_run(int argc, char **argv)
 
 	lb_timer_init();
 	lb_busy_calibrate();
-	json_t *ctx = lb_context_json(argc, argv, topo);
+	json_t *ctx = lb_context_json(p->argc, p->argv, topo);
 	json_t *jopts = json_object();
 	json_object_set_new(jopts, "duration_ns", json_integer(o.duration_ns));
 	json_object_set_new(jopts, "warmup_ns", json_integer(o.warmup_ns));
@@ -580,7 +656,7 @@ int lb_cmd_run(int argc, char **argv)
 	FILE *table = strcmp(output, "-") == 0 ? stderr : stdout;
 	/* A progress line rewritten in place only makes sense on a terminal. */
 	bool progress = !quiet && isatty(STDERR_FILENO);
-	if (!quiet)
+	if (!quiet && p->report == NULL)
 		print_header(table);
 	rc = LB_EXIT_OK;
 	bool stop = false;
@@ -597,18 +673,24 @@ int lb_cmd_run(int argc, char **argv)
 				rc = LB_EXIT_CHECK;
 				json_object_set_new(it->config, "status", json_string("error"));
 				stop = out.status == LB_STATUS_ERROR; /* threads may be stuck on a barrier */
+				if (p->report != NULL) {
+					out.status = LB_STATUS_ERROR;
+					p->report(p->report_arg, table, it->label, it->threads, rep, &out);
+				}
 				continue;
 			}
 			out.pingpong_ns = pp;
 			json_array_append_new(json_object_get(it->config, "samples"),
 					      lb_sample_json(&out, rep, o.sample_every));
-			if (out.nstarved && fail_on_starvation && rc == LB_EXIT_OK)
+			if (out.nstarved && p->fail_on_starvation && rc == LB_EXIT_OK)
 				rc = LB_EXIT_CHECK;
 			if (out.status != LB_STATUS_OK)
 				json_object_set_new(it->config, "status", json_string(lb_status_name(out.status)));
 			if (progress)
 				fprintf(stderr, "\033[K");
-			if (!quiet)
+			if (p->report != NULL)
+				p->report(p->report_arg, table, it->label, it->threads, rep, &out);
+			else if (!quiet)
 				print_row(table, it, rep, &out);
 			if (out.status == LB_STATUS_FAILED || out.status == LB_STATUS_HUNG || out.status == LB_STATUS_ERROR)
 				rc = LB_EXIT_CHECK;
@@ -642,9 +724,9 @@ out_items:
 	for (size_t i = 0; i < nitems; i++)
 		free(items[i].pus);
 	free(items);
+	if (json_object_get(doc, "configs") == NULL) /* left before it joined the document */
+		json_decref(configs);
 	json_decref(doc);
 	lb_topo_free(topo);
-out:
-	free(locks);
 	return rc;
 }

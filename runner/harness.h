@@ -138,6 +138,8 @@ struct lb_run {
 	void *wl_state;
 	struct lb_clock *clock;
 	struct lb_harness_line *hl;
+	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */
+	int64_t tick_ns;                 /* period of the coarse clock */
 };
 
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n"
 	      "  run      run locks x workloads x thread counts and write a JSON result\n"
+	      "  stress   torture locks (random holds, stutter, shuffle); exit 1 if one fails\n"
 	      "  list     every lock and workload with its parameters\n"
 	      "  topo     the machine's topology and a pin plan\n"
 	      "  compare  compare two results; exit 1 on a significant regression\n"
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
 		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
+		{ "stress", lb_cmd_stress },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

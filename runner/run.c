@@ -286,6 +286,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->wl = wl->wl;
 	r->wl_params = wl->params;
 	r->nthreads = n;
+	r->topo = topo;
 
 	/* Timeline slices: at most 100000 per thread; widen the slice if needed. */
 	int64_t slice = o->slice_ns;
@@ -293,6 +294,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		slice *= 2;
 	out->slice_ns = slice;
 	out->tick_ns = o->tick_ns < slice ? o->tick_ns : slice;
+	r->tick_ns = out->tick_ns;
 	uint32_t tl_len = (uint32_t)(o->duration_ns / slice + 2);
 
 	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;

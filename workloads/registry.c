@@ -8,10 +8,12 @@
 
 extern const struct lb_workload lb_workload_cs;
 extern const struct lb_workload lb_workload_bare;
+extern const struct lb_workload lb_workload_stress;
 
 const struct lb_workload *const lb_workloads[] = {
 	&lb_workload_cs,
 	&lb_workload_bare,
+	&lb_workload_stress,
 	NULL,
 };
 
