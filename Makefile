@@ -114,6 +114,7 @@ tsan: deps
 	  tests/test_locks_validate.c tests/tsan/main.c $(wildcard locks/*.c) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
 
 clean:
 	rm -rf build lockbench
