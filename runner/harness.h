@@ -214,9 +214,16 @@ static inline void lb__acquired(struct lb_thread *t, uint32_t since, uint64_t t0
 	atomic_store_explicit(&hl->seq, s + 1, memory_order_relaxed);
 	t->order_log[s & t->order_mask] = (uint16_t)t->id;
 
-	t->acquisitions++;
 	t->total++;
 	t->trying_since = LB_NOT_TRYING;
+	/*
+	 * A wait that ends after the window closed (the stop flag is set while
+	 * threads are queued) is not part of the measurement: counting it would
+	 * give every starved thread one acquisition in the last slice.
+	 */
+	if (__builtin_expect(atomic_load_explicit(&t->clock->phase, memory_order_relaxed) != t->seen_phase, 0))
+		return;
+	t->acquisitions++;
 	uint32_t gap = k1 - since;
 	if (gap > t->max_gap_ticks) {
 		t->max_gap_ticks = gap;

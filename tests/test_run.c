@@ -77,7 +77,12 @@ static void check_excludes(unsigned n)
 		cr_expect_eq(out.status, LB_STATUS_OK, "%s at %u threads: %s", lb_locks[i]->name, n, out.message);
 		cr_expect_eq(out.violations, 0, "%s at %u threads: violations", lb_locks[i]->name, n);
 		cr_expect_eq(out.verify_failures, 0, "%s at %u threads: counter", lb_locks[i]->name, n);
-		cr_expect_gt(out.acquisitions, 0, "%s at %u threads made progress", lb_locks[i]->name, n);
+		/* Progress over the whole run: an oversubscribed FIFO spinlock may complete
+		 * nothing inside a short window on a loaded machine, and that is no bug. */
+		uint64_t total = 0;
+		for (unsigned k = 0; k < n; k++)
+			total += out.run.threads[k].total;
+		cr_expect_gt(total, 0, "%s at %u threads made progress", lb_locks[i]->name, n);
 		lb_outcome_free(&out);
 	}
 }
