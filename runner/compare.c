@@ -18,7 +18,7 @@
  * "interrupted") is a regression of every metric, whatever its figures: the
  * gate must not pass a change that breaks a lock because its throughput
  * looks fine. With fewer repetitions than the U test needs to ever reach
- * p < alpha (4 per side at alpha = 0.05) a row is "inconclusive": it cannot
+ * p < alpha (5 per side at the default alpha 0.01, 4 at 0.05) a row is "inconclusive": it cannot
  * fail the gate, so the gate says loudly on stderr that it did not judge it.
  *
  * Output files are written to a temporary file in the same directory and

@@ -290,15 +290,30 @@ Test(compare, two_repetitions_are_inconclusive)
 	struct run r = RUN(FX "base.json", FX "two_reps.json");
 
 	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "inconclusive alone must not fail the gate");
-	expect_row(&r, "ticket|", "throughput", "inconclusive (need 4 reps, have 10/2)");
-	cr_expect(strstr(r.err, "inconclusive: 9 rows need >= 4 repetitions per side"),
+	expect_row(&r, "ticket|", "throughput", "inconclusive (need 5 reps, have 10/2)");
+	cr_expect(strstr(r.err, "inconclusive: 9 rows need >= 5 repetitions per side"),
 		  "no loud warning: %s", r.err);
 	cr_expect(strstr(r.out, "compare: inconclusive:"), "%s", r.out);
 	free_run(&r);
 
 	/* 10 vs 2 fully separated gives p = 2/66 < 0.05 once allowed */
-	r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2");
+	r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2", "--alpha", "0.05");
 	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "%s", r.out);
+	free_run(&r);
+}
+
+Test(compare, default_alpha_is_one_percent)
+{
+	/* p = 2/66 = 0.03: a regression at 0.05, not at the default 0.01 */
+	struct run r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2");
+
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	expect_row(&r, "ticket|", "throughput", "ok");
+	cr_expect(strstr(r.out, "(threshold 5%, alpha 0.01, min 2 reps)"), "%s", r.out);
+	free_run(&r);
+
+	r = RUN(FX "base.json", FX "base.json");
+	cr_expect(strstr(r.out, "(threshold 5%, alpha 0.01, min 5 reps)"), "%s", r.out);
 	free_run(&r);
 }
 
@@ -316,7 +331,7 @@ Test(compare, inconclusive_in_json)
 	cr_expect_str_eq(jstr(doc, "verdict"), "inconclusive");
 	row = json_row(doc, "ticket|", "throughput");
 	cr_expect_str_eq(jstr(row, "verdict"), "inconclusive");
-	cr_expect_eq(json_integer_value(json_object_get(row, "repeats_needed")), 4);
+	cr_expect_eq(json_integer_value(json_object_get(row, "repeats_needed")), 5);
 	cr_expect_eq(json_integer_value(json_object_get(row, "new_n")), 2);
 	json_decref(doc);
 	free_run(&r);
