@@ -5,6 +5,7 @@
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
+#   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
@@ -33,7 +34,7 @@ BIN      := $(if $(filter build,$(BUILD)),lockbench,$(BUILD)/lockbench)
 # Criterion runs each test in its own process; two at a time on this class of machine.
 TEST_JOBS ?= 2
 
-.PHONY: all deps test check bench asan tsan clean
+.PHONY: all deps test check bench gate-check asan tsan clean
 all: $(BIN)
 
 $(BIN): $(BUILD)/runner/main.o $(LIB_OBJ)
@@ -71,6 +72,12 @@ check: $(BIN) $(BUILD)/tests/run-tests
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
 	./lockbench run
+
+# A benchmark of the gate itself, not a test; its size comes from the
+# environment (PAIRS, REPEAT, DURATION, LOCKS, THREADS, ...: see the script).
+gate-check: deps
+	@$(MAKE) --no-print-directory lockbench
+	scripts/gate-check.sh
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \
