@@ -23,7 +23,7 @@
 # cheap, so one expensive collection answers "which settings work here".
 #
 # A benchmark, not a test: `make gate-check` runs it, `make test` does not.
-# With the defaults it takes about 25 minutes on a 2-CPU machine.
+# With the defaults it takes 25-30 minutes on a 2-CPU machine.
 # Everything is set through the environment:
 #
 #   PAIRS=20          trials (A/A pairs and injected pairs: one of each per trial)

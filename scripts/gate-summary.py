@@ -206,13 +206,14 @@ def report(cells, describe):
     lines.append(f"targets: false alarms <= {FALSE_ALARM_TARGET:.0%} of A/A trials, "
                  f"detection >= {DETECTION_TARGET:.0%} of injected trials (95% Wilson intervals)")
     lines.append("")
-    head = f"{'reps':>4}  {'compare options':<24} {'A/A false alarms':<22} {'injected: detected':<22} " \
+    width = max([len("compare options")] + [len(cell["label"]) for cell in cells])
+    head = f"{'reps':>4}  {'compare options':<{width}}  {'A/A false alarms':<22} {'injected: detected':<22} " \
            f"{'throughput rows detected':<24} worst config"
     lines.append(head)
     for cell in cells:
         worst = min(cell["configs"], key=lambda c: c["throughput_detected"]["count"], default=None)
         worst_text = f"{short_id(worst['config'])} {pct(worst['throughput_detected'])}" if worst else "-"
-        lines.append(f"{cell['repeats']:>4}  {cell['label']:<24} {pct(cell['false_alarm']):<22} "
+        lines.append(f"{cell['repeats']:>4}  {cell['label']:<{width}}  {pct(cell['false_alarm']):<22} "
                      f"{pct(cell['detection']):<22} {pct(cell['throughput_rows_detected']):<24} {worst_text}")
     for cell in cells:
         if cell["label"] != "(defaults)":

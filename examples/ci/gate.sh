@@ -21,7 +21,7 @@
 # 2-vCPU machine that between-process spread was larger than the spread
 # within a process; compare's U test assumes independent repetitions.
 #
-# Settings (environment), defaults as measured by scripts/gate-check.sh:
+# Settings (environment); the defaults are the suite scripts/gate-check.sh measures:
 #   GATE_LOCKS=pthread,ticket,mcs   GATE_THREADS=1,2
 #   GATE_WORKLOAD=cs:cs_ns=1000     GATE_REPEAT=10
 #   GATE_DURATION=200ms             GATE_WARMUP=100ms
