@@ -7,6 +7,7 @@
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
+#   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
@@ -39,7 +40,7 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead asan tsan clean
+.PHONY: all deps test check bench plots overhead gate-check asan tsan clean
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -98,6 +99,12 @@ plots: $(BIN)
 overhead: deps
 	@$(MAKE) --no-print-directory lockbench
 	./lockbench selftest overhead
+
+# A benchmark of the gate itself, not a test; its size comes from the
+# environment (PAIRS, REPEAT, DURATION, LOCKS, THREADS, ...: see the script).
+gate-check: deps
+	@$(MAKE) --no-print-directory lockbench
+	scripts/gate-check.sh
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \

@@ -11,7 +11,8 @@ double lb_busy_iters_per_ns = 1.0;
 
 void lb_busy_calibrate(void)
 {
-	enum { ITERS = 2000000, ROUNDS = 9 };
+	/* Many short rounds: on a loaded machine a short round is likelier to run unpreempted. */
+	enum { ITERS = 500000, ROUNDS = 31 };
 	double best_ns = 1e300;
 	lb_busy(ITERS / 10); /* warm the core up */
 	for (int r = 0; r < ROUNDS; r++) {

@@ -13,8 +13,12 @@
  * larger than the threshold in the metric's bad direction: with enough
  * repetitions the U test finds any difference significant, and a 0.5% drift
  * of a noisy VM is not worth failing a CI job for. Improvements are the
- * mirror image. With fewer repetitions than the U test needs to ever reach
- * p < alpha (4 per side at alpha = 0.05) a row is "inconclusive": it cannot
+ * mirror image. A config that was "ok" in BASE and is not in NEW ("failed":
+ * a mutual-exclusion violation or a lost update; "hung"; "error";
+ * "interrupted") is a regression of every metric, whatever its figures: the
+ * gate must not pass a change that breaks a lock because its throughput
+ * looks fine. With fewer repetitions than the U test needs to ever reach
+ * p < alpha (5 per side at the default alpha 0.01, 4 at 0.05) a row is "inconclusive": it cannot
  * fail the gate, so the gate says loudly on stderr that it did not judge it.
  *
  * Output files are written to a temporary file in the same directory and
@@ -155,7 +159,8 @@ static void usage(FILE *f)
 		"\n"
 		"Pair the configs of two `lockbench run` results and tell, per config and\n"
 		"metric, whether NEW regressed: significant (Mann-Whitney U, p < alpha) AND\n"
-		"worse than the threshold.\n"
+		"worse than the threshold. A config that was ok in BASE and failed, hung,\n"
+		"errored or was interrupted in NEW is a regression of every metric.\n"
 		"\n"
 		"  --metric LIST      comma-separated, default " DEFAULT_METRICS "; known:\n"
 		"                     throughput, mean, p50, p90, p99, p999, p9999, max\n"
@@ -567,9 +572,14 @@ static int compare_metric(const struct config *b, const struct config *n, const 
 		free(nv);
 		return -1;
 	}
-	if (bs || ns) {
+	if (ns && !bs) {
+		/* it worked before and does not now: whatever the figures say, the gate fails */
+		r->v = V_REGRESSION;
+		snprintf(r->why, sizeof(r->why), "new status \"%s\", base ok", ns);
+	} else if (bs) {
+		/* nothing sound to compare against; if new is fine, that may well be a fix */
 		r->v = V_NA;
-		snprintf(r->why, sizeof(r->why), "%s status \"%s\"", bs ? "base" : "new", bs ? bs : ns);
+		snprintf(r->why, sizeof(r->why), "base status \"%s\"", bs);
 	} else if (r->nb == 0 || r->nn == 0) {
 		r->v = V_NA;
 		snprintf(r->why, sizeof(r->why), "no %s in %s", m->name,
@@ -620,7 +630,8 @@ static int build_report(struct report *rep)
 		npairs++;
 		status = bad_status(n->cfg);
 		if (status && !bad_status(b->cfg))
-			warnf("%s: new status \"%s\" (base was ok)", b->id, status);
+			warnf("%s: new status \"%s\" (base was ok): counted as a regression", b->id,
+			      status);
 		for (size_t k = 0; k < opt->nmetrics; k++) {
 			struct row *r = &rep->rows[rep->nrows++];
 

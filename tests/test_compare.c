@@ -9,6 +9,7 @@
  *   two_reps.json     ticket -30% but only 2 repetitions per config
  *   no_latency.json   latency null (timing off) for ticket and mcs
  *   failed.json       ticket with status "failed" and no samples
+ *   broken.json       base.json's figures, but ticket "hung" and mcs "failed"
  *   other_host.json   base.json measured on another host and CPU
  *   no_id_*.json      configs without "id": paired by the built identity
  *   the rest          inputs that must be refused with exit 2
@@ -289,15 +290,30 @@ Test(compare, two_repetitions_are_inconclusive)
 	struct run r = RUN(FX "base.json", FX "two_reps.json");
 
 	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "inconclusive alone must not fail the gate");
-	expect_row(&r, "ticket|", "throughput", "inconclusive (need 4 reps, have 10/2)");
-	cr_expect(strstr(r.err, "inconclusive: 9 rows need >= 4 repetitions per side"),
+	expect_row(&r, "ticket|", "throughput", "inconclusive (need 5 reps, have 10/2)");
+	cr_expect(strstr(r.err, "inconclusive: 9 rows need >= 5 repetitions per side"),
 		  "no loud warning: %s", r.err);
 	cr_expect(strstr(r.out, "compare: inconclusive:"), "%s", r.out);
 	free_run(&r);
 
 	/* 10 vs 2 fully separated gives p = 2/66 < 0.05 once allowed */
-	r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2");
+	r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2", "--alpha", "0.05");
 	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "%s", r.out);
+	free_run(&r);
+}
+
+Test(compare, default_alpha_is_one_percent)
+{
+	/* p = 2/66 = 0.03: a regression at 0.05, not at the default 0.01 */
+	struct run r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2");
+
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	expect_row(&r, "ticket|", "throughput", "ok");
+	cr_expect(strstr(r.out, "(threshold 5%, alpha 0.01, min 2 reps)"), "%s", r.out);
+	free_run(&r);
+
+	r = RUN(FX "base.json", FX "base.json");
+	cr_expect(strstr(r.out, "(threshold 5%, alpha 0.01, min 5 reps)"), "%s", r.out);
 	free_run(&r);
 }
 
@@ -315,7 +331,7 @@ Test(compare, inconclusive_in_json)
 	cr_expect_str_eq(jstr(doc, "verdict"), "inconclusive");
 	row = json_row(doc, "ticket|", "throughput");
 	cr_expect_str_eq(jstr(row, "verdict"), "inconclusive");
-	cr_expect_eq(json_integer_value(json_object_get(row, "repeats_needed")), 4);
+	cr_expect_eq(json_integer_value(json_object_get(row, "repeats_needed")), 5);
 	cr_expect_eq(json_integer_value(json_object_get(row, "new_n")), 2);
 	json_decref(doc);
 	free_run(&r);
@@ -346,13 +362,66 @@ Test(compare, missing_metric_is_na)
 	remove_dir(dir);
 }
 
-Test(compare, failed_config_is_na_with_warning)
+Test(compare, failed_in_new_is_a_regression)
 {
 	struct run r = RUN(FX "base.json", FX "failed.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
-	expect_row(&r, "ticket|", "throughput", "n/a (new status \"failed\")");
-	cr_expect(strstr(r.err, "new status \"failed\""), "%s", r.err);
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "a lock that stopped excluding passed: %s",
+		     r.out);
+	expect_row(&r, "ticket|", "throughput", "regression (new status \"failed\", base ok)");
+	expect_row(&r, "ticket|", "p99", "regression (new status \"failed\", base ok)");
+	expect_row(&r, "mcs|", "throughput", "ok");
+	cr_expect(strstr(r.out, "compare: regression: 3 regression"), "%s", r.out);
+	cr_expect(strstr(r.err, "new status \"failed\" (base was ok): counted as a regression"),
+		  "%s", r.err);
+	free_run(&r);
+}
+
+Test(compare, bad_status_wins_over_good_figures)
+{
+	/* broken.json has base.json's very figures: only the status tells */
+	char *dir = temp_dir();
+	char jpath[256], mpath[256];
+	json_t *doc, *row;
+	char *md;
+	struct run r;
+
+	snprintf(jpath, sizeof(jpath), "%s/v.json", dir);
+	snprintf(mpath, sizeof(mpath), "%s/s.md", dir);
+	r = RUN(FX "base.json", FX "broken.json", "--json", jpath, "--markdown", mpath);
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "%s", r.out);
+	expect_row(&r, "ticket|", "throughput", "regression (new status \"hung\", base ok)");
+	expect_row(&r, "mcs|", "jain", "regression (new status \"failed\", base ok)");
+	expect_row(&r, "pthread|", "throughput", "ok");
+	doc = load_json(jpath);
+	cr_expect_str_eq(jstr(doc, "verdict"), "regression");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "counts"), "regression")), 6);
+	row = json_row(doc, "ticket|", "throughput");
+	cr_expect_str_eq(jstr(row, "verdict"), "regression");
+	cr_expect_str_eq(jstr(row, "reason"), "new status \"hung\", base ok");
+	json_decref(doc);
+	md = slurp(mpath);
+	cr_expect(strstr(md, "| **regression (new status \"failed\", base ok)** |"), "%s", md);
+	free(md);
+	free_run(&r);
+	remove_dir(dir);
+}
+
+Test(compare, failed_in_base_only_is_na)
+{
+	/* the other way round it may be a fix: nothing to judge, nothing to fail */
+	struct run r = RUN(FX "failed.json", FX "base.json");
+
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	expect_row(&r, "ticket|", "throughput", "n/a (base status \"failed\")");
+	expect_row(&r, "mcs|", "throughput", "ok");
+	cr_expect_null(strstr(r.err, "counted as a regression"), "%s", r.err);
+	free_run(&r);
+
+	r = RUN(FX "failed.json", FX "broken.json");
+	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "mcs failed only in new: %s", r.out);
+	expect_row(&r, "ticket|", "throughput", "n/a (base status \"failed\")");
+	expect_row(&r, "mcs|", "throughput", "regression (new status \"failed\", base ok)");
 	free_run(&r);
 }
 
