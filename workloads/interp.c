@@ -37,8 +37,8 @@
  * shows in the GIL's counters and their poll_handoffs.
  *
  * verify(): every tick of a CPU thread and every burst of an I/O thread
- * bumps a shared counter with a plain load and store while holding the
- * lock; it must equal the sum of every thread's bumps.
+ * counts one on a shared counter while holding the lock (see count_begin);
+ * it must equal the sum of what every thread counted.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -105,10 +105,20 @@ static int interp_setup(struct lb_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-/* Relaxed load + store, not an atomic add: a broken lock must lose updates. */
-static void bump(struct interp_state *s, struct interp_tally *me)
+/*
+ * The shared counter is a relaxed load and store, not an atomic add, so a
+ * lock that lets two holders in loses updates. A tick spans its load and
+ * store (the work is in between), so any overlap of two ticks loses one;
+ * the store comes before lb_poll, where the GIL may legitimately pass to
+ * another thread.
+ */
+static uint64_t count_begin(struct interp_state *s)
 {
-	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
+	return atomic_load_explicit(&s->counter, memory_order_relaxed);
+}
+
+static void count_end(struct interp_state *s, struct interp_tally *me, uint64_t v)
+{
 	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
 	me->bumps++;
 }
@@ -122,8 +132,9 @@ static void cpu_bound(struct lb_thread *t, struct interp_state *s, struct interp
 	while (lb_running(t)) {
 		lb_acquire(t);
 		for (uint64_t k = 0; k < s->slice_ticks; k++) {
+			uint64_t v = count_begin(s);
 			lb_busy(s->tick_iters);
-			bump(s, me);
+			count_end(s, me, v);
 			lb_poll(t);
 			if (!lb_running(t)) {
 				lb_release(t);
@@ -138,7 +149,7 @@ static void io_bound(struct lb_thread *t, struct interp_state *s, struct interp_
 {
 	while (lb_running(t)) {
 		lb_acquire(t);
-		bump(s, me);
+		count_end(s, me, count_begin(s));
 		if (s->burst_iters)
 			lb_busy_polling(t, s->burst_iters);
 		lb_release(t);

@@ -6,11 +6,11 @@
  * times:
  *
  *   lb_acquire                      outermost: measured, canary set
- *     bump                          (1)
+ *     v = counter                   read on entry
  *     ops->acquire  x (depth - 1)   inner levels: straight to the lock
- *       bump, work cs_ns            (2) the innermost critical section
+ *       work cs_ns                  the innermost critical section
  *     ops->release  x (depth - 1)   each must return 0
- *     bump                          (3) still held, by the outermost level
+ *     counter = v + 1               still held, by the outermost level
  *   lb_release                      outermost
  *   think think_ns
  *
@@ -20,12 +20,14 @@
  * lock's acquire and release directly; a release that returns -1 is counted
  * by the workload.
  *
- * verify(): the shared counter, bumped three times a pass with a plain
- * load and store, equals three times the outermost acquisitions, so a lock
- * that lets anyone in while its owner is still inside — at any level, and in
- * particular after the inner releases (bump 3), where a lock that treats
- * the first release as the last would already have let go — loses updates;
- * and no inner release returned -1.
+ * verify(): the shared counter, read on entry and written back incremented
+ * just before the outermost release (a relaxed load and store, not an
+ * atomic add), equals the number of outermost acquisitions. Anyone let in
+ * while the owner is still inside — at any level, and in particular after
+ * the inner releases, where a lock that took the first release for the
+ * last would already have let go — overlaps that read and write, and an
+ * update is lost. And no inner release returned -1. The work does not poll:
+ * a hand-over inside the pass would lose an update without any fault.
  *
  * Needs LB_CAP_REENTRANT: a lock that is not reentrant deadlocks on the
  * second acquire. `lockbench run` refuses such a lock before any thread
@@ -46,9 +48,6 @@ static const struct lb_param nest_params[] = {
 			 1000000000 },
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
-
-/* Bumps per pass (outer, innermost, after the inner releases). */
-#define BUMPS_PER_PASS 3
 
 /* Per thread, written only by its thread, read by verify() after the join. */
 struct nest_tally {
@@ -88,13 +87,6 @@ static int nest_setup(struct lb_run *run, char *err, size_t errlen)
 	return 0;
 }
 
-/* Relaxed load + store, not an atomic add: a broken lock must lose updates. */
-static void bump(struct nest_state *s)
-{
-	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
-	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
-}
-
 static void nest_thread(struct lb_thread *t)
 {
 	struct nest_state *s = t->run->wl_state;
@@ -102,16 +94,15 @@ static void nest_thread(struct lb_thread *t)
 	const struct lb_lock_ops *ops = t->ops;
 	while (lb_running(t)) {
 		lb_acquire(t);
-		bump(s);
+		uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
 		for (unsigned d = 1; d < s->depth; d++)
 			ops->acquire(t->lock, t->node);
-		bump(s);
 		if (s->cs_iters)
-			lb_busy_polling(t, s->cs_iters);
+			lb_busy(s->cs_iters);
 		for (unsigned d = 1; d < s->depth; d++)
 			if (ops->release(t->lock, t->node) != 0)
 				me->inner_release_errors++;
-		bump(s);
+		atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
 		lb_release(t);
 		if (s->think_iters)
 			lb_busy(s->think_iters);
@@ -127,10 +118,10 @@ static unsigned nest_verify(struct lb_run *run, char *msg, size_t msglen)
 		errors += s->tally[i].inner_release_errors;
 	}
 	uint64_t counter = atomic_load(&s->counter);
-	unsigned failures = (counter != BUMPS_PER_PASS * passes) + (errors != 0);
-	if (counter != BUMPS_PER_PASS * passes)
-		snprintf(msg, msglen, "nest: shared counter %" PRIu64 " != %d x %" PRIu64 " outermost acquisitions",
-			 counter, BUMPS_PER_PASS, passes);
+	unsigned failures = (counter != passes) + (errors != 0);
+	if (counter != passes)
+		snprintf(msg, msglen, "nest: shared counter %" PRIu64 " != %" PRIu64 " outermost acquisitions",
+			 counter, passes);
 	else if (errors != 0)
 		snprintf(msg, msglen, "nest: %" PRIu64 " inner releases returned -1 (owner not recognised)", errors);
 	return failures;

@@ -2,16 +2,18 @@
  * trylock.c — taking a lock without committing to wait: Python's
  * lock.acquire(blocking=False) and lock.acquire(timeout=...).
  *
- * `trylock`: each attempt is one try_acquire. On success the thread bumps a
- * shared counter, works cs_ns inside (polling, so the GIL can switch) and
+ * `trylock`: each attempt is one try_acquire. On success the thread reads a
+ * shared counter, works cs_ns, writes the counter back incremented and
  * releases, then thinks think_ns. On failure it backs off backoff_ns of busy
  * work and tries again. Needs LB_CAP_TRY.
  *
  * `timedlock`: the same, but each attempt waits up to timeout_ns in
  * acquire_until. The deadline is lb_mono_ns() + timeout_ns: one
- * CLOCK_MONOTONIC read per attempt (~20-25 ns through the vDSO), which is
- * the pattern itself (a caller of acquire(timeout=t) computes a deadline)
- * and so belongs in what is measured. Needs LB_CAP_TIMED.
+ * CLOCK_MONOTONIC read per attempt (~20-25 ns through the vDSO). That is
+ * the pattern itself — a caller of acquire(timeout=t) computes a deadline —
+ * so it stays in: it costs throughput, but not measured wait, because the
+ * deadline is computed before the harness starts timing the attempt.
+ * Needs LB_CAP_TIMED.
  *
  * Two workloads rather than one with a mode: what a workload needs from a
  * lock is declared statically (needs_caps), so `lockbench run` refuses
@@ -22,7 +24,7 @@
  * thread's starvation gap runs from its first failed attempt to its next
  * success. verify() checks the shared counter against the sum of every
  * thread's acquisitions, as cs does: a lock whose try or timed acquire lets
- * two holders in loses increments.
+ * two holders in loses increments (see try_critical_section).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -91,13 +93,22 @@ static int timedlock_setup(struct lb_run *run, char *err, size_t errlen)
 	return try_setup_common(run, "timedlock", true, err, errlen);
 }
 
-/* Relaxed load + store, not an atomic add: a broken lock must lose updates. */
+/*
+ * The counter is read on entry and written back, incremented, just before
+ * the release (relaxed load and store, not an atomic add), so two holders
+ * whose critical sections overlap at all lose an update — not only those
+ * that overlap between a load and the store right after it. For the same
+ * reason the work in between does not poll: a poll may hand the lock to
+ * another thread (the GIL does), which is no violation but would lose an
+ * update all the same. Threads here do not queue in a blocking acquire, so
+ * there is no one for a hand-over to serve.
+ */
 static void try_critical_section(struct lb_thread *t, struct try_state *s)
 {
 	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
-	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
 	if (s->cs_iters)
-		lb_busy_polling(t, s->cs_iters);
+		lb_busy(s->cs_iters);
+	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
 	lb_release(t);
 	if (s->think_iters)
 		lb_busy(s->think_iters);
