@@ -9,11 +9,23 @@
 extern const struct lb_workload lb_workload_cs;
 extern const struct lb_workload lb_workload_bare;
 extern const struct lb_workload lb_workload_stress;
+extern const struct lb_workload lb_workload_trylock;
+extern const struct lb_workload lb_workload_timedlock;
+extern const struct lb_workload lb_workload_condition;
+extern const struct lb_workload lb_workload_semaphore;
+extern const struct lb_workload lb_workload_nest;
+extern const struct lb_workload lb_workload_interp;
 
 const struct lb_workload *const lb_workloads[] = {
 	&lb_workload_cs,
 	&lb_workload_bare,
 	&lb_workload_stress,
+	&lb_workload_trylock,
+	&lb_workload_timedlock,
+	&lb_workload_condition,
+	&lb_workload_semaphore,
+	&lb_workload_nest,
+	&lb_workload_interp,
 	NULL,
 };
 

@@ -1,0 +1,268 @@
+/*
+ * condition.c — producers and consumers on a bounded buffer: queue.Queue,
+ * the way Python builds it, over the lock under test.
+ *
+ * One lock guards a ring buffer of `capacity` items; two condition variables
+ * over that lock (cond.h: release, sleep on a futex, re-acquire) are the
+ * queue's not_full and not_empty. The first `producers` threads produce, the
+ * rest consume:
+ *
+ *   producer: make an item (item_ns of busy work); lock; while full: wait
+ *             not_full; put; notify not_empty; unlock
+ *   consumer: lock; while empty: wait not_empty; take; notify not_full;
+ *             unlock; use the item (item_ns)
+ *
+ * Every pass takes the lock once, plus once per wake-up (wait re-acquires
+ * with lb_acquire, so those count as acquisitions too). A thread asleep on
+ * a condition is not trying to take the lock and is not measured as waiting.
+ *
+ * Items are numbered: producer p's k-th item is p << 40 | k, unique without
+ * any shared counter. Each thread keeps, on its own cache line, how many
+ * items it put (producers) or took and their sum and hashed sum
+ * (consumers). verify() checks that what was produced is exactly what was
+ * consumed plus what is left in the buffer: the same count, the same sum of
+ * item numbers and the same sum of a 64-bit hash of them — an item taken
+ * twice or lost changes the hashed sum even where it could keep the plain
+ * sum. It also checks the buffer's own bookkeeping (count <= capacity).
+ *
+ * The buffer's fields are relaxed atomics read and written under the lock,
+ * as cs's counter: the lock orders them, and under a lock that excludes
+ * nothing they lose updates observably instead of being undefined behaviour.
+ * Indices are always reduced modulo capacity, so a broken lock corrupts the
+ * bookkeeping, never memory.
+ *
+ * Stop: the stop hook wakes everyone asleep on either condition; they see
+ * the stop after re-acquiring, release and leave (cond.h). An item a
+ * producer made but had not put yet is not counted as produced.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cond.h"
+#include "harness.h"
+
+enum { P_PRODUCERS, P_CAPACITY, P_ITEM_NS };
+
+static const struct lb_param condition_params[] = {
+	[P_PRODUCERS] = { "producers", LB_PARAM_INT, "1",
+			  "how many threads produce (the first ones); the rest consume", 1, 1023 },
+	[P_CAPACITY] = { "capacity", LB_PARAM_INT, "8", "items the buffer holds", 1, 1 << 20 },
+	[P_ITEM_NS] = { "item_ns", LB_PARAM_DURATION, "1us",
+			"busy work to make an item and to use one, outside the lock", 0, 1000000000 },
+	{ NULL, 0, NULL, NULL, 0, 0 },
+};
+
+#define ITEM_SHIFT 40
+
+/* Per thread, written only by its thread, read by verify() after the join. */
+struct cond_tally {
+	_Alignas(LB_CACHELINE) uint64_t items; /* put (producer) or taken (consumer) */
+	uint64_t sum;                          /* of the item numbers taken */
+	uint64_t hash_sum;                     /* of hash(item) over the items taken */
+};
+
+struct cond_state {
+	/* Under the lock. */
+	_Alignas(LB_CACHELINE) _Atomic uint32_t head; /* slot of the oldest item */
+	_Atomic uint32_t count;                       /* items in the buffer */
+	struct lb_cond not_empty, not_full;
+	/* Read-only once set up. */
+	_Alignas(LB_CACHELINE) uint32_t capacity;
+	unsigned producers;
+	uint64_t item_iters;
+	_Atomic uint64_t *slots;
+	struct cond_tally *tally; /* one per thread */
+};
+
+/* splitmix64's finaliser: a bijection, so distinct items hash apart. */
+static uint64_t item_hash(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static void cond_free(struct cond_state *s)
+{
+	if (s != NULL) {
+		free(s->slots);
+		free(s->tally);
+		free(s);
+	}
+}
+
+static int cond_setup(struct lb_run *run, char *err, size_t errlen)
+{
+	int64_t producers = run->wl_params[P_PRODUCERS].i;
+	if (producers >= (int64_t)run->nthreads) {
+		snprintf(err, errlen,
+			 "condition: producers=%" PRId64 " leaves no consumer at %u threads (need 1 <= producers < threads)",
+			 producers, run->nthreads);
+		return -1;
+	}
+	struct cond_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
+	if (s == NULL) {
+		snprintf(err, errlen, "condition: out of memory");
+		return -1;
+	}
+	s->capacity = (uint32_t)run->wl_params[P_CAPACITY].i;
+	s->producers = (unsigned)producers;
+	s->item_iters = lb_busy_iters((uint64_t)run->wl_params[P_ITEM_NS].i);
+	s->slots = calloc(s->capacity, sizeof *s->slots);
+	s->tally = aligned_alloc(LB_CACHELINE, run->nthreads * sizeof *s->tally);
+	if (s->slots == NULL || s->tally == NULL) {
+		cond_free(s);
+		snprintf(err, errlen, "condition: out of memory");
+		return -1;
+	}
+	for (uint32_t i = 0; i < s->capacity; i++)
+		atomic_init(&s->slots[i], 0);
+	for (unsigned i = 0; i < run->nthreads; i++)
+		s->tally[i] = (struct cond_tally){ 0 };
+	atomic_init(&s->head, 0);
+	atomic_init(&s->count, 0);
+	lb_cond_init(&s->not_empty);
+	lb_cond_init(&s->not_full);
+	run->wl_state = s;
+	return 0;
+}
+
+static uint32_t load(_Atomic uint32_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+static void store(_Atomic uint32_t *v, uint32_t x)
+{
+	atomic_store_explicit(v, x, memory_order_relaxed);
+}
+
+static void producer(struct lb_thread *t, struct cond_state *s)
+{
+	struct cond_tally *me = &s->tally[t->id];
+	uint64_t base = (uint64_t)t->id << ITEM_SHIFT;
+	while (lb_running(t)) {
+		if (s->item_iters)
+			lb_busy(s->item_iters);
+		lb_acquire(t);
+		while (load(&s->count) >= s->capacity) {
+			if (!lb_cond_wait(t, &s->not_full)) {
+				lb_release(t);
+				return;
+			}
+		}
+		uint32_t count = load(&s->count);
+		uint32_t tail = (uint32_t)(((uint64_t)load(&s->head) + count) % s->capacity);
+		atomic_store_explicit(&s->slots[tail], base | me->items, memory_order_relaxed);
+		store(&s->count, count + 1);
+		lb_cond_notify(&s->not_empty, 1);
+		lb_release(t);
+		me->items++;
+	}
+}
+
+static void consumer(struct lb_thread *t, struct cond_state *s)
+{
+	struct cond_tally *me = &s->tally[t->id];
+	while (lb_running(t)) {
+		lb_acquire(t);
+		while (load(&s->count) == 0) {
+			if (!lb_cond_wait(t, &s->not_empty)) {
+				lb_release(t);
+				return;
+			}
+		}
+		uint32_t head = load(&s->head) % s->capacity;
+		uint64_t item = atomic_load_explicit(&s->slots[head], memory_order_relaxed);
+		store(&s->head, (head + 1) % s->capacity);
+		store(&s->count, load(&s->count) - 1);
+		lb_cond_notify(&s->not_full, 1);
+		lb_release(t);
+		me->items++;
+		me->sum += item;
+		me->hash_sum += item_hash(item);
+		if (s->item_iters)
+			lb_busy(s->item_iters);
+	}
+}
+
+static void cond_thread(struct lb_thread *t)
+{
+	struct cond_state *s = t->run->wl_state;
+	if (t->id < s->producers)
+		producer(t, s);
+	else
+		consumer(t, s);
+}
+
+static void cond_stop(struct lb_run *run)
+{
+	struct cond_state *s = run->wl_state;
+	lb_cond_stop(&s->not_empty);
+	lb_cond_stop(&s->not_full);
+}
+
+static unsigned cond_verify(struct lb_run *run, char *msg, size_t msglen)
+{
+	const struct cond_state *s = run->wl_state;
+	uint32_t count = atomic_load(&s->count), head = atomic_load(&s->head);
+	if (count > s->capacity || head >= s->capacity) {
+		snprintf(msg, msglen, "condition: buffer holds %" PRIu32 " items from slot %" PRIu32 " of %" PRIu32,
+			 count, head, s->capacity);
+		return 1;
+	}
+	/* What was produced: items 0..n-1 of every producer. */
+	uint64_t produced = 0, want_sum = 0, want_hash = 0;
+	for (unsigned p = 0; p < s->producers; p++) {
+		uint64_t base = (uint64_t)p << ITEM_SHIFT;
+		for (uint64_t k = 0; k < s->tally[p].items; k++) {
+			want_sum += base | k;
+			want_hash += item_hash(base | k);
+		}
+		produced += s->tally[p].items;
+	}
+	/* What was consumed, and what is left. */
+	uint64_t seen = count, sum = 0, hash = 0;
+	for (unsigned c = s->producers; c < run->nthreads; c++) {
+		seen += s->tally[c].items;
+		sum += s->tally[c].sum;
+		hash += s->tally[c].hash_sum;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t item = atomic_load(&s->slots[((uint64_t)head + i) % s->capacity]);
+		sum += item;
+		hash += item_hash(item);
+	}
+	if (seen != produced) {
+		snprintf(msg, msglen, "condition: %" PRIu64 " items produced, %" PRIu64 " consumed + %" PRIu32 " left",
+			 produced, seen - count, count);
+		return 1;
+	}
+	if (sum != want_sum || hash != want_hash) {
+		snprintf(msg, msglen, "condition: %" PRIu64 " items add up, but not to the items produced "
+			 "(one taken twice, another lost)", produced);
+		return 1;
+	}
+	return 0;
+}
+
+static void cond_teardown(struct lb_run *run)
+{
+	cond_free(run->wl_state);
+	run->wl_state = NULL;
+}
+
+const struct lb_workload lb_workload_condition = {
+	.name = "condition",
+	.summary = "producers/consumers on a bounded buffer with condition variables over the lock (queue.Queue)",
+	.params = condition_params,
+	.setup = cond_setup,
+	.thread = cond_thread,
+	.verify = cond_verify,
+	.stop = cond_stop,
+	.teardown = cond_teardown,
+};
