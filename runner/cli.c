@@ -33,3 +33,17 @@ int lb_no_operands(const char *cmd, int argc, char **argv)
 	lb_error("%s: unexpected argument \"%s\"", cmd, argv[optind]);
 	return LB_EXIT_USAGE;
 }
+
+void lb_caps_text(uint32_t caps, char *buf, size_t len)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ LB_CAP_FIFO, "fifo" }, { LB_CAP_SPINS, "spins" }, { LB_CAP_SLEEPS, "sleeps" },
+		{ LB_CAP_TRY, "try" }, { LB_CAP_TIMED, "timed" }, { LB_CAP_POLL, "poll" },
+		{ LB_CAP_REENTRANT, "reentrant" }, { LB_CAP_NO_EXCLUSION, "no-exclusion" },
+	};
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && used < len; i++)
+		if (caps & names[i].bit)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+}

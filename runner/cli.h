@@ -26,6 +26,9 @@ void lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * say which option lacked a value or was unknown. Returns LB_EXIT_USAGE.
  */
 int lb_option_error(const char *cmd, int c, char **argv);
+/* Capability bits as "fifo,spins,try". */
+void lb_caps_text(uint32_t caps, char *buf, size_t len);
+
 /* Refuse operands a command does not take. Returns 0, or LB_EXIT_USAGE after saying so. */
 int lb_no_operands(const char *cmd, int argc, char **argv);
 

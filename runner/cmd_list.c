@@ -13,20 +13,6 @@
 #include "plugin.h"
 #include "workloads/registry.h"
 
-static void caps_text(uint32_t caps, char *buf, size_t len)
-{
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ LB_CAP_FIFO, "fifo" }, { LB_CAP_SPINS, "spins" }, { LB_CAP_SLEEPS, "sleeps" },
-		{ LB_CAP_TRY, "try" }, { LB_CAP_TIMED, "timed" }, { LB_CAP_POLL, "poll" },
-		{ LB_CAP_REENTRANT, "reentrant" }, { LB_CAP_NO_EXCLUSION, "no-exclusion" },
-	};
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0] && used < len; i++)
-		if (caps & names[i].bit)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
-}
-
 static void print_params(const struct lb_param *p)
 {
 	static const char *types[] = { "int", "time", "bool", "text" };
@@ -49,7 +35,7 @@ static void print_params(const struct lb_param *p)
 static void print_lock(const struct lb_lock_ops *ops)
 {
 	char caps[128];
-	caps_text(ops->caps, caps, sizeof caps);
+	lb_caps_text(ops->caps, caps, sizeof caps);
 	printf("  %-16s %s\n  %-16s [%s]\n", ops->name, ops->summary, "", caps);
 	print_params(ops->params);
 }
@@ -96,6 +82,11 @@ int lb_cmd_list(int argc, char **argv)
 	puts("\nworkloads (use as --workload name or name:key=value,...):");
 	for (size_t i = 0; lb_workloads[i] != NULL; i++) {
 		printf("  %-16s %s\n", lb_workloads[i]->name, lb_workloads[i]->summary);
+		if (lb_workloads[i]->needs_caps) {
+			char caps[128];
+			lb_caps_text(lb_workloads[i]->needs_caps, caps, sizeof caps);
+			printf("  %-16s [needs a lock with: %s]\n", "", caps);
+		}
 		print_params(lb_workloads[i]->params);
 	}
 	return LB_EXIT_OK;

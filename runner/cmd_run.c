@@ -532,8 +532,10 @@ int lb_execute_plan(const struct lb_plan *p)
 	for (size_t w = 0; w < nwls; w++)
 		for (size_t l = 0; l < nlocks; l++)
 			if ((wls[w].wl->needs_caps & locks[l].ops->caps) != wls[w].wl->needs_caps) {
-				lb_error("--workload: %s needs a lock capability that %s lacks (see: lockbench list)",
-					 wls[w].wl->name, locks[l].ops->name);
+				char missing[128];
+				lb_caps_text(wls[w].wl->needs_caps & ~locks[l].ops->caps, missing, sizeof missing);
+				lb_error("--workload: %s needs a lock with \"%s\", which %s lacks (see: lockbench list)",
+					 wls[w].wl->name, missing, locks[l].ops->name);
 				return rc;
 			}
 	struct lb_pin_spec pin;

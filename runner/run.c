@@ -71,27 +71,44 @@ struct thread_arg {
 	struct start *start;
 };
 
+/* Zero a thread's measured figures; `total` keeps counting for verify(). */
+static void reset_figures(struct lb_thread *t)
+{
+	t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
+	/* The first acquisition of the window is timed, so even a thread that
+	 * gets only one has a latency figure. */
+	t->countdown = 1;
+	t->max_bypass = 0;
+	t->max_gap_ticks = t->max_gap_end = 0;
+	t->trying_since = LB_NOT_TRYING;
+	lb_hist_reset(t->wait);
+	lb_hist_reset(t->hold);
+	lb_hist_reset(t->handoff);
+	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
+}
+
 bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 {
-	t->seen_phase = phase;
 	if (phase == LB_PHASE_MEASURE) {
-		/* Figures count from here; `total` keeps counting for verify(). */
+		t->seen_phase = phase;
 		t->window_t0 = lb_mono_ns();
-		t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
-		/* The first acquisition of the window is timed, so even a thread that
-		 * gets only one has a latency figure. */
-		t->countdown = 1;
-		t->max_bypass = 0;
-		t->max_gap_ticks = t->max_gap_end = 0;
-		t->trying_since = LB_NOT_TRYING;
-		lb_hist_reset(t->wait);
-		lb_hist_reset(t->hold);
-		lb_hist_reset(t->handoff);
-		memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
+		reset_figures(t);
 		return true;
 	}
-	t->window_t1 = lb_mono_ns();
-	return phase != LB_PHASE_STOP;
+	/*
+	 * STOP is never recorded as seen: every later lb_running() comes back
+	 * here and says false again, so a loop nested in a workload's main loop
+	 * can test it too; and an acquisition completing after the stop is not
+	 * counted as measured (lb__acquired compares the phase with seen_phase).
+	 * A thread that never saw the window open (stuck through all of it) has
+	 * nothing measured: what it counted was warm-up.
+	 */
+	if (t->window_t1 == 0) {
+		if (t->seen_phase == LB_PHASE_WARMUP)
+			reset_figures(t);
+		t->window_t1 = lb_mono_ns();
+	}
+	return false;
 }
 
 static void *thread_main(void *p)
