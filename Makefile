@@ -86,8 +86,10 @@ check: $(BIN) $(BUILD)/tests/run-tests
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
 	@mkdir -p $(dir $(BENCH_OUT))
-	./lockbench run -o $(BENCH_OUT)
-	./lockbench plot $(BENCH_OUT)
+	@# Chart what was measured even when a check failed (exit 1), then report that failure.
+	@rc=0; echo "./lockbench run -o $(BENCH_OUT)"; ./lockbench run -o $(BENCH_OUT) || rc=$$?; \
+	if [ -f $(BENCH_OUT) ]; then echo "./lockbench plot $(BENCH_OUT)"; ./lockbench plot $(BENCH_OUT) || exit $$?; fi; \
+	exit $$rc
 
 # The newest result in results/ (by modification time; schema.json is not a result).
 plots: $(BIN)

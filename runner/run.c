@@ -487,6 +487,10 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		out->status = LB_STATUS_FAILED;
 		snprintf(out->message, sizeof out->message, "%" PRIu64 " releases by a thread not holding the lock",
 			 out->release_errors);
+	} else if (out->acquisitions == 0 && n > 0) {
+		/* Not a correctness failure, but no figure of this run means anything. */
+		snprintf(out->message, sizeof out->message,
+			 "no acquisition in the measured window: the lock or the machine stalled every thread");
 	} else if (!excludes && (out->violations || out->verify_failures)) {
 		/* The negative control did what it is for: say so, but it is no failure. */
 		snprintf(out->message, sizeof out->message, "expected: %" PRIu64 " violations caught%s%s",

@@ -399,3 +399,26 @@ Test(starvation, a_short_wait_is_not_starvation)
 	cr_assert_eq(out.nstarved, 0);
 	free(out.starved);
 }
+
+/* A lock whose every acquire takes longer than the whole window. */
+static void slow_acquire(void *s, void *node)
+{
+	(void)s, (void)node;
+	struct timespec ts = { 0, 300000000 };
+	nanosleep(&ts, NULL);
+}
+static const struct lb_lock_ops slow_ops = {
+	.abi_version = LB_LOCK_ABI_VERSION, .name = "slow", .summary = "300 ms per acquire",
+	.state_size = 64, .state_align = 64, .init = stuck_init, .acquire = slow_acquire, .release = stuck_release,
+};
+
+Test(run, a_window_without_any_acquisition_says_so, .timeout = 30)
+{
+	struct lb_run_opts o = quick_opts();
+	o.duration_ns = 100000000;
+	struct lb_outcome out;
+	run_ops(&slow_ops, &o, 1, &out);
+	cr_assert_eq(out.acquisitions, 0, "the acquisition that ends after the window is not measured");
+	cr_assert(strstr(out.message, "no acquisition in the measured window") != NULL, "%s", out.message);
+	lb_outcome_free(&out);
+}
