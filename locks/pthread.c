@@ -12,7 +12,7 @@
  *
  * acquire_until uses pthread_mutex_clocklock (glibc 2.30+) so the deadline
  * is on CLOCK_MONOTONIC, like the runner's, and does not move when the wall
- * clock is set.
+ * clock is set (pthread_tsan.h explains the ThreadSanitizer annotations).
  *
  * release reports -1 only when pthread_mutex_unlock does: a default mutex
  * does not record its owner, so releasing a lock one does not hold is not
@@ -29,50 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pthread_tsan.h"
 #include "registry.h"
-
-/*
- * ThreadSanitizer as shipped with gcc 12 does not intercept
- * pthread_mutex_clocklock: it would miss the acquisition and then report
- * the matching unlock as "unlock of an unlocked mutex". Under TSan we
- * describe the timed lock to it as the try-lock it resembles (it may fail);
- * in ordinary builds these functions are empty.
- */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PMUTEX_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define PMUTEX_TSAN 1
-#endif
-
-#ifdef PMUTEX_TSAN
-#include <sanitizer/tsan_interface.h>
-
-static void pmutex_tsan_before_timed_lock(pthread_mutex_t *mutex)
-{
-	__tsan_mutex_pre_lock(mutex, __tsan_mutex_try_lock);
-}
-
-static void pmutex_tsan_after_timed_lock(pthread_mutex_t *mutex, bool locked)
-{
-	__tsan_mutex_post_lock(mutex,
-			       __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed),
-			       0);
-}
-#else
-static void pmutex_tsan_before_timed_lock(pthread_mutex_t *mutex)
-{
-	(void)mutex;
-}
-
-static void pmutex_tsan_after_timed_lock(pthread_mutex_t *mutex, bool locked)
-{
-	(void)mutex;
-	(void)locked;
-}
-#endif
 
 struct pmutex_state {
 	pthread_mutex_t mutex;
@@ -138,9 +96,9 @@ static bool pmutex_acquire_until(void *state, void *node, uint64_t deadline_ns)
 	bool locked;
 
 	(void)node;
-	pmutex_tsan_before_timed_lock(&s->mutex);
+	lb_tsan_before_timed_lock(&s->mutex);
 	locked = pthread_mutex_clocklock(&s->mutex, CLOCK_MONOTONIC, &deadline) == 0;
-	pmutex_tsan_after_timed_lock(&s->mutex, locked);
+	lb_tsan_after_timed_lock(&s->mutex, locked);
 	return locked;
 }
 

@@ -204,6 +204,7 @@ struct hammer_config {
 	uint64_t budget_ns;  /* threads stop once it has passed; UINT64_MAX: never */
 	unsigned cs_spins;   /* lb_cpu_relax() calls inside the critical section */
 	bool use_try;        /* take the lock by spinning on try_acquire */
+	bool mixed_try;      /* odd threads spin on try_acquire, even ones acquire */
 };
 
 struct hammer {
@@ -251,6 +252,7 @@ static void *hammer_run(void *arg)
 	void *state = h->fixture->state;
 	void *node = fixture_node(h->fixture, t->id);
 	long violations = 0, failed_releases = 0, i;
+	bool use_try = h->config.use_try || (h->config.mixed_try && t->id % 2 == 1);
 	uint64_t deadline_ns;
 
 	pthread_barrier_wait(&h->start);
@@ -262,7 +264,7 @@ static void *hammer_run(void *arg)
 
 		if (i > 0 && monotonic_ns() > deadline_ns)
 			break;
-		if (h->config.use_try) {
+		if (use_try) {
 			while (!ops->try_acquire(state, node))
 				lb_cpu_relax();
 		} else {
@@ -333,29 +335,37 @@ static const struct hammer_config exclusion_config = {
 	.cs_spins = 1,
 };
 
-static void check_exclusion(const struct lb_lock_ops *ops, const struct hammer_config *config)
+/* Hammer an open fixture and check that nothing got in while somebody held it. */
+static void check_exclusion_of(struct fixture *f, const struct hammer_config *config)
 {
-	const char *how = config->use_try ? " (try_acquire)" : "";
+	const char *how = config->use_try ? " (try_acquire)" : config->mixed_try ? " (mixed)" : "";
+	const char *name = f->ops->name;
 	unsigned nthreads = config->nthreads;
-	struct fixture f;
 	struct hammer h;
 
-	fixture_open(&f, ops, nthreads);
-	hammer(&h, &f, config);
-	fixture_close(&f);
+	hammer(&h, f, config);
 	cr_expect_gt(atomic_load(&h.acquisitions), 0, "%s at %u threads%s: no progress",
-		     ops->name, nthreads, how);
+		     name, nthreads, how);
 	cr_expect_eq(atomic_load(&h.violations), 0, "%s at %u threads%s: %ld canary violations",
-		     ops->name, nthreads, how, atomic_load(&h.violations));
+		     name, nthreads, how, atomic_load(&h.violations));
 	cr_expect_eq(atomic_load(&h.counter), atomic_load(&h.acquisitions),
-		     "%s at %u threads%s: counter %lu after %lu acquisitions", ops->name, nthreads,
+		     "%s at %u threads%s: counter %lu after %lu acquisitions", name, nthreads,
 		     how, atomic_load(&h.counter), atomic_load(&h.acquisitions));
 	cr_expect_eq(h.plain, atomic_load(&h.acquisitions),
-		     "%s at %u threads%s: plain counter %lu after %lu acquisitions", ops->name,
+		     "%s at %u threads%s: plain counter %lu after %lu acquisitions", name,
 		     nthreads, how, h.plain, atomic_load(&h.acquisitions));
 	cr_expect_eq(atomic_load(&h.failed_releases), 0,
-		     "%s at %u threads%s: %ld releases returned -1", ops->name, nthreads, how,
+		     "%s at %u threads%s: %ld releases returned -1", name, nthreads, how,
 		     atomic_load(&h.failed_releases));
+}
+
+static void check_exclusion(const struct lb_lock_ops *ops, const struct hammer_config *config)
+{
+	struct fixture f;
+
+	fixture_open(&f, ops, config->nthreads);
+	check_exclusion_of(&f, config);
+	fixture_close(&f);
 }
 
 /* Every lock that claims to exclude, at nthreads threads. */
@@ -370,6 +380,15 @@ static void check_exclusion_all(unsigned nthreads)
 }
 
 /* ---- tests ---- */
+
+static const char *const expected_locks[] = {
+	"pthread", "pthread-adaptive", "futex", "pthread-spin", "tas", "ttas", "ticket",
+	"ticket-futex", "mcs", "mcs-park", "clh", "anderson", "gil", "gil-old", "rlock",
+#ifdef LB_HAVE_CK
+	"ck-ticket", "ck-mcs", "ck-clh", "ck-anderson", "ck-fas", "ck-cas",
+#endif
+	"none",
+};
 
 Test(registry, tables_are_well_formed, .timeout = 30)
 {
@@ -394,12 +413,12 @@ Test(registry, tables_are_well_formed, .timeout = 30)
 			     strlen(ops->name), "%s: name outside [a-z0-9-]", ops->name);
 		cr_expect_eq(lb_lock_find(ops->name), ops, "%s: lb_lock_find", ops->name);
 	}
-	cr_expect_eq(n, 5);
-	cr_expect_str_eq(lb_locks[0]->name, "pthread");
-	cr_expect_str_eq(lb_locks[1]->name, "ticket");
-	cr_expect_str_eq(lb_locks[2]->name, "mcs");
-	cr_expect_str_eq(lb_locks[3]->name, "gil");
-	cr_expect_str_eq(lb_locks[4]->name, "none");
+	cr_expect_eq(n, sizeof(expected_locks) / sizeof(expected_locks[0]));
+	for (size_t i = 0; i < sizeof(expected_locks) / sizeof(expected_locks[0]); i++)
+		cr_expect_not_null(lb_lock_find(expected_locks[i]), "%s is not registered",
+				   expected_locks[i]);
+	cr_expect_str_eq(lb_locks[0]->name, "pthread", "the baseline comes first");
+	cr_expect_str_eq(lb_locks[n - 1]->name, "none", "the negative control comes last");
 	cr_expect_null(lb_lock_find("nosuchlock"));
 	cr_expect_null(lb_lock_find(""));
 	cr_expect_null(lb_lock_find(NULL));
@@ -542,10 +561,16 @@ Test(try_acquire, free_held_released, .timeout = 30)
 	}
 }
 
-/* Locks that can tell a free lock from a held one must refuse to release it. */
+/*
+ * Locks that can tell a free lock from a held one, or know whether the
+ * caller holds it, must refuse to release it.
+ */
 Test(release, of_a_free_lock_fails, .timeout = 30)
 {
-	static const char *const names[] = { "ticket", "mcs", "gil" };
+	static const char *const names[] = {
+		"ticket", "mcs", "gil", "futex", "tas", "ttas", "ticket-futex", "mcs-park",
+		"clh", "anderson", "gil-old", "rlock",
+	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const struct lb_lock_ops *ops = lock_named(names[i]);
@@ -560,8 +585,11 @@ Test(release, of_a_free_lock_fails, .timeout = 30)
 		cr_expect_eq(ops->release(f.state, node), 0, "%s: release", ops->name);
 		cr_expect_eq(ops->release(f.state, node), -1, "%s: second release", ops->name);
 		/* The failed releases changed nothing: the lock still works. */
-		cr_expect(ops->try_acquire(f.state, node), "%s: try after failed release",
-			  ops->name);
+		if (ops->try_acquire != NULL)
+			cr_expect(ops->try_acquire(f.state, node), "%s: try after failed release",
+				  ops->name);
+		else
+			ops->acquire(f.state, node);
 		cr_expect_eq(ops->release(f.state, node), 0, "%s: release", ops->name);
 		fixture_close(&f);
 	}
@@ -577,19 +605,59 @@ static bool acquire_until_soon(struct fixture *f)
 	return true;
 }
 
-Test(acquire_until, pthread_times_out_while_held, .timeout = 30)
+Test(acquire_until, times_out_while_held, .timeout = 30)
 {
-	struct fixture f;
+	size_t timed = 0;
 
-	fixture_open(&f, lock_named("pthread"), 2);
-	cr_expect(on_other_thread(&f, acquire_until_soon), "acquire_until of a free lock failed");
-	f.ops->acquire(f.state, NULL);
-	cr_expect_not(on_other_thread(&f, acquire_until_soon),
-		      "acquire_until succeeded while another thread held the lock");
-	cr_expect_eq(f.ops->release(f.state, NULL), 0);
-	cr_expect(on_other_thread(&f, acquire_until_soon),
-		  "acquire_until failed after the holder released");
-	fixture_close(&f);
+	for (size_t i = 0; lb_locks[i] != NULL; i++) {
+		const struct lb_lock_ops *ops = lb_locks[i];
+		struct fixture f;
+		void *node;
+
+		if (!(ops->caps & LB_CAP_TIMED))
+			continue;
+		timed++;
+		fixture_open(&f, ops, 2);
+		node = fixture_node(&f, 0);
+		cr_expect(on_other_thread(&f, acquire_until_soon),
+			  "%s: acquire_until of a free lock failed", ops->name);
+		ops->acquire(f.state, node);
+		cr_expect_not(on_other_thread(&f, acquire_until_soon),
+			      "%s: acquire_until succeeded while another thread held the lock",
+			      ops->name);
+		cr_expect_eq(ops->release(f.state, node), 0, "%s: release", ops->name);
+		cr_expect(on_other_thread(&f, acquire_until_soon),
+			  "%s: acquire_until failed after the holder released", ops->name);
+		fixture_close(&f);
+	}
+	cr_expect_geq(timed, 3, "pthread, pthread-adaptive and futex are timed");
+}
+
+/* A deadline already past: no wait at all, but still false while held. */
+static bool acquire_until_past(struct fixture *f)
+{
+	if (!f->ops->acquire_until(f->state, fixture_node(f, 1), monotonic_ns() - 1000000))
+		return false;
+	cr_expect_eq(f->ops->release(f->state, fixture_node(f, 1)), 0);
+	return true;
+}
+
+Test(acquire_until, past_deadline_fails_while_held, .timeout = 30)
+{
+	for (size_t i = 0; lb_locks[i] != NULL; i++) {
+		const struct lb_lock_ops *ops = lb_locks[i];
+		struct fixture f;
+
+		if (!(ops->caps & LB_CAP_TIMED))
+			continue;
+		fixture_open(&f, ops, 2);
+		ops->acquire(f.state, fixture_node(&f, 0));
+		cr_expect_not(on_other_thread(&f, acquire_until_past),
+			      "%s: acquire_until with a past deadline took a held lock", ops->name);
+		cr_expect_eq(ops->release(f.state, fixture_node(&f, 0)), 0, "%s: release",
+			     ops->name);
+		fixture_close(&f);
+	}
 }
 
 /* ---- the GIL ---- */
@@ -749,4 +817,455 @@ Test(gil, init_takes_parsed_values_and_rejects_bad_ones, .timeout = 30)
 	err[0] = '\0';
 	cr_expect_eq(fixture_try_open(&f, ops, params, 2, err, sizeof(err)), -1);
 	cr_expect_neq(strstr(err, "force_switch"), NULL, "error names the parameter: %s", err);
+}
+
+/* ---- the lock zoo: parameters, slot arrays, parking, FIFO hand-over ---- */
+
+/* Open ops with its defaults, except the named parameter. */
+static int fixture_try_open_param(struct fixture *f, const struct lb_lock_ops *ops,
+				  const char *name, union lb_value value, unsigned nthreads,
+				  char *err, size_t errlen)
+{
+	union lb_value params[MAX_PARAMS];
+
+	default_params(ops, params);
+	params[param_index(ops, name)] = value;
+	return fixture_try_open(f, ops, params, nthreads, err, errlen);
+}
+
+static void fixture_open_param(struct fixture *f, const struct lb_lock_ops *ops,
+			       const char *name, union lb_value value, unsigned nthreads)
+{
+	char err[256] = "";
+
+	cr_assert_eq(fixture_try_open_param(f, ops, name, value, nthreads, err, sizeof(err)), 0,
+		     "%s: init failed: %s", ops->name, err);
+}
+
+/* init must fail with a message naming what was wrong. */
+static void expect_init_fails(const struct lb_lock_ops *ops, const char *name,
+			      union lb_value value, unsigned nthreads, const char *says)
+{
+	struct fixture f;
+	char err[256] = "";
+
+	cr_expect_eq(fixture_try_open_param(&f, ops, name, value, nthreads, err, sizeof(err)), -1,
+		     "%s: init accepted %s", ops->name, name);
+	cr_expect_neq(strstr(err, says), NULL, "%s: the error says \"%s\": %s", ops->name, says,
+		      err);
+}
+
+Test(params, ttas_backoff_bounds, .timeout = 30)
+{
+	const struct lb_lock_ops *ops = lock_named("ttas");
+	union lb_value params[MAX_PARAMS];
+	struct fixture f;
+
+	cr_assert_eq(default_params(ops, params), 2);
+	cr_expect_leq(params[param_index(ops, "backoff_min")].i,
+		      params[param_index(ops, "backoff_max")].i, "defaults: min <= max");
+	/* min == max is a constant delay: fine. */
+	fixture_open_param(&f, ops, "backoff_max", (union lb_value){ .i = 1 }, 2);
+	fixture_close(&f);
+	/* The default min is 1: a max below it is refused, naming the parameter. */
+	expect_init_fails(ops, "backoff_max", (union lb_value){ .i = 0 }, 2, "backoff_max");
+	expect_init_fails(ops, "backoff_min", (union lb_value){ .i = 1000 }, 2, "backoff_max");
+	expect_init_fails(ops, "backoff_min", (union lb_value){ .i = 0 }, 2, "backoff_min");
+}
+
+Test(params, out_of_range_values_are_refused, .timeout = 30)
+{
+	expect_init_fails(lock_named("mcs-park"), "spin", (union lb_value){ .i = -1 }, 2, "spin");
+	expect_init_fails(lock_named("gil-old"), "check_ticks", (union lb_value){ .i = 0 }, 2,
+			  "check_ticks");
+}
+
+/* The slot arrays hold 1024 slots: more threads must be refused at init. */
+Test(params, slot_arrays_refuse_more_than_1024_threads, .timeout = 30)
+{
+	static const char *const names[] = {
+		"anderson", "ticket-futex",
+#ifdef LB_HAVE_CK
+		"ck-anderson",
+#endif
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct lb_lock_ops *ops = lock_named(names[i]);
+		union lb_value params[MAX_PARAMS];
+		struct fixture f;
+		char err[256] = "";
+
+		default_params(ops, params);
+		fixture_open_with(&f, ops, params, 1024);
+		fixture_close(&f);
+		cr_expect_eq(fixture_try_open(&f, ops, params, 1025, err, sizeof(err)), -1,
+			     "%s: init accepted 1025 threads", ops->name);
+		cr_expect_neq(strstr(err, "1024"), NULL, "%s: the error gives the limit: %s",
+			      ops->name, err);
+	}
+}
+
+/*
+ * Slot arrays with a thread count that is not a power of two (3 threads,
+ * 4 slots), so slots go unused and the tickets wrap round the array many
+ * times in the window.
+ */
+Test(exclusion, slot_arrays_at_three_threads, .timeout = 60)
+{
+	static const char *const names[] = {
+		"anderson", "ticket-futex",
+#ifdef LB_HAVE_CK
+		"ck-anderson",
+#endif
+	};
+	struct hammer_config config = exclusion_config;
+
+	config.nthreads = 3;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		check_exclusion(lock_named(names[i]), &config);
+}
+
+/* Queued waiters and try_acquire side by side: try must not jump a queue it cannot see. */
+Test(exclusion, try_and_acquire_mixed_four_threads, .timeout = 90)
+{
+	struct hammer_config config = exclusion_config;
+
+	config.nthreads = 4;
+	config.mixed_try = true;
+	for (size_t i = 0; lb_locks[i] != NULL; i++)
+		if ((lb_locks[i]->caps & LB_CAP_TRY) && !(lb_locks[i]->caps & LB_CAP_NO_EXCLUSION))
+			check_exclusion(lb_locks[i], &config);
+}
+
+/*
+ * mcs-park with spin=0 parks every waiter that finds the lock held, so the
+ * hand-over to a sleeping successor (the exchange, the wake) is what the
+ * hammer exercises; parks > 0 proves that path ran.
+ */
+Test(exclusion, mcs_park_parking_every_waiter, .timeout = 60)
+{
+	const struct lb_lock_ops *ops = lock_named("mcs-park");
+	struct hammer_config config = exclusion_config;
+	struct fixture f;
+
+	config.nthreads = 4;
+	fixture_open_param(&f, ops, "spin", (union lb_value){ .i = 0 }, 4);
+	check_exclusion_of(&f, &config);
+	cr_expect_gt(counter_value(&f, "parks"), 0, "no waiter ever parked");
+	cr_expect_gt(counter_value(&f, "wakes"), 0, "no parked waiter was ever woken");
+	cr_expect_leq(counter_value(&f, "wakes"), counter_value(&f, "parks"),
+		      "a wake for every park at most");
+	fixture_close(&f);
+}
+
+Test(exclusion, ticket_futex_sleeps_and_wakes, .timeout = 60)
+{
+	struct hammer_config config = exclusion_config;
+	struct fixture f;
+
+	config.nthreads = 4;
+	fixture_open(&f, lock_named("ticket-futex"), 4);
+	check_exclusion_of(&f, &config);
+	cr_expect_gt(counter_value(&f, "sleeps"), 0, "no waiter ever slept");
+	cr_expect_gt(counter_value(&f, "wakes"), 0, "no sleeper was ever woken");
+	fixture_close(&f);
+}
+
+Test(exclusion, futex_sleeps_and_wakes, .timeout = 60)
+{
+	struct hammer_config config = exclusion_config;
+	struct fixture f;
+
+	config.nthreads = 4;
+	fixture_open(&f, lock_named("futex"), 4);
+	check_exclusion_of(&f, &config);
+	cr_expect_gt(counter_value(&f, "sleeps"), 0, "no waiter ever slept");
+	cr_expect_gt(counter_value(&f, "wakes"), 0, "no sleeper was ever woken");
+	fixture_close(&f);
+}
+
+struct fifo_run {
+	struct fixture *f;
+	_Atomic unsigned entered;   /* how many waiters got the lock so far */
+	unsigned order[MAX_THREADS]; /* thread ids in the order they got it */
+};
+
+struct fifo_waiter {
+	struct fifo_run *run;
+	unsigned id;
+	pthread_t tid;
+};
+
+static void *fifo_waiter_run(void *arg)
+{
+	struct fifo_waiter *w = arg;
+	const struct lb_lock_ops *ops = w->run->f->ops;
+	void *node = fixture_node(w->run->f, w->id);
+
+	ops->acquire(w->run->f->state, node);
+	w->run->order[atomic_fetch_add(&w->run->entered, 1)] = w->id;
+	cr_expect_eq(ops->release(w->run->f->state, node), 0);
+	return NULL;
+}
+
+/* Wait until the lock's counter reaches at least want; false after 10 s. */
+static bool wait_for_counter(struct fixture *f, const char *name, uint64_t want)
+{
+	uint64_t deadline = monotonic_ns() + 10ull * 1000000000u;
+
+	while (counter_value(f, name) < want) {
+		struct timespec ms = { 0, 1000000 };
+
+		if (monotonic_ns() > deadline)
+			return false;
+		nanosleep(&ms, NULL);
+	}
+	return true;
+}
+
+/*
+ * FIFO hand-over between sleepers: while the main thread holds the lock,
+ * waiters 1, 2, 3 queue one after the other (each is started only once the
+ * previous one is asleep, which the lock's counter shows: these locks
+ * count with atomics, so reading them while threads run is fine). After
+ * the release they must get the lock in that order. A release that woke
+ * the wrong sleeper, or everybody, would let a later waiter in first.
+ */
+static void check_fifo_hand_over(struct fixture *f, const char *sleep_counter)
+{
+	struct fifo_run run = { .f = f };
+	struct fifo_waiter w[4];
+	void *node = fixture_node(f, 0);
+
+	atomic_init(&run.entered, 0);
+	f->ops->acquire(f->state, node);
+	for (unsigned id = 1; id <= 3; id++) {
+		w[id] = (struct fifo_waiter){ .run = &run, .id = id };
+		cr_assert_eq(pthread_create(&w[id].tid, NULL, fifo_waiter_run, &w[id]), 0);
+		cr_assert(wait_for_counter(f, sleep_counter, id), "%s: waiter %u never slept",
+			  f->ops->name, id);
+	}
+	cr_expect_eq(atomic_load(&run.entered), 0, "%s: a waiter got in while held",
+		     f->ops->name);
+	cr_expect_eq(f->ops->release(f->state, node), 0);
+	for (unsigned id = 1; id <= 3; id++)
+		pthread_join(w[id].tid, NULL);
+	cr_assert_eq(atomic_load(&run.entered), 3);
+	for (unsigned k = 0; k < 3; k++)
+		cr_expect_eq(run.order[k], k + 1, "%s: position %u went to waiter %u",
+			     f->ops->name, k, run.order[k]);
+}
+
+Test(fifo, ticket_futex_wakes_the_next_ticket, .timeout = 60)
+{
+	struct fixture f;
+
+	fixture_open(&f, lock_named("ticket-futex"), 4);
+	check_fifo_hand_over(&f, "sleeps");
+	fixture_close(&f);
+}
+
+Test(fifo, mcs_park_hands_over_in_queue_order, .timeout = 60)
+{
+	struct fixture f;
+
+	fixture_open_param(&f, lock_named("mcs-park"), "spin", (union lb_value){ .i = 0 }, 4);
+	check_fifo_hand_over(&f, "parks");
+	cr_expect_eq(counter_value(&f, "wakes"), 3, "each parked waiter woken once");
+	fixture_close(&f);
+}
+
+/* ---- gil-old ---- */
+
+Test(gil_old, a_lone_poller_drops_every_check_ticks_and_never_switches, .timeout = 30)
+{
+	const struct lb_lock_ops *ops = lock_named("gil-old");
+	struct fixture f;
+	void *node;
+
+	fixture_open_param(&f, ops, "check_ticks", (union lb_value){ .i = 10 }, 1);
+	node = fixture_node(&f, 0);
+	ops->acquire(f.state, node);
+	for (int i = 0; i < 95; i++)
+		ops->poll(f.state, node);
+	cr_expect_eq(counter_value(&f, "releases"), 9, "95 polls at check_ticks=10");
+	cr_expect_eq(counter_value(&f, "switches"), 0, "nobody else to switch to");
+	/* The GIL is still ours after all those drops. */
+	cr_expect_not(on_other_thread(&f, try_acquire_and_release),
+		      "another thread took the GIL after the polls");
+	cr_expect_eq(ops->release(f.state, node), 0);
+	cr_expect_eq(counter_value(&f, "releases"), 9, "release is not a poll's drop");
+	fixture_close(&f);
+}
+
+struct gil_old_grabber {
+	struct fixture *f;
+	_Atomic bool stop;
+	_Atomic unsigned long takes;
+};
+
+/* Spins on try_acquire; it can only win inside one of the holder's polls. */
+static void *gil_old_grab(void *arg)
+{
+	struct gil_old_grabber *g = arg;
+	void *node = fixture_node(g->f, 1);
+
+	while (!atomic_load(&g->stop)) {
+		if (g->f->ops->try_acquire(g->f->state, node)) {
+			atomic_fetch_add(&g->takes, 1);
+			cr_expect_eq(g->f->ops->release(g->f->state, node), 0);
+		}
+		lb_cpu_relax();
+	}
+	return NULL;
+}
+
+/*
+ * The holder polls (check_ticks=1: every poll drops and retakes) while
+ * another thread hammers try_acquire. The other thread can only get in
+ * during a drop, so each of its takes is a switch: switches must move, and
+ * can never exceed its takes (two takes in one drop make one switch).
+ */
+Test(gil_old, a_drop_that_lets_another_thread_in_is_a_switch, .timeout = 60)
+{
+	const struct lb_lock_ops *ops = lock_named("gil-old");
+	struct gil_old_grabber g = { 0 };
+	uint64_t deadline = monotonic_ns() + 10ull * 1000000000u;
+	struct fixture f;
+	void *node;
+	pthread_t tid;
+	long polls = 0;
+
+	fixture_open_param(&f, ops, "check_ticks", (union lb_value){ .i = 1 }, 2);
+	node = fixture_node(&f, 0);
+	g.f = &f;
+	atomic_init(&g.stop, false);
+	atomic_init(&g.takes, 0);
+	ops->acquire(f.state, node);
+	cr_assert_eq(pthread_create(&tid, NULL, gil_old_grab, &g), 0);
+	while (atomic_load(&g.takes) < 3 && monotonic_ns() < deadline) {
+		ops->poll(f.state, node);
+		polls++;
+	}
+	atomic_store(&g.stop, true);
+	pthread_join(tid, NULL);
+	cr_expect_eq(ops->release(f.state, node), 0);
+
+	cr_expect_eq(counter_value(&f, "releases"), (uint64_t)polls, "check_ticks=1 drops every poll");
+	cr_expect_geq(atomic_load(&g.takes), 1, "the other thread never got in (machine too busy?)");
+	cr_expect_geq(counter_value(&f, "switches"), 1, "takes by another thread, no switch counted");
+	cr_expect_leq(counter_value(&f, "switches"), atomic_load(&g.takes),
+		      "more switches than the other thread's takes");
+	fixture_close(&f);
+}
+
+/* ---- rlock ---- */
+
+static bool acquire_and_release(struct fixture *f)
+{
+	void *node = fixture_node(f, 1);
+
+	f->ops->acquire(f->state, node);
+	cr_expect_eq(f->ops->release(f->state, node), 0, "%s: release", f->ops->name);
+	return true;
+}
+
+static bool release_as_other_thread(struct fixture *f)
+{
+	return f->ops->release(f->state, fixture_node(f, 1)) == 0;
+}
+
+static void rlock_open(struct fixture *f, const char *base, unsigned nthreads)
+{
+	fixture_open_param(f, lock_named("rlock"), "base", (union lb_value){ .s = base }, nthreads);
+}
+
+/*
+ * Python's RLock: the owner may acquire again; it stays held until as many
+ * releases; then another thread can take it. A release by anybody else
+ * (or one too many) fails and changes nothing. With every kind of base:
+ * sleeping, spinning, with and without nodes, with and without try.
+ */
+Test(rlock, reentrancy_and_misuse, .timeout = 60)
+{
+	static const char *const bases[] = {
+		"pthread", "futex", "tas", "ticket", "mcs", "mcs-park", "clh", "anderson",
+		"ticket-futex", "gil-old",
+	};
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		const struct lb_lock_ops *base = lock_named(bases[i]);
+		struct fixture f;
+		void *node;
+
+		rlock_open(&f, bases[i], 2);
+		node = fixture_node(&f, 0);
+		f.ops->acquire(f.state, node);
+		f.ops->acquire(f.state, node);
+		cr_expect(f.ops->try_acquire(f.state, node), "%s: the owner's try must succeed",
+			  bases[i]);
+		cr_expect_eq(counter_value(&f, "reentries"), 2, "%s: reentries", bases[i]);
+		cr_expect_eq(f.ops->release(f.state, node), 0, "%s: release 1 of 3", bases[i]);
+		cr_expect_eq(f.ops->release(f.state, node), 0, "%s: release 2 of 3", bases[i]);
+		/* Still held once: a non-owner can neither release nor take it. */
+		cr_expect_not(on_other_thread(&f, release_as_other_thread),
+			      "%s: a non-owner released the lock", bases[i]);
+		if (base->try_acquire != NULL)
+			cr_expect_not(on_other_thread(&f, try_acquire_and_release),
+				      "%s: another thread took a lock still held once", bases[i]);
+		cr_expect_eq(f.ops->release(f.state, node), 0, "%s: release 3 of 3", bases[i]);
+		cr_expect_eq(f.ops->release(f.state, node), -1, "%s: a fourth release", bases[i]);
+		/* Free now: another thread takes it (a base without try: by blocking). */
+		if (base->try_acquire != NULL)
+			cr_expect(on_other_thread(&f, try_acquire_and_release),
+				  "%s: the lock was not free after the last release", bases[i]);
+		else
+			on_other_thread(&f, acquire_and_release);
+		/* The misuse changed nothing: the owner can take it again. */
+		f.ops->acquire(f.state, node);
+		cr_expect_eq(f.ops->release(f.state, node), 0, "%s: release", bases[i]);
+		fixture_close(&f);
+	}
+}
+
+Test(rlock, init_refuses_bad_bases, .timeout = 30)
+{
+	const struct lb_lock_ops *ops = lock_named("rlock");
+
+	expect_init_fails(ops, "base", (union lb_value){ .s = "nosuchlock" }, 2, "nosuchlock");
+	expect_init_fails(ops, "base", (union lb_value){ .s = "none" }, 2, "none");
+	expect_init_fails(ops, "base", (union lb_value){ .s = "rlock" }, 2, "rlock");
+	/* The base's own init errors come through, naming rlock and the base's reason. */
+	expect_init_fails(ops, "base", (union lb_value){ .s = "anderson" }, 1025, "1024");
+}
+
+/* The base's counters come after rlock's own. */
+Test(rlock, passes_the_base_counters_on, .timeout = 30)
+{
+	struct fixture f;
+	struct lb_counter out[1];
+
+	rlock_open(&f, "gil-old", 2);
+	cr_expect_eq(counter_value(&f, "releases"), 0);
+	cr_expect_eq(counter_value(&f, "switches"), 0);
+	cr_expect_eq(f.ops->counters(f.state, out, 1), 1, "truncated to max");
+	cr_expect_str_eq(out[0].name, "reentries");
+	fixture_close(&f);
+}
+
+/* Bases with a node (clh migrates its qnodes) under contention, inside rlock's node. */
+Test(exclusion, rlock_over_node_locks_four_threads, .timeout = 60)
+{
+	static const char *const bases[] = { "clh", "mcs-park", "anderson" };
+	struct hammer_config config = exclusion_config;
+
+	config.nthreads = 4;
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		struct fixture f;
+
+		rlock_open(&f, bases[i], 4);
+		check_exclusion_of(&f, &config);
+		fixture_close(&f);
+	}
 }
