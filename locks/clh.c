@@ -26,13 +26,15 @@
  *  - The lock state holds the tail and an initial dummy qnode, `locked` 0,
  *    which the tail points to after init: the first thread to arrive finds
  *    a released predecessor and takes the dummy over on release.
- *  - A thread's node holds `cur`, the qnode the thread owns now (NULL at
- *    first, meaning the qnode embedded in its own node), and `pred`, the
- *    predecessor found by acquire, which release makes `cur` and clears:
- *    pred != NULL says "this thread holds the lock", so release returns
- *    -1, changing nothing, when it finds NULL. The embedded qnode sits on a
- *    cache line of its own, since other threads spin on it while this
- *    thread, owning some other qnode, writes cur/pred.
+ *  - A thread's node holds `cur`, the qnode the thread owns now (NULL
+ *    until the first acquire, which starts with the qnode embedded in the
+ *    thread's own node), and `pred`, the predecessor found by the last
+ *    acquire, which release makes `cur`. So the thread holds the lock
+ *    exactly when pred != cur: both NULL at first; after an acquire pred is
+ *    another qnode than ours; after the release cur = pred. Release
+ *    returns -1, changing nothing, when they are equal. The embedded qnode sits on a cache line of its own, since
+ *    other threads spin on it while this thread, owning some other qnode,
+ *    writes cur/pred.
  *  - Release looks only at the thread's private fields before its store.
  *    Reading its own qnode's flag instead (also a valid "do I hold it?"
  *    test) cost 25% of two-thread throughput on the reference VM: the
@@ -72,7 +74,8 @@
  *	writes to it (the next acquire's locked = 1) are ordered after its
  *	old owner's [R] by our [S].
  *
- * cur and pred are read and written only by the node's own thread.
+ * cur and pred are read and written only by the node's own thread: one
+ * store each per acquire + release, as CK's CLH has.
  */
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -86,8 +89,8 @@ struct clh_qnode {
 
 /* The runner's per-thread node: private fields, then a qnode on its own line. */
 struct clh_node {
-	struct clh_qnode *cur;  /* the qnode this thread owns; NULL: `own` */
-	struct clh_qnode *pred; /* while holding: the qnode we take over on release; else NULL */
+	struct clh_qnode *cur;  /* the qnode this thread owns; NULL before the first acquire */
+	struct clh_qnode *pred; /* the qnode we take over on release */
 	struct clh_qnode own;
 };
 
@@ -118,19 +121,15 @@ static __attribute__((noinline)) void clh_wait(struct clh_qnode *pred)
 	while (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0);
 }
 
-/* The qnode this thread owns now. */
-static struct clh_qnode *clh_mine(struct clh_node *n)
-{
-	return n->cur != NULL ? n->cur : &n->own;
-}
-
 static void clh_acquire(void *state, void *node)
 {
 	struct clh_lock *lock = state;
 	struct clh_node *n = node;
-	struct clh_qnode *me = clh_mine(n);
+	struct clh_qnode *me = n->cur;
 	struct clh_qnode *pred;
 
+	if (me == NULL) /* the first acquire: start with the qnode in our node */
+		me = n->cur = &n->own;
 	atomic_store_explicit(&me->locked, 1, memory_order_relaxed);
 	pred = atomic_exchange_explicit(&lock->tail, me, memory_order_acq_rel);
 	if (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0)
@@ -141,14 +140,13 @@ static void clh_acquire(void *state, void *node)
 static int clh_release(void *state, void *node)
 {
 	struct clh_node *n = node;
-	struct clh_qnode *me = clh_mine(n);
+	struct clh_qnode *me = n->cur;
 	struct clh_qnode *pred = n->pred;
 
 	(void)state;
-	if (pred == NULL)
+	if (pred == me)
 		return -1;
 	n->cur = pred;
-	n->pred = NULL;
 	atomic_store_explicit(&me->locked, 0, memory_order_release);
 	return 0;
 }
