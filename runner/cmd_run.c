@@ -322,7 +322,7 @@ static double summary_value(json_t *config, const char *metric, const char *fiel
 /* With repetitions: one line per config, medians with the 95% CI of the median. */
 static void print_summary(FILE *f, const struct plan_item *items, size_t n)
 {
-	fprintf(f, "\nsummary (median of repetitions, [95%% CI of the median])\n");
+	fprintf(f, "\nsummary (median of repetitions, [95%% CI of the median; min, max with fewer than 6])\n");
 	fprintf(f, "%-22s %7s %24s %9s %9s %6s %6s %8s %6s\n", "lock", "threads", "Mops/s", "p99 wait", "max wait",
 		"Jain", "FF", "starved", "status");
 	for (size_t i = 0; i < n; i++) {
