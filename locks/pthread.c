@@ -19,7 +19,8 @@
  * detected (it is undefined behaviour for this mutex type).
  *
  * The functions are prefixed pmutex_, not pthread_, because POSIX reserves
- * the pthread_ prefix for the implementation.
+ * the pthread_ prefix for the implementation. All but init are shared with
+ * pthread-adaptive (pmutex.h): only the mutex's type differs.
  */
 #define _GNU_SOURCE /* pthread_mutex_clocklock */
 
@@ -29,12 +30,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "pmutex.h"
 #include "pthread_tsan.h"
 #include "registry.h"
 
-struct pmutex_state {
-	pthread_mutex_t mutex;
-};
 
 static int pmutex_init(void *state, const union lb_value *params, unsigned nthreads,
 		       char *err, size_t errlen)
@@ -52,7 +51,7 @@ static int pmutex_init(void *state, const union lb_value *params, unsigned nthre
 	return 0;
 }
 
-static void pmutex_destroy(void *state)
+void lb_pmutex_destroy(void *state)
 {
 	struct pmutex_state *s = state;
 
@@ -60,7 +59,7 @@ static void pmutex_destroy(void *state)
 }
 
 /* A failing lock on a default mutex means corrupt state: stop at once. */
-static void pmutex_acquire(void *state, void *node)
+void lb_pmutex_acquire(void *state, void *node)
 {
 	struct pmutex_state *s = state;
 
@@ -69,7 +68,7 @@ static void pmutex_acquire(void *state, void *node)
 		abort();
 }
 
-static int pmutex_release(void *state, void *node)
+int lb_pmutex_release(void *state, void *node)
 {
 	struct pmutex_state *s = state;
 
@@ -77,7 +76,7 @@ static int pmutex_release(void *state, void *node)
 	return pthread_mutex_unlock(&s->mutex) == 0 ? 0 : -1;
 }
 
-static bool pmutex_try_acquire(void *state, void *node)
+bool lb_pmutex_try_acquire(void *state, void *node)
 {
 	struct pmutex_state *s = state;
 
@@ -85,7 +84,7 @@ static bool pmutex_try_acquire(void *state, void *node)
 	return pthread_mutex_trylock(&s->mutex) == 0;
 }
 
-static bool pmutex_acquire_until(void *state, void *node, uint64_t deadline_ns)
+bool lb_pmutex_acquire_until(void *state, void *node, uint64_t deadline_ns)
 {
 	struct pmutex_state *s = state;
 	struct timespec deadline = {
@@ -112,9 +111,9 @@ const struct lb_lock_ops lb_lock_pthread = {
 	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED,
 	.params = NULL,
 	.init = pmutex_init,
-	.destroy = pmutex_destroy,
-	.acquire = pmutex_acquire,
-	.release = pmutex_release,
-	.try_acquire = pmutex_try_acquire,
-	.acquire_until = pmutex_acquire_until,
+	.destroy = lb_pmutex_destroy,
+	.acquire = lb_pmutex_acquire,
+	.release = lb_pmutex_release,
+	.try_acquire = lb_pmutex_try_acquire,
+	.acquire_until = lb_pmutex_acquire_until,
 };

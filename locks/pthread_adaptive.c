@@ -23,6 +23,8 @@
  *
  * release returns -1 only when pthread_mutex_unlock does: an adaptive
  * mutex records no owner, so a release by a non-holder is not detected.
+ *
+ * Everything but init is pthread.c's (pmutex.h): only the mutex type differs.
  */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP, pthread_mutex_clocklock */
 
@@ -32,17 +34,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "pthread_tsan.h"
+#include "pmutex.h"
 #include "registry.h"
-
-struct padapt_state {
-	pthread_mutex_t mutex;
-};
 
 static int padapt_init(void *state, const union lb_value *params, unsigned nthreads,
 		       char *err, size_t errlen)
 {
-	struct padapt_state *s = state;
+	struct pmutex_state *s = state;
 	pthread_mutexattr_t attr;
 	int rc;
 
@@ -62,68 +60,19 @@ static int padapt_init(void *state, const union lb_value *params, unsigned nthre
 	return 0;
 }
 
-static void padapt_destroy(void *state)
-{
-	struct padapt_state *s = state;
-
-	pthread_mutex_destroy(&s->mutex);
-}
-
-/* A failing lock on our own initialised mutex means corrupt state: stop at once. */
-static void padapt_acquire(void *state, void *node)
-{
-	struct padapt_state *s = state;
-
-	(void)node;
-	if (pthread_mutex_lock(&s->mutex) != 0)
-		abort();
-}
-
-static int padapt_release(void *state, void *node)
-{
-	struct padapt_state *s = state;
-
-	(void)node;
-	return pthread_mutex_unlock(&s->mutex) == 0 ? 0 : -1;
-}
-
-static bool padapt_try_acquire(void *state, void *node)
-{
-	struct padapt_state *s = state;
-
-	(void)node;
-	return pthread_mutex_trylock(&s->mutex) == 0;
-}
-
-static bool padapt_acquire_until(void *state, void *node, uint64_t deadline_ns)
-{
-	struct padapt_state *s = state;
-	struct timespec deadline = {
-		.tv_sec = (time_t)(deadline_ns / 1000000000u),
-		.tv_nsec = (long)(deadline_ns % 1000000000u),
-	};
-	bool locked;
-
-	(void)node;
-	lb_tsan_before_timed_lock(&s->mutex);
-	locked = pthread_mutex_clocklock(&s->mutex, CLOCK_MONOTONIC, &deadline) == 0;
-	lb_tsan_after_timed_lock(&s->mutex, locked);
-	return locked;
-}
-
 const struct lb_lock_ops lb_lock_pthread_adaptive = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "pthread-adaptive",
 	.summary = "glibc PTHREAD_MUTEX_ADAPTIVE_NP: spins briefly, then sleeps on a futex; not FIFO",
-	.state_size = sizeof(struct padapt_state),
-	.state_align = _Alignof(struct padapt_state),
+	.state_size = sizeof(struct pmutex_state),
+	.state_align = _Alignof(struct pmutex_state),
 	.node_size = 0,
 	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED,
 	.params = NULL,
 	.init = padapt_init,
-	.destroy = padapt_destroy,
-	.acquire = padapt_acquire,
-	.release = padapt_release,
-	.try_acquire = padapt_try_acquire,
-	.acquire_until = padapt_acquire_until,
+	.destroy = lb_pmutex_destroy,
+	.acquire = lb_pmutex_acquire,
+	.release = lb_pmutex_release,
+	.try_acquire = lb_pmutex_try_acquire,
+	.acquire_until = lb_pmutex_acquire_until,
 };

@@ -5,14 +5,24 @@
  * is measured at start-up as the fastest of several batches: on a shared
  * machine a slow batch means we were preempted, not that the loop is slow.
  */
+#include <time.h>
+
 #include "harness.h"
 
 double lb_busy_iters_per_ns = 1.0;
 
 void lb_busy_calibrate(void)
 {
-	/* Many short rounds: on a loaded machine a short round is likelier to run unpreempted. */
-	enum { ITERS = 500000, ROUNDS = 31 };
+	/*
+	 * Many short rounds spread over ~80 ms, keeping the fastest: a process
+	 * that calibrates during a slow spell of a shared host (the vCPU's core
+	 * busy with someone else) would otherwise convert cs_ns into half the
+	 * work, and two runs of the same build would differ by 2x (measured:
+	 * 144 processes of `make gate-check` calibrated at 1855..3694
+	 * iterations/us before this). The fastest round is the machine's speed;
+	 * the work per cs_ns is then the same in every process.
+	 */
+	enum { ITERS = 250000, ROUNDS = 40 };
 	double best_ns = 1e300;
 	lb_busy(ITERS / 10); /* warm the core up */
 	for (int r = 0; r < ROUNDS; r++) {
@@ -21,6 +31,8 @@ void lb_busy_calibrate(void)
 		uint64_t t1 = lb_mono_ns();
 		if ((double)(t1 - t0) < best_ns)
 			best_ns = (double)(t1 - t0);
+		struct timespec gap = { 0, 2000000 };
+		nanosleep(&gap, NULL);
 	}
 	if (best_ns < 1.0)
 		best_ns = 1.0;

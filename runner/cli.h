@@ -61,6 +61,7 @@ struct lb_plan {
 	const char *output;                 /* NULL: results/<stamp>-<host>.json; "-": stdout */
 	bool quiet;
 	bool fail_on_starvation;
+	int64_t busy_rate;                  /* busy-loop iterations per us; 0: calibrate */
 	/*
 	 * Called after every run, in place of run's table row, also for a run
 	 * that could not start (status error); `table` is where rows go.

@@ -55,6 +55,9 @@ static const char run_help[] =
 	"      --grace TIME       how long stopped threads may take before the run is declared hung (default 5s)\n"
 	"      --log-cap N        acquisition-order log entries, a power of two (default 1048576)\n"
 	"      --fail-on-starvation  exit 1 if any thread starved (see README: Starvation)\n"
+	"      --busy-rate N      busy-loop iterations per us instead of calibrating: cs_ns etc. then mean\n"
+	"                         the same work in every process (take it from a result's\n"
+	"                         context.busy_iterations_per_us)\n"
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            no progress and no table\n"
 	"  -h, --help             this text\n"
@@ -379,6 +382,7 @@ int lb_cmd_run(int argc, char **argv)
 		{ "log-cap", required_argument, NULL, 'L' }, { "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
 		{ "fail-on-starvation", no_argument, NULL, 'F' },
+		{ "busy-rate", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512];
@@ -392,7 +396,7 @@ int lb_cmd_run(int argc, char **argv)
 		.duration_ns = 1000000000, .warmup_ns = 100000000, .slice_ns = 10000000,
 		.tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 16, .order_log_cap = 1u << 20,
 	};
-	int64_t repeat = 1, v;
+	int64_t repeat = 1, v, busy_rate = 0;
 	const char *pin_text = "compact", *output = NULL;
 	bool quiet = false, fail_on_starvation = false;
 	int c, rc = LB_EXIT_USAGE;
@@ -477,6 +481,12 @@ int lb_cmd_run(int argc, char **argv)
 		case 'F':
 			fail_on_starvation = true;
 			break;
+		case 'B':
+			if (lb_parse_int(optarg, 1, 1000000000, &busy_rate, err, sizeof err) != 0) {
+				lb_error("--busy-rate: %s", err);
+				goto out;
+			}
+			break;
 		case 'h':
 			fputs(run_help, stdout);
 			rc = LB_EXIT_OK;
@@ -502,7 +512,7 @@ int lb_cmd_run(int argc, char **argv)
 	struct lb_plan plan = {
 		.argc = argc, .argv = argv, .locks = locks, .nlocks = nlocks, .wls = wls, .nwls = nwls,
 		.tcounts = tcounts, .ntcounts = ntcounts, .opts = o, .repeat = repeat, .pin_text = pin_text,
-		.output = output, .quiet = quiet, .fail_on_starvation = fail_on_starvation,
+		.output = output, .quiet = quiet, .fail_on_starvation = fail_on_starvation, .busy_rate = busy_rate,
 	};
 	rc = lb_execute_plan(&plan);
 out:
@@ -610,7 +620,11 @@ int lb_execute_plan(const struct lb_plan *p)
 			}
 
 	lb_timer_init();
-	lb_busy_calibrate();
+	/* A given rate makes cs_ns the same work in every process (see --busy-rate). */
+	if (p->busy_rate > 0)
+		lb_busy_iters_per_ns = (double)p->busy_rate / 1000.0;
+	else
+		lb_busy_calibrate();
 	json_t *ctx = lb_context_json(p->argc, p->argv, topo);
 	json_t *jopts = json_object();
 	json_object_set_new(jopts, "duration_ns", json_integer(o.duration_ns));
@@ -621,6 +635,7 @@ int lb_execute_plan(const struct lb_plan *p)
 	json_object_set_new(jopts, "slice_ns", json_integer(o.slice_ns));
 	json_object_set_new(jopts, "grace_ns", json_integer(o.grace_ns));
 	json_object_set_new(jopts, "order_log_cap", json_integer((json_int_t)o.order_log_cap));
+	json_object_set_new(jopts, "busy_rate", json_string(p->busy_rate > 0 ? "given" : "calibrated"));
 	json_object_set_new(ctx, "options", jopts);
 	/* What the chosen timing mode costs per acquisition, against the bare loop. */
 	json_t *jt = json_object();

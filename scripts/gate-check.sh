@@ -39,6 +39,8 @@
 #                     compare options to judge with besides the defaults, ';' between sets
 #   EVAL_REPEATS="5 10"        repetition counts to judge with (multiples of CHUNK, <= REPEAT)
 #   LOCKBENCH=./lockbench      the binary under test
+#   BUSY_RATE=                 busy-loop iterations per us for every run (default: the
+#                              fastest of 5 calibrations, measured once)
 #   OUT=results/gate-check-<UTC stamp>
 #
 # Exit status: 0 measured (whatever the rates), 2 bad setting or a run that
@@ -90,6 +92,21 @@ for wl in "$WORKLOAD" "$INJECT"; do
 done
 mkdir -p "$OUT"
 
+# One busy-loop rate for every process, the fastest of a few calibrations:
+# cs_ns then means the same work in each. Left to calibrate alone, a process
+# that starts in a slow spell of the shared host converts cs_ns into up to
+# half the work, and that spread between processes swamps a 10% change.
+if [[ -z ${BUSY_RATE:-} ]]; then
+	for i in 1 2 3 4 5; do
+		"$LOCKBENCH" run -q -l none -t 1 -d 1ms --warmup 0ns -o "$OUT/calibrate-$i.json" 2>/dev/null ||
+			die "lockbench run failed while calibrating"
+	done
+	BUSY_RATE=$(/usr/bin/python3 -c 'import json, sys
+print(max(round(json.load(open(f))["context"]["busy_iterations_per_us"]) for f in sys.argv[1:]))' "$OUT"/calibrate-*.json)
+	rm -f "$OUT"/calibrate-*.json
+fi
+echo "gate-check: busy-loop rate $BUSY_RATE iterations/us for every process"
+
 chunks=$((REPEAT / CHUNK))
 sides=(base again slower)
 
@@ -99,7 +116,7 @@ run_side() {
 	local wl=$WORKLOAD rc=0
 	[[ $1 == slower ]] && wl=$INJECT
 	"$LOCKBENCH" run -q -l "$LOCKS" -t "$THREADS" -w "$wl" -r "$CHUNK" -d "$DURATION" \
-		--warmup "$WARMUP" -o "$2" 2>>"$3" || rc=$?
+		--warmup "$WARMUP" --busy-rate "$BUSY_RATE" -o "$2" 2>>"$3" || rc=$?
 	case $rc in
 	0 | 1) ;;
 	130) echo "gate-check: interrupted; what was collected is in $OUT" >&2; exit 130 ;;

@@ -65,6 +65,8 @@ BAD_RUN(timing_sample_zero, "--timing", "--timing", "sample:0")
 BAD_RUN(log_cap_not_power_of_two, "--log-cap", "--log-cap", "1000")
 BAD_RUN(unknown_option, "unknown option", "--frobnicate")
 BAD_RUN(stray_argument, "unexpected argument", "extra")
+BAD_RUN(busy_rate_zero, "--busy-rate", "--busy-rate", "0")
+BAD_RUN(busy_rate_not_a_number, "--busy-rate", "--busy-rate", "fast")
 
 Test(cli_bad_input, missing_value_at_end, .timeout = 30)
 {
@@ -278,4 +280,22 @@ Test(cli_run, interrupt_writes_what_finished_and_exits_130, .timeout = 60)
 	json_decref(doc);
 	cr_assert_eq(cli_count_entries(dir), 1, "no temp file left behind");
 	free(dir);
+}
+
+/* --busy-rate replaces the calibration, and the result says so. */
+Test(cli_run, busy_rate_is_used_and_recorded, .timeout = 30)
+{
+	const char *args[] = { "run", "-l", "none", "-t", "1", "-d", "10ms", "--warmup", "1ms", "--busy-rate", "1234",
+			       "-q", "-o", "-", NULL };
+	struct cli_result *r = calloc(1, sizeof *r);
+	cli_run(r, args);
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	json_error_t je;
+	json_t *doc = json_loads(r->out, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	json_t *ctx = json_object_get(doc, "context");
+	cr_expect(json_number_value(json_object_get(ctx, "busy_iterations_per_us")) == 1234.0);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(ctx, "options"), "busy_rate")), "given");
+	json_decref(doc);
+	free(r);
 }
