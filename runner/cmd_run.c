@@ -131,6 +131,7 @@ void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len)
 			sep = ',';
 		}
 	}
+	lb_params_free(decl, defs);
 }
 
 static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, char *err, size_t errlen)
@@ -516,6 +517,8 @@ int lb_cmd_run(int argc, char **argv)
 	};
 	rc = lb_execute_plan(&plan);
 out:
+	for (size_t i = 0; i < nlocks; i++)
+		lb_params_free(locks[i].ops->params, locks[i].params);
 	free(locks);
 	return rc;
 }

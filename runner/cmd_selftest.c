@@ -189,6 +189,8 @@ int lb_cmd_selftest(int argc, char **argv)
 done:
 	lb_topo_free(topo);
 out:
+	for (size_t i = 0; i < nlocks; i++)
+		lb_params_free(locks[i].ops->params, locks[i].params);
 	free(locks);
 	return rc;
 }

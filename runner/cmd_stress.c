@@ -258,6 +258,8 @@ int lb_cmd_stress(int argc, char **argv)
 			rc = LB_EXIT_CHECK;
 	}
 out:
+	for (size_t i = 0; i < nlocks; i++)
+		lb_params_free(locks[i].ops->params, locks[i].params);
 	free(locks);
 	return rc;
 }

@@ -324,3 +324,13 @@ void lb_params_format(const struct lb_param *decl, const union lb_value *vals, c
 		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", decl[i].name, v);
 	}
 }
+
+void lb_params_free(const struct lb_param *decl, union lb_value *vals)
+{
+	size_t n = lb_params_count(decl);
+	for (size_t i = 0; i < n; i++)
+		if (decl[i].type == LB_PARAM_STRING) {
+			free((char *)vals[i].s);
+			vals[i].s = NULL;
+		}
+}

@@ -35,6 +35,8 @@ size_t lb_params_count(const struct lb_param *decl);
  */
 int lb_params_parse(const char *owner, const struct lb_param *decl, const char *kv,
 		    union lb_value *vals, char *err, size_t errlen);
+/* Free the strings lb_params_parse duplicated into vals. */
+void lb_params_free(const struct lb_param *decl, union lb_value *vals);
 /* Canonical "k=v,k=v" (declared order, all parameters), for identities. */
 void lb_params_format(const struct lb_param *decl, const union lb_value *vals, char *buf,
 		      size_t len);

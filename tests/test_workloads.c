@@ -79,7 +79,12 @@ static void expect_clean(const struct lb_outcome *out, const char *wl, const cha
 	cr_expect_eq(out->violations, 0, "%s under %s at %u threads: violations", wl, lk, n);
 	cr_expect_eq(out->verify_failures, 0, "%s under %s at %u threads: %s", wl, lk, n, out->message);
 	cr_expect_eq(out->release_errors, 0, "%s under %s at %u threads: release errors", wl, lk, n);
-	cr_expect_gt(out->acquisitions, 0, "%s under %s at %u threads made progress", wl, lk, n);
+	/* Progress over the whole run, warm-up included: a slow (sanitized, loaded)
+	 * machine may complete nothing inside a short window, and that is no bug. */
+	uint64_t total = 0;
+	for (unsigned i = 0; i < out->run.nthreads; i++)
+		total += out->run.threads[i].total;
+	cr_expect_gt(total, 0, "%s under %s at %u threads made progress", wl, lk, n);
 }
 
 static void check_clean(const char *wl, const char *wl_kv, const char *const *locks)
@@ -236,13 +241,18 @@ Test(workloads, trylock_runs_clean, .timeout = 60)
 Test(workloads, trylock_counts_failed_tries, .timeout = 60)
 {
 	/* Long critical sections and no backoff: the other thread's tries fail. */
-	struct lb_run_opts o = quick_opts();
-	struct lb_outcome out;
-	run_ok(&o, lock("ticket"), NULL, "trylock", "cs_ns=20us,backoff_ns=0", 2, &out);
-	expect_clean(&out, "trylock", "ticket", 2);
-	uint64_t failures = out.run.threads[0].try_failures + out.run.threads[1].try_failures;
+	/* Unpinned, the two threads may share one CPU for a whole window and never
+	 * overlap; a few windows make an overlap all but certain. */
+	uint64_t failures = 0;
+	for (int attempt = 0; attempt < 5 && failures == 0; attempt++) {
+		struct lb_run_opts o = quick_opts();
+		struct lb_outcome out;
+		run_ok(&o, lock("ticket"), NULL, "trylock", "cs_ns=20us,backoff_ns=0", 2, &out);
+		expect_clean(&out, "trylock", "ticket", 2);
+		failures = out.run.threads[0].try_failures + out.run.threads[1].try_failures;
+		lb_outcome_free(&out);
+	}
 	cr_expect_gt(failures, 0, "two threads taking turns at 20us critical sections never failed a try");
-	lb_outcome_free(&out);
 }
 
 /* Every lock with a timed acquire (pthread today; new ones join by their caps). */
