@@ -65,7 +65,7 @@ set key off
 set rmargin 16
 set label 4 sprintf("fair share\n%.3g%%", fair) at graph 1.01, first fair left textcolor rgb '#333333'
 
-set label 1 sprintf('Bars: threads 0 to %d, left to right, of the repetition with the median throughput. "starved": the run flagged the thread (too small a share, or a gap of half the window).', threads - 1) \
+set label 1 sprintf('Bars: threads 0 to %d, left to right, of the repetition with the median throughput. "starved": the run flagged the thread (under 10% of a fair share, or half the window without one while others acquired).', threads - 1) \
 	at screen 0.01, screen 0.07 left font ',9' textcolor rgb '#444444'
 set label 2 "Jain's index: 1 fair, 1/threads when one thread takes all. FF (fairness factor): the busier half's share, 0.5 fair, 1 starved." \
 	at screen 0.01, screen 0.045 left font ',9' textcolor rgb '#444444'
