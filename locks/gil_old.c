@@ -222,12 +222,7 @@ static size_t gil_old_counters(void *state, struct lb_counter *out, size_t max)
 		{ "releases", gil->releases },
 		{ "switches", gil->switches },
 	};
-	size_t n = sizeof(all) / sizeof(all[0]);
-
-	if (n > max)
-		n = max;
-	memcpy(out, all, n * sizeof(all[0]));
-	return n;
+	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
 const struct lb_lock_ops lb_lock_gil_old = {

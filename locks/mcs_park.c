@@ -221,13 +221,7 @@ static size_t mcs_park_counters(void *state, struct lb_counter *out, size_t max)
 		{ "parks", atomic_load(&lock->parks) },
 		{ "wakes", atomic_load(&lock->wakes) },
 	};
-	size_t n = sizeof(all) / sizeof(all[0]);
-
-	if (n > max)
-		n = max;
-	for (size_t i = 0; i < n; i++)
-		out[i] = all[i];
-	return n;
+	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
 const struct lb_lock_ops lb_lock_mcs_park = {

@@ -49,4 +49,18 @@ extern const struct lb_lock_ops *const lb_locks[];
 /* The built-in lock called name, or NULL if there is none. */
 const struct lb_lock_ops *lb_lock_find(const char *name);
 
+/*
+ * The body of a lock's `counters` hook: copy the first max of the n
+ * counters in all[] into out and return how many were copied.
+ */
+static inline size_t lb_counters_copy(struct lb_counter *out, size_t max, const struct lb_counter *all,
+				      size_t n)
+{
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = all[i];
+	return n;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "params.h"
 
 void lb_error(const char *fmt, ...)
 {
@@ -46,4 +47,26 @@ void lb_caps_text(uint32_t caps, char *buf, size_t len)
 	for (size_t i = 0; i < sizeof names / sizeof names[0] && used < len; i++)
 		if (caps & names[i].bit)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+}
+
+int lb_time_option(const char *name, const char *text, int64_t min_ns, int64_t *out)
+{
+	char err[256];
+	int64_t v;
+	if (lb_parse_duration(text, false, &v, err, sizeof err) != 0) {
+		lb_error("%s: %s", name, err);
+		return -1;
+	}
+	if (v < min_ns) {
+		char min[32];
+		lb_format_duration(min_ns, min, sizeof min);
+		lb_error("%s: \"%s\" is too short (at least %s)", name, text, min);
+		return -1;
+	}
+	if (v > 86400000000000LL) {
+		lb_error("%s: \"%s\" is longer than a day", name, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

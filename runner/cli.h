@@ -26,6 +26,13 @@ void lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * say which option lacked a value or was unknown. Returns LB_EXIT_USAGE.
  */
 int lb_option_error(const char *cmd, int c, char **argv);
+/*
+ * A time option (--duration, --warmup, ...): units required, at least
+ * min_ns, at most a day. Returns 0 with *out set, or says what is wrong in
+ * one line ("lockbench: NAME: ...") and returns -1.
+ */
+int lb_time_option(const char *name, const char *text, int64_t min_ns, int64_t *out);
+
 /* Capability bits as "fifo,spins,try". */
 void lb_caps_text(uint32_t caps, char *buf, size_t len);
 

@@ -431,26 +431,21 @@ int lb_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'd':
-		case 'W':
-		case 'S':
-		case 'G': {
-			const char *name = c == 'd' ? "--duration" : c == 'W' ? "--warmup" : c == 'S' ? "--slice" : "--grace";
-			if (lb_parse_duration(optarg, false, &v, err, sizeof err) != 0) {
-				lb_error("%s: %s", name, err);
+			if (lb_time_option("--duration", optarg, 1000000, &o.duration_ns) != 0)
 				goto out;
-			}
-			if ((c == 'd' && v < 1000000) || (c == 'S' && v < 1000000) || (c == 'G' && v < 100000000)) {
-				lb_error("%s: \"%s\" is too short (at least %s)", name, optarg,
-					 c == 'G' ? "100ms" : "1ms");
-				goto out;
-			}
-			if (v > 86400000000000LL) {
-				lb_error("%s: \"%s\" is longer than a day", name, optarg);
-				goto out;
-			}
-			*(c == 'd' ? &o.duration_ns : c == 'W' ? &o.warmup_ns : c == 'S' ? &o.slice_ns : &o.grace_ns) = v;
 			break;
-		}
+		case 'W':
+			if (lb_time_option("--warmup", optarg, 0, &o.warmup_ns) != 0)
+				goto out;
+			break;
+		case 'S':
+			if (lb_time_option("--slice", optarg, 1000000, &o.slice_ns) != 0)
+				goto out;
+			break;
+		case 'G':
+			if (lb_time_option("--grace", optarg, 100000000, &o.grace_ns) != 0)
+				goto out;
+			break;
 		case 'p':
 			pin_text = optarg;
 			break;

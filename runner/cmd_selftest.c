@@ -91,10 +91,8 @@ int lb_cmd_selftest(int argc, char **argv)
 			}
 			break;
 		case 'd':
-			if (lb_parse_duration(optarg, false, &duration, err, sizeof err) != 0 || duration < 1000000) {
-				lb_error("--duration: %s", duration < 1000000 ? "at least 1ms" : err);
+			if (lb_time_option("--duration", optarg, 1000000, &duration) != 0)
 				goto out;
-			}
 			break;
 		case 'r':
 			if (lb_parse_int(optarg, 1, 1000, &repeat, err, sizeof err) != 0) {

@@ -142,7 +142,7 @@ int lb_cmd_stress(int argc, char **argv)
 		.duration_ns = 1000000000, .warmup_ns = 10000000, .slice_ns = 10000000,
 		.tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 16, .order_log_cap = 1u << 20,
 	};
-	int64_t seed = -1, v;
+	int64_t seed = -1;
 	const char *pin_text = "compact", *output = NULL, *params = NULL;
 	bool quiet = false;
 	int c, rc = LB_EXIT_USAGE;
@@ -165,24 +165,17 @@ int lb_cmd_stress(int argc, char **argv)
 			}
 			break;
 		case 'd':
-		case 'W':
-		case 'G': {
-			const char *name = c == 'd' ? "--duration" : c == 'W' ? "--warmup" : "--grace";
-			if (lb_parse_duration(optarg, false, &v, err, sizeof err) != 0) {
-				lb_error("%s: %s", name, err);
+			if (lb_time_option("--duration", optarg, 1000000, &o.duration_ns) != 0)
 				goto out;
-			}
-			if ((c == 'd' && v < 1000000) || (c == 'G' && v < 100000000)) {
-				lb_error("%s: \"%s\" is too short (at least %s)", name, optarg, c == 'G' ? "100ms" : "1ms");
-				goto out;
-			}
-			if (v > 86400000000000LL) {
-				lb_error("%s: \"%s\" is longer than a day", name, optarg);
-				goto out;
-			}
-			*(c == 'd' ? &o.duration_ns : c == 'W' ? &o.warmup_ns : &o.grace_ns) = v;
 			break;
-		}
+		case 'W':
+			if (lb_time_option("--warmup", optarg, 0, &o.warmup_ns) != 0)
+				goto out;
+			break;
+		case 'G':
+			if (lb_time_option("--grace", optarg, 100000000, &o.grace_ns) != 0)
+				goto out;
+			break;
 		case 's':
 			if (lb_parse_int(optarg, 0, INT64_MAX, &seed, err, sizeof err) != 0) {
 				lb_error("--seed: %s", err);
