@@ -27,7 +27,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) -pthread -MMD -MP \
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 TEST_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
 
-LIB_SRC  := $(sort $(wildcard locks/*.c workloads/*.c) $(filter-out runner/main.c,$(wildcard runner/*.c)))
+LIB_SRC  := $(sort $(wildcard locks/*.c workloads/*.c) $(filter-out runner/cmd/main.c,$(wildcard runner/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -46,7 +46,7 @@ all: $(BIN)
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BIN): $(BUILD)/runner/main.o $(LIB_OBJ)
+$(BIN): $(BUILD)/runner/cmd/main.o $(LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 

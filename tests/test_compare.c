@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare.h"
+#include "analysis/compare.h"
 
 #define FX "tests/fixtures/compare/"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hist.h"
+#include "engine/hist.h"
 
 static struct lb_hist *hist_new(void)
 {

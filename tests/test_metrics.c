@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "analysis/metrics.h"
 
 #define EPS 1e-9
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))

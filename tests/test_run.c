@@ -11,8 +11,8 @@
 #include <time.h>
 
 #include "locks/registry.h"
-#include "run.h"
-#include "topo.h"
+#include "engine/run.h"
+#include "engine/topo.h"
 #include "workloads/registry.h"
 
 static struct lb_run_opts quick_opts(void)

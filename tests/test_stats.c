@@ -1,5 +1,5 @@
 /*
- * test_stats.c — the statistics of runner/stats.c against values worked out by
+ * test_stats.c — the statistics of runner/analysis/stats.c against values worked out by
  * hand: exact Mann–Whitney distributions for small samples (enumerating the
  * C(na+nb, na) arrangements), the textbook order-statistic intervals of the
  * median, and bootstrap intervals on data whose true ratio is known.
@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "stats.h"
+#include "analysis/stats.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -21,10 +21,10 @@
 
 #include "cli_util.h"
 #include "locks/registry.h"
-#include "plugin.h"
+#include "engine/plugin.h"
 #include "plugin_util.h"
-#include "run.h"
-#include "topo.h"
+#include "engine/run.h"
+#include "engine/topo.h"
 #include "workloads/registry.h"
 
 static struct lb_run_opts opts(int64_t duration_ns)

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "topo.h"
+#include "engine/topo.h"
 
 #define SYN_2x4x2 "pack:2 core:4 pu:2"
 

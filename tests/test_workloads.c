@@ -20,7 +20,7 @@
 
 #include "cli_util.h"
 #include "locks/registry.h"
-#include "run.h"
+#include "engine/run.h"
 #include "workloads/registry.h"
 
 static struct lb_run_opts quick_opts(void)

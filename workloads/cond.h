@@ -57,7 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "engine/harness.h"
 
 /*
  * Sleep while *word == expected, at most timeout_ns if that is not 0. Returns

@@ -40,7 +40,7 @@
 #include <stdlib.h>
 
 #include "cond.h"
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_PRODUCERS, P_CAPACITY, P_ITEM_NS };
 

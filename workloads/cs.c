@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <inttypes.h>
 
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_CS_NS, P_THINK_NS, P_CS_LINES };
 

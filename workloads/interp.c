@@ -46,7 +46,7 @@
 #include <stdlib.h>
 
 #include "cond.h"
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_CPU_THREADS, P_TICK_NS, P_SLICE_NS, P_IO_NS, P_BURST_NS };
 

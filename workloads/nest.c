@@ -37,7 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_DEPTH, P_CS_NS, P_THINK_NS };
 

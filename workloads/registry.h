@@ -4,7 +4,7 @@
 #ifndef LB_WORKLOADS_REGISTRY_H
 #define LB_WORKLOADS_REGISTRY_H
 
-#include "harness.h"
+#include "engine/harness.h"
 
 /* NULL-terminated, in `lockbench list` order. */
 extern const struct lb_workload *const lb_workloads[];

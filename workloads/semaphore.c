@@ -35,7 +35,7 @@
 #include <stdlib.h>
 
 #include "cond.h"
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_PERMITS, P_CS_NS, P_THINK_NS };
 

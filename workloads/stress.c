@@ -56,8 +56,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "harness.h"
-#include "topo.h"
+#include "engine/harness.h"
+#include "engine/topo.h"
 
 enum {
 	P_CS_MAX_NS,

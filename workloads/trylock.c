@@ -30,7 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "harness.h"
+#include "engine/harness.h"
 
 enum { P_BACKOFF_NS, P_CS_NS, P_THINK_NS, P_TIMEOUT_NS };
 

@@ -1,0 +1,298 @@
+/*
+ * analysis/stats.c — distribution-free statistics for repetitions of a benchmark.
+ *
+ * Why these methods: a config runs a handful of times, and lock timings are
+ * skewed (one preempted waiter stretches a whole repetition), so we neither
+ * assume normality nor trust a mean.
+ *
+ * - Median confidence interval: the number of sample values below the true
+ *   median is Binomial(n, 1/2), so the order statistics x(j) and x(n+1-j)
+ *   bracket the median with probability 1 - 2·P(B <= j-1) whatever the
+ *   distribution (any nonparametric statistics text, e.g. Conover,
+ *   "Practical Nonparametric Statistics", §3.2).
+ *
+ * - Mann–Whitney U: U counts the (a, b) pairs with a > b (ties count 1/2).
+ *   For small samples without ties we count its exact null distribution: the
+ *   number of arrangements with U = u is the coefficient of q^u in the
+ *   Gaussian binomial [na+nb choose na]_q, which we build from
+ *   [m+i choose i]_q = [m+i-1 choose i-1]_q · (1 - q^(m+i)) / (1 - q^i);
+ *   every coefficient is an integer below C(40, 20) < 2^53, exact in a double.
+ *   Otherwise U is approximately normal with mean na·nb/2 and a variance
+ *   reduced by tied groups; a continuity correction of 1/2 keeps the
+ *   approximation from overstating significance. This matches what Google
+ *   Benchmark's compare.py gets from scipy.stats.mannwhitneyu.
+ *
+ * - Bootstrap: resampling each side with replacement and taking the ratio of
+ *   the medians approximates the sampling distribution of the ratio without a
+ *   formula for it; the 2.5th and 97.5th percentiles make the interval. The
+ *   generator is our own splitmix64 (Steele, Lea, Flood 2014) so a result
+ *   depends only on the data and the seed, never on libc's rand().
+ */
+#include "analysis/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Exact U distribution is counted up to this many values per side. */
+#define MW_EXACT_MAX 20
+
+/* qsort order for doubles; NaN sorts after everything, so it never hides in the middle. */
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa;
+	double b = *(const double *)pb;
+
+	if (isnan(a) || isnan(b))
+		return isnan(a) - isnan(b);
+	return (a > b) - (a < b);
+}
+
+/* Median of v, which the caller has sorted; n > 0. */
+static double sorted_median(const double *v, size_t n)
+{
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* A sorted copy of v[0..n-1], or NULL when n is 0 or memory runs out. */
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *s;
+
+	if (n == 0)
+		return NULL;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NULL;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
+}
+
+double lb_stats_median(const double *v, size_t n)
+{
+	double *s = sorted_copy(v, n);
+	double m;
+
+	if (!s)
+		return NAN;
+	m = sorted_median(s, n);
+	free(s);
+	return m;
+}
+
+/* P(Binomial(n, 1/2) = k), through logarithms so that large n does not overflow. */
+static double binom_half_pmf(size_t n, size_t k)
+{
+	double lc = lgamma((double)n + 1) - lgamma((double)k + 1) - lgamma((double)(n - k) + 1);
+
+	return exp(lc - (double)n * log(2.0));
+}
+
+bool lb_stats_median_ci95(const double *v, size_t n, double *lo, double *hi)
+{
+	double *s = sorted_copy(v, n);
+	double cdf = 0;
+	size_t j = 0;
+
+	if (!s) {
+		*lo = *hi = NAN;
+		return false;
+	}
+	if (n < 6) {
+		*lo = s[0];
+		*hi = s[n - 1];
+		free(s);
+		return false;
+	}
+	/* j = the largest j with 2·P(B <= j-1) <= 0.05; at least 1 since n >= 6. */
+	for (;;) {
+		cdf += binom_half_pmf(n, j);
+		if (2.0 * cdf > 0.05)
+			break;
+		j++;
+	}
+	*lo = s[j - 1];
+	*hi = s[n - j];
+	free(s);
+	return true;
+}
+
+/* A value and the side it came from, for ranking the pooled samples. */
+struct ranked {
+	double x;
+	int from_a;
+};
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+	return cmp_double(&((const struct ranked *)pa)->x, &((const struct ranked *)pb)->x);
+}
+
+/*
+ * P(U <= u) under the null hypothesis, for m and n values without ties,
+ * from the coefficients of the Gaussian binomial [m+n choose n]_q.
+ */
+static double mw_exact_cdf(size_t m, size_t n, size_t u)
+{
+	size_t deg = m * n + n; /* room for the product before each division */
+	double *c = calloc(deg + 1, sizeof(*c));
+	double below = 0, total = 0;
+
+	if (!c)
+		return NAN;
+	c[0] = 1; /* [m choose 0]_q = 1 */
+	for (size_t i = 1; i <= n; i++) {
+		/* times (1 - q^(m+i)): downwards, so each c[k - m - i] is still the old one */
+		for (size_t k = deg; k >= m + i; k--)
+			c[k] -= c[k - m - i];
+		/* divided by (1 - q^i): upwards, the inverse of the multiplication */
+		for (size_t k = i; k <= deg; k++)
+			c[k] += c[k - i];
+	}
+	for (size_t k = 0; k <= m * n; k++) {
+		total += c[k];
+		if (k <= u)
+			below += c[k];
+	}
+	free(c);
+	return below / total;
+}
+
+double lb_stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t n = na + nb;
+	struct ranked *r;
+	double rank_sum_a = 0, tie_term = 0;
+	double u, mu, var, dev, p;
+	int ties = 0;
+
+	if (na == 0 || nb == 0)
+		return 1.0;
+	r = malloc(n * sizeof(*r));
+	if (!r)
+		return NAN;
+	for (size_t i = 0; i < na; i++)
+		r[i] = (struct ranked){ a[i], 1 };
+	for (size_t i = 0; i < nb; i++)
+		r[na + i] = (struct ranked){ b[i], 0 };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+
+	/* Ranks 1..n; a group of t tied values shares the mean of its ranks. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		double t, mid_rank;
+
+		while (j < n && r[j].x == r[i].x)
+			j++;
+		t = (double)(j - i);
+		mid_rank = (double)(i + 1 + j) / 2.0;
+		for (size_t k = i; k < j; k++)
+			if (r[k].from_a)
+				rank_sum_a += mid_rank;
+		if (t > 1) {
+			ties = 1;
+			tie_term += t * t * t - t;
+		}
+		i = j;
+	}
+	free(r);
+
+	u = rank_sum_a - (double)na * (double)(na + 1) / 2.0;
+	mu = (double)na * (double)nb / 2.0;
+
+	if (!ties && na <= MW_EXACT_MAX && nb <= MW_EXACT_MAX) {
+		/* U is symmetric about mu: the two-sided p doubles the smaller tail. */
+		double u_small = u < mu ? u : (double)na * (double)nb - u;
+
+		p = 2.0 * mw_exact_cdf(na, nb, (size_t)u_small);
+		return p > 1.0 ? 1.0 : p;
+	}
+
+	var = (double)na * (double)nb / 12.0 *
+	      ((double)(n + 1) - tie_term / ((double)n * (double)(n - 1)));
+	if (var <= 0)
+		return 1.0; /* every value tied: no evidence of any difference */
+	dev = fabs(u - mu) - 0.5;
+	if (dev < 0)
+		dev = 0;
+	p = erfc(dev / sqrt(var) / sqrt(2.0));
+	return p > 1.0 ? 1.0 : p;
+}
+
+size_t lb_stats_mann_whitney_min_n(double alpha)
+{
+	for (size_t n = 1; n <= 1000; n++) {
+		double *v = malloc(2 * n * sizeof(*v));
+		double p;
+
+		if (!v)
+			return 0;
+		for (size_t i = 0; i < 2 * n; i++)
+			v[i] = (double)i;
+		p = lb_stats_mann_whitney_p(v, n, v + n, n);
+		free(v);
+		if (p < alpha)
+			return n;
+	}
+	return 0;
+}
+
+/* splitmix64: one 64-bit state, full period, passes BigCrush; plenty for resampling. */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Median of n values drawn with replacement from v, using scratch[0..n-1]. */
+static double resampled_median(const double *v, size_t n, double *scratch, uint64_t *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = v[splitmix64(rng) % n]; /* modulo bias is n / 2^64: nil */
+	qsort(scratch, n, sizeof(*scratch), cmp_double);
+	return sorted_median(scratch, n);
+}
+
+/* The q-quantile of sorted x[0..n-1], interpolating between neighbouring ranks. */
+static double sorted_quantile(const double *x, size_t n, double q)
+{
+	double h = q * (double)(n - 1);
+	size_t i = (size_t)h;
+	double frac = h - (double)i;
+
+	if (i + 1 >= n || frac == 0 || x[i] == x[i + 1])
+		return x[i];
+	return x[i] + frac * (x[i + 1] - x[i]);
+}
+
+void lb_stats_bootstrap_ratio_ci(const double *base, size_t nb, const double *nw, size_t nn,
+				 unsigned iters, uint64_t seed, double *lo, double *hi)
+{
+	double *scratch, *ratios;
+	uint64_t rng = seed;
+
+	*lo = *hi = NAN;
+	if (nb == 0 || nn == 0 || iters == 0)
+		return;
+	scratch = malloc((nb > nn ? nb : nn) * sizeof(*scratch));
+	ratios = malloc(iters * sizeof(*ratios));
+	if (scratch && ratios) {
+		for (unsigned i = 0; i < iters; i++) {
+			double mb = resampled_median(base, nb, scratch, &rng);
+			double mn = resampled_median(nw, nn, scratch, &rng);
+
+			ratios[i] = mn / mb;
+		}
+		qsort(ratios, iters, sizeof(*ratios), cmp_double);
+		*lo = sorted_quantile(ratios, iters, 0.025);
+		*hi = sorted_quantile(ratios, iters, 0.975);
+	}
+	free(scratch);
+	free(ratios);
+}

@@ -1,0 +1,101 @@
+/*
+ * engine/run.h — running one configuration: a lock, a workload, a thread count and
+ * a pin plan, for one warm-up and one measured window.
+ */
+#ifndef LB_RUN_H
+#define LB_RUN_H
+
+#include <signal.h>
+
+#include "engine/harness.h"
+#include "analysis/metrics.h"
+
+/* A lock as chosen on the command line: its table and parameter values. */
+struct lb_lock_choice {
+	const struct lb_lock_ops *ops;
+	union lb_value params[LB_MAX_PARAMS];
+	const char *source; /* NULL for built-in, else the plug-in's path */
+};
+
+/* A workload as chosen on the command line. */
+struct lb_wl_choice {
+	const struct lb_workload *wl;
+	union lb_value params[LB_MAX_PARAMS];
+};
+
+struct lb_run_opts {
+	int64_t duration_ns;
+	int64_t warmup_ns;
+	int64_t slice_ns;      /* timeline slice */
+	int64_t tick_ns;       /* coarse clock period */
+	int64_t grace_ns;      /* how long stopped threads may take to leave */
+	uint32_t sample_every; /* 0 off, 1 all, N sample:N */
+	size_t order_log_cap;  /* power of two */
+};
+
+/*
+ * Starvation, per thread: it got less than LB_STARVE_SHARE of its fair share
+ * of acquisitions (total / threads), or it went LB_STARVE_GAP of the window
+ * (and at least LB_STARVE_GAP_MIN_NS) without one while trying *and other
+ * threads acquired meanwhile*. A gap in which nobody acquired is the machine
+ * stalling every thread (an overloaded host), not the lock shutting one out.
+ * Both rules are robust to the run-to-run unfairness of ordinary locks (a
+ * 3:1 split at 2 threads is unfair, not starvation) and both catch a thread
+ * that is shut out.
+ */
+#define LB_STARVE_SHARE 0.1
+#define LB_STARVE_GAP 0.5
+/* ...and at least this long: a scheduler hiccup in a short window is not starvation. */
+#define LB_STARVE_GAP_MIN_NS 100e6
+
+enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED };
+const char *lb_status_name(enum lb_status s);
+
+/* Everything one run leaves behind for the report. */
+struct lb_outcome {
+	enum lb_status status;
+	char message[512];        /* why, when status is not OK */
+	double duration_s;        /* measured window, by the runner's clock */
+	int64_t slice_ns;         /* timeline slice actually used */
+	int64_t tick_ns;
+	uint32_t measure_tick0;   /* coarse tick at which the measured window began */
+	struct lb_run run;        /* threads with all their figures */
+	uint64_t acquisitions;
+	uint64_t violations;
+	uint64_t release_errors;
+	unsigned verify_failures;
+	struct lb_hist *wait, *hold, *handoff; /* merged over threads */
+	struct lb_counter counters[32];
+	size_t ncounters;
+	uint16_t *order;          /* the acquisition order, oldest first */
+	size_t norder;
+	struct lb_fairness fair;  /* over per-thread acquisitions */
+	bool *starved;            /* per thread, see LB_STARVE_* */
+	unsigned nstarved;
+	double pingpong_ns;       /* one-way cache-line transfer between the first two PUs; NAN if not measured */
+
+	/* private: what to free */
+	void *mem_lock, *mem_nodes, *mem_hists, *mem_timeline, *mem_log, *mem_clock, *mem_hl;
+};
+
+extern volatile sig_atomic_t lb_interrupted;
+
+/*
+ * Run one configuration. pus[i] is the OS index of thread i's PU (-1: not
+ * bound). Returns 0 when the outcome is filled in (whatever its status), -1
+ * on a setup error with the reason in out->message.
+ */
+int lb_run_config(const struct lb_run_opts *opts, const void *topo, const struct lb_lock_choice *lock,
+		  const struct lb_wl_choice *wl, unsigned nthreads, const int *pus, struct lb_outcome *out);
+
+/*
+ * Fill out->fair, out->starved and out->nstarved from the threads' counts,
+ * gaps and timelines, and out->acquisitions, duration_s, tick_ns, slice_ns
+ * and measure_tick0. lb_run_config calls it; tests call it on made-up runs.
+ */
+void lb_outcome_judge(struct lb_outcome *out);
+
+/* Free an outcome. A hung run's memory is still in use and is not freed. */
+void lb_outcome_free(struct lb_outcome *out);
+
+#endif
