@@ -11,10 +11,11 @@
  *   failed.json       ticket with status "failed" and no samples
  *   broken.json       base.json's figures, but ticket "hung" and mcs "failed"
  *   other_host.json   base.json measured on another host and CPU
+ *   no_id_*.json      configs without "id": the loader gives them the identity
+ *                     compare always built (model/identity.h, lb_identity_legacy)
  *   the rest          inputs that must be refused with exit 2; among them
- *                     no_id_*.json (configs without "id", which every result of
- *                     `lockbench run` carries), samples_not_array.json and
- *                     status_not_string.json (NEW damaged where compare looks)
+ *                     samples_not_array.json and status_not_string.json (NEW
+ *                     damaged where compare looks)
  *
  * lb_cmd_compare is called directly with stdout and stderr sent to files;
  * tests/test_compare_outputs.c runs the binary for where outputs go.
@@ -143,20 +144,6 @@ static char *temp_dir(void)
 
 	cr_assert(d);
 	return strdup(d);
-}
-
-static size_t dir_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	cr_assert(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* Removes dir, the files in it, and frees its name. */
@@ -439,21 +426,16 @@ Test(compare, other_host_warns)
 	free_run(&r);
 }
 
-Test(compare, configs_without_id_are_refused)
+Test(compare, configs_without_id_pair_by_identity)
 {
-	/*
-	 * Configs pair by the id the result carries; nothing rebuilds one from
-	 * parameters, so a config without it cannot be paired: a one-line input
-	 * error naming the config, not a guess.
-	 */
+	/* new lists lock and workload params in another order: identity sorts keys */
 	struct run r = RUN(FX "no_id_base.json", FX "no_id_new.json");
-	const char *nl = strchr(r.err, '\n');
 
-	cr_expect_eq(r.rc, LB_EXIT_USAGE, "stdout: %s", r.out);
-	cr_expect(strstr(r.err, "no_id_base.json") && strstr(r.err, "configs[0]") && strstr(r.err, "id"),
-		  "%s", r.err);
-	cr_expect(nl && nl[1] == '\0', "not one line: %s", r.err);
-	cr_expect_str_empty(r.out);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "stderr: %s", r.err);
+	expect_row(&r, "backoff:max_ns=1000,min_ns=10|cs:cs_lines=1,cs_ns=0,think_ns=0|threads=2|pin=compact",
+		   "throughput", "regression");
+	expect_row(&r, "mcs|cs:cs_lines=1,cs_ns=0,think_ns=0|threads=2|pin=compact", "throughput", "ok");
+	cr_expect_null(strstr(r.out, "only in"), "%s", r.out);
 	free_run(&r);
 }
 

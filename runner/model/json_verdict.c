@@ -274,7 +274,7 @@ static int load_settings(const struct loader *l, const json_t *doc, struct lb_co
 {
 	const json_t *o, *names;
 	uint64_t iters, seed;
-	char place[32];
+	char place[48];
 
 	if (get_object(l, doc, "", "settings", &o))
 		return -1;
