@@ -52,9 +52,19 @@ static void usage(FILE *f)
 		"failed, hung, errored or was interrupted in NEW is a regression of every metric.\n"
 		"\n"
 		"  --metric LIST      comma-separated, default " LB_COMPARE_METRICS_DEFAULT "; known:\n");
-	for (size_t k = 0; k < LB_M_COUNT; k++)
-		fprintf(f, "%s%s%s%s", k % 6 == 0 ? "                     " : "", lb_metrics[k].name,
-			k + 1 < LB_M_COUNT ? "," : "", k % 6 == 5 || k + 1 == LB_M_COUNT ? "\n" : " ");
+	/* the metric table's names, wrapped under the option's text */
+	for (size_t k = 0, col = 0; k < LB_M_COUNT; k++) {
+		size_t len = strlen(lb_metrics[k].name);
+
+		if (k == 0)
+			col = (size_t)fprintf(f, "%21s", "");
+		else if (col + 2 + len > 78)
+			col = (size_t)fprintf(f, ",\n%21s", "") - 2;
+		else
+			col += (size_t)fprintf(f, ", ");
+		col += (size_t)fprintf(f, "%s", lb_metrics[k].name);
+	}
+	fputc('\n', f);
 	fprintf(f,
 		"  --threshold PCT    smallest change that counts, in percent: 5 or 5%%\n"
 		"                     mean the same (default %g%%)\n"
