@@ -28,6 +28,7 @@
 #include "model/output.h"
 #include "model/verdict.h"
 #include "render/compare_table.h"
+#include "render/format.h"
 
 struct options {
 	struct lb_compare_settings s;
@@ -82,6 +83,24 @@ static void usage(FILE *f)
 		"but pass), 1 at least one regression, 2 usage or input error, or an output\n"
 		"that could not be written (then none of the outputs is written).\n",
 		d.threshold_pct, d.alpha);
+}
+
+/* Messages carry ids and paths from the input: one line each, whatever they hold. */
+#define MSG_LEN 2048
+
+static void print_warning(void *arg, const char *msg)
+{
+	char line[MSG_LEN];
+
+	(void)arg;
+	lb_error("compare: warning: %s", lb_one_line(msg, line, sizeof(line)));
+}
+
+static void print_error(const char *err)
+{
+	char line[MSG_LEN];
+
+	lb_error("compare: %s", lb_one_line(err, line, sizeof(line)));
 }
 
 /* ---- options ---- */
@@ -288,7 +307,7 @@ static int check_outputs(const struct out_file *outs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (outs[i].path && lb_output_check(outs[i].path, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			return LB_EXIT_USAGE;
 		}
 	return 0;
@@ -321,7 +340,7 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 		if (!outs[i].path)
 			continue;
 		if (lb_output_open(&outs[i].o, outs[i].path, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			rc = -1;
 		} else {
 			outs[i].open = true;
@@ -338,7 +357,7 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 		if (rc) {
 			lb_output_abort(&outs[i].o);
 		} else if (lb_output_commit(&outs[i].o, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			rc = -1;
 		}
 	}
@@ -347,19 +366,13 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 
 /* ---- entry point ---- */
 
-static void print_warning(void *arg, const char *msg)
-{
-	(void)arg;
-	lb_error("compare: warning: %s", msg);
-}
-
 static int load(const char *path, struct lb_result **r)
 {
 	char err[1024];
 
 	if (lb_result_load(path, r, err, sizeof(err)) == 0)
 		return 0;
-	lb_error("compare: %s", err);
+	print_error(err);
 	return LB_EXIT_USAGE;
 }
 
@@ -387,7 +400,7 @@ int lb_cmd_compare(int argc, char **argv)
 		rc = load(opt.new_path, &nw);
 	if (rc == 0 && lb_compare(base, opt.base_path, nw, opt.new_path, &opt.s, print_warning, NULL, &v, err,
 				  sizeof(err))) {
-		lb_error("compare: %s", err);
+		print_error(err);
 		rc = LB_EXIT_USAGE;
 	}
 	if (rc == 0) {
