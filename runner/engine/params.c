@@ -27,8 +27,7 @@ int lb_parse_duration(const char *s, bool bare_ok, int64_t *ns, char *err, size_
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (digits == 0 || (size_t)(end - s) != digits || errno != 0 || !isfinite(v) || v < 0 ||
-	    !isdigit((unsigned char)*s)) {
+	if (digits == 0 || (size_t)(end - s) != digits || errno != 0 || !isfinite(v) || v < 0) {
 		snprintf(err, errlen, "\"%s\" is not a time (expected e.g. 500ms; units ns, us, ms, s)", s);
 		return -1;
 	}
