@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -331,5 +332,28 @@ Test(compare_outputs, a_newline_in_an_id_forges_no_line)
 	free(md);
 	free(base);
 	free(nw);
+	remove_tree(dir);
+}
+
+Test(compare_outputs, a_table_that_cannot_get_out_is_an_error)
+{
+	char *dir = cli_tmpdir(), *full = full_device(dir), *json = path_in(dir, "v.json"), *err = path_in(dir, "err");
+	const char *bin = getenv("LOCKBENCH") ? getenv("LOCKBENCH") : "./lockbench";
+	char *cmd = NULL, *text;
+	int st;
+
+	/* stdout on a full device: the table is lost, so is the run, and the verdict file is not written */
+	cr_assert(asprintf(&cmd, "%s compare " FX "base.json " FX "regression.json --json '%s' >'%s' 2>'%s'", bin, json,
+			   full, err) > 0);
+	st = system(cmd);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d", st);
+	text = slurp(err);
+	cr_expect_str_eq(text, "lockbench: compare: standard output: cannot write: No space left on device\n");
+	cr_expect_eq(access(json, F_OK), -1, "the verdict was written although the table failed");
+	free(text);
+	free(cmd);
+	free(err);
+	free(json);
+	free(full);
 	remove_tree(dir);
 }

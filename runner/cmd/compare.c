@@ -319,7 +319,8 @@ static int fill_output(struct out_file *w, const struct lb_verdict *v)
 	errno = 0;
 	if (w->emit(w->o.f, v) == 0 && fflush(w->o.f) == 0 && !ferror(w->o.f))
 		return 0;
-	lb_error("compare: %s: cannot write: %s", w->path, strerror(errno ? errno : EIO));
+	lb_error("compare: %s: cannot write: %s", to_stdout(w->path) ? "standard output" : w->path,
+		 strerror(errno ? errno : EIO));
 	return -1;
 }
 
@@ -366,6 +367,17 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 
 /* ---- entry point ---- */
 
+/* The table on stdout; a table that did not get out is an error like any output's. */
+static int print_table(const struct lb_verdict *v)
+{
+	errno = 0;
+	lb_compare_table(stdout, v);
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	lb_error("compare: standard output: cannot write: %s", strerror(errno ? errno : EIO));
+	return LB_EXIT_USAGE;
+}
+
 static int load(const char *path, struct lb_result **r)
 {
 	char err[1024];
@@ -405,11 +417,10 @@ int lb_cmd_compare(int argc, char **argv)
 	}
 	if (rc == 0) {
 		/* a - output owns stdout: the table would corrupt it */
-		if (!opt.quiet && !to_stdout(opt.json_path) && !to_stdout(opt.md_path)) {
-			lb_compare_table(stdout, v);
-			fflush(stdout);
-		}
-		rc = write_outputs(outs, nouts, v);
+		if (!opt.quiet && !to_stdout(opt.json_path) && !to_stdout(opt.md_path))
+			rc = print_table(v);
+		if (rc == 0)
+			rc = write_outputs(outs, nouts, v);
 		if (rc == 0 && v->overall == LB_J_REGRESSION)
 			rc = LB_EXIT_CHECK;
 	}
