@@ -8,6 +8,7 @@
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
@@ -40,7 +41,7 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead gate-check asan tsan clean
+.PHONY: all deps test check bench plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -124,6 +125,10 @@ tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+
+# Every command the README and docs/ show runs as written (scripts/check-docs.sh).
+check-docs: deps
+	scripts/check-docs.sh
 
 clean:
 	rm -rf build lockbench
