@@ -8,6 +8,7 @@
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
 #   make         just build ./lockbench
 
@@ -41,7 +42,15 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead gate-check asan tsan clean check-docs
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
+# searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
+FUZZ_TARGETS := topo params plugin
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
+FUZZ_SECONDS ?= 60
+# Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
+.SECONDARY:
+
+.PHONY: all deps test check bench fuzz fuzz-run plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -59,6 +68,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
 	@missing=; \
@@ -80,7 +93,8 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BIN) $(BUILD)/tests/run-tests
+check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
 
@@ -129,6 +143,30 @@ tsan: deps
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).
 check-docs: deps
 	scripts/check-docs.sh
+
+# libFuzzer needs clang and its runtime (Debian: clang, libclang-rt-14-dev); new inputs go to
+# build/fuzz/corpus-NAME, crashers to build/fuzz/crash-NAME-* (commit them to tests/fuzz/corpus/NAME/).
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' | \
+	  clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq clang libclang-rt-14-dev; }
+	@$(MAKE) --no-print-directory fuzz-run BUILD=build/fuzz CC=clang OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/corpus-$$t; \
+	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
+	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
+	  found=$$(ls $(BUILD)/crash-$$t-* 2>/dev/null | wc -l); \
+	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
+	done
+
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 clean:
 	rm -rf build lockbench
