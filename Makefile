@@ -13,6 +13,8 @@
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
@@ -24,7 +26,7 @@ WARN     := -std=gnu11 -Wall -Wextra -Werror
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) -pthread -MMD -MP \
 	     -I. -Iinclude -Irunner $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	     -DLB_VERSION='"$(VERSION)"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
+	     -DLB_VERSION='"$(VERSION)"' -DLB_DATADIR='"$(PREFIX)/share/lockbench"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
 	     -DLB_CFLAGS='"$(strip $(WARN) $(CFLAGS) $(SAN))"'
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 TEST_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -50,7 +52,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: all deps test check bench fuzz fuzz-run plots overhead gate-check asan tsan clean check-docs
+.PHONY: all deps test check bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -80,6 +82,7 @@ deps:
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	[ -f /usr/include/ck_spinlock.h ] || missing="$$missing libck-dev"; \
 	/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
@@ -95,6 +98,7 @@ test: deps
 
 check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
+	@scripts/check-install.sh
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
 
@@ -167,6 +171,37 @@ fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 $(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The man page, from the same text as --help (scripts/manpage.sh).
+man: $(BUILD)/lockbench.1
+$(BUILD)/lockbench.1: $(BIN) scripts/manpage.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/manpage.sh ./$(BIN) > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, the public header and
+# lockbench.pc for plug-in authors, the gnuplot scripts, the man page, the plug-in example.
+install: $(BIN) $(BUILD)/lockbench.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lockbench \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/lockbench/plots \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lockbench
+	install -m 644 include/lockbench/lock.h $(DESTDIR)$(PREFIX)/include/lockbench/lock.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lockbench.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/lockbench/plots/
+	install -m 644 $(BUILD)/lockbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	install -m 644 examples/plugin/Makefile examples/plugin/README.md examples/plugin/mylock.c \
+	  $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lockbench $(DESTDIR)$(PREFIX)/include/lockbench/lock.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/lockbench $(DESTDIR)$(PREFIX)/share/doc/lockbench
+	-rmdir $(DESTDIR)$(PREFIX)/include/lockbench
+
+# Install into a scratch DESTDIR, build the example plug-in against the installed
+# header through pkg-config, and run it with the installed command (part of make test).
+check-install: $(BIN)
+	$(Q)scripts/check-install.sh
 
 clean:
 	rm -rf build lockbench
