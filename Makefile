@@ -9,6 +9,7 @@
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
+#   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
 #   make         just build ./lockbench
 
@@ -52,7 +53,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: all deps test check bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -99,6 +100,7 @@ test: deps
 check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
 	@scripts/check-install.sh
+	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
 
@@ -109,6 +111,14 @@ bench: deps
 	@rc=0; echo "./lockbench run -o $(BENCH_OUT)"; ./lockbench run -o $(BENCH_OUT) || rc=$$?; \
 	if [ -f $(BENCH_OUT) ]; then echo "./lockbench plot $(BENCH_OUT)"; ./lockbench plot $(BENCH_OUT) || exit $$?; fi; \
 	exit $$rc
+
+# make soak DURATION=1h [CHUNK=2s] [LOCKS=all]: stress every lock round after round,
+# printing verified acquisitions per lock after every round (scripts/soak.py).
+DURATION ?=
+soak: $(BIN)
+	@[ -n "$(DURATION)" ] || { echo "make soak: say how long, e.g. make soak DURATION=10m" >&2; exit 2; }
+	scripts/soak.py --lockbench ./$(BIN) --duration $(DURATION) --chunk $(or $(CHUNK),2s) --locks $(or $(LOCKS),all) \
+	  --log results/soak-$(BENCH_STAMP).jsonl
 
 # The newest result in results/ (by modification time; schema.json is not a result).
 plots: $(BIN)
