@@ -98,9 +98,14 @@ static json_t *merge_config(struct shard *sh, size_t lo, size_t hi, const char *
 			add_missing(missing, &sh[i], id, strcmp(st, "not_run") == 0 ? "not run (the shard stopped early)" : reason);
 		}
 		/* The first failure of any shard is the config's: one bad repetition is not lost. */
-		if (status == NULL && strcmp(st, "ok") != 0 && strcmp(st, "not_run") != 0)
+		if (status == NULL && strcmp(st, "ok") != 0 && strcmp(st, "not_run") != 0 && strcmp(st, "interrupted") != 0)
 			status = st;
 		json_array_foreach(ss, k, s) {
+			/* Cut short when the shard was stopped: not a measurement of the config. */
+			if (strcmp(str(s, "status") ?: "", "interrupted") == 0) {
+				add_missing(missing, &sh[i], id, "interrupted (the shard was stopped during this config)");
+				continue;
+			}
 			json_t *copy = json_deep_copy(s);
 			json_object_set_new(copy, "repetition", json_integer((json_int_t)json_array_size(samples)));
 			json_object_set_new(copy, "shard", json_integer(sh[i].in->shard));

@@ -87,7 +87,7 @@ static int write_script(const struct lb_sweep *sw, const char *machine, const ch
 	fputs("*) echo \"lockbench sweep: no shard $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\nesac\n", f);
 	fputs("# On scancel or at the time limit Slurm sends SIGTERM to every process of the job:\n"
 	      "# lockbench then writes what finished; the shell waits for it, then records it.\n"
-	      "trap 'echo \"lockbench sweep: SIGTERM\" >&2' TERM\n\"$@\"\nrc=$?\n", f);
+	      "trap 'echo \"sweep task: SIGTERM\" >&2' TERM\n\"$@\"\nrc=$?\n", f);
 	fprintf(f, "exitf=");
 	sh_quote(f, sw->dir);
 	fprintf(f, "/shards/%s-$SLURM_ARRAY_TASK_ID.exit\n", machine);
@@ -161,10 +161,16 @@ static void last_log_line(const struct lb_sweep *sw, json_t *s, char *buf, size_
 	FILE *f = fopen(shard_path(sw, s, "log", path, sizeof path), "r");
 	if (f == NULL)
 		return;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "lockbench", 9) == 0 || strstr(line, "error") || strstr(line, "CANCELLED") ||
-		    strstr(line, "TIME LIMIT"))
+	bool from_slurm = false;
+	/* slurmstepd's "*** JOB 12 ON node CANCELLED AT ... ***" says most; else lockbench's own error. */
+	while (fgets(line, sizeof line, f)) {
+		bool slurm = strncmp(line, "slurmstepd", 10) == 0;
+		if ((slurm || (!from_slurm && (strncmp(line, "lockbench: ", 11) == 0 || strstr(line, "error")))) &&
+		    strstr(line, "warning") == NULL) {
 			snprintf(buf, len, "%.*s", (int)strcspn(line, "\n"), line);
+			from_slurm |= slurm;
+		}
+	}
 	fclose(f);
 }
 
