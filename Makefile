@@ -2,7 +2,8 @@
 #
 #   make bench   install what is missing, build, run the default suite, chart it
 #   make plots   chart the newest result in results/ again
-#   make test    install what is missing, build, run the test suite
+#   make test    install what is missing, build, run the test suite (with check-slurm)
+#   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
 #   make overhead  what the instrumentation costs, against the bare lock
@@ -40,7 +41,7 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead gate-check asan tsan clean
+.PHONY: all deps test check check-slurm bench plots overhead gate-check asan tsan clean
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -81,10 +82,15 @@ deps:
 # Sub-makes, so that pkg-config is asked only after deps installed it.
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-slurm
 
 check: $(BIN) $(BUILD)/tests/run-tests
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+
+# Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
+check-slurm: $(BIN)
+	LOCKBENCH=./$(BIN) tests/slurm/test-sweep.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory lockbench

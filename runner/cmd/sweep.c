@@ -80,9 +80,10 @@ static int finish(struct lb_sweep *sw, const struct opts *o)
 	}
 	size_t missing = json_array_size(json_object_get(doc, "missing")), i, bad = 0;
 	json_t *s;
+	/* FAILED: lockbench itself said a check failed (exit 1) or could not run; the data may all be there. */
 	json_array_foreach(lb_sweep_shards(sw), i, s)
-		bad += strcmp(lb_shard_str(s, "state"), "COMPLETED") != 0;
-	printf("result: %s (%zu configs, %zu missing; %zu of %zu shards not completed)\n", path,
+		bad += strcmp(lb_shard_str(s, "state"), "FAILED") == 0;
+	printf("result: %s (%zu configs, %zu missing; %zu of %zu shards failed)\n", path,
 	       json_array_size(json_object_get(doc, "configs")), missing, bad, json_array_size(lb_sweep_shards(sw)));
 	if (missing)
 		printf("missing configs are listed in its \"missing\"; lockbench sweep --resume %s runs them again\n",

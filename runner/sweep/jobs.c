@@ -233,13 +233,17 @@ int lb_sweep_refresh(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(s, "shard")));
 		json_t *rec = json_object_get(tasks, key);
 		int rc;
+		bool cancelled = json_is_true(json_object_get(s, "cancel_requested"));
 		if (rec) {
-			set_state(sw, s, json_string_value(json_object_get(rec, "state")),
-				  json_incref(json_object_get(rec, "exit_code")), json_incref(json_object_get(rec, "reason")),
-				  out);
+			/* Slurm's Reason is why a job waits; once it ended, its log says more. */
+			const char *st = json_string_value(json_object_get(rec, "state"));
+			json_t *reason = lb_slurm_state_final(st) ? NULL : json_incref(json_object_get(rec, "reason"));
+			if (cancelled && strcmp(st, "CANCELLED") == 0)
+				reason = json_string("cancelled by lockbench sweep --cancel");
+			set_state(sw, s, st, json_incref(json_object_get(rec, "exit_code")), reason, out);
 		} else if ((rc = exit_status(sw, s)) >= 0) {
 			set_state(sw, s, state_of_exit(rc), json_sprintf("%d:0", rc), NULL, out);
-		} else if (json_is_true(json_object_get(s, "cancel_requested"))) {
+		} else if (cancelled) {
 			set_state(sw, s, "CANCELLED", NULL, json_string("cancelled by lockbench sweep --cancel"), out);
 		} else {
 			set_state(sw, s, "VANISHED", NULL,
