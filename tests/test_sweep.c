@@ -251,3 +251,21 @@ Test(sweep_local, refuses_a_used_directory, .timeout = 60)
 	free(r);
 	free(dir);
 }
+
+Test(sweep_bad_spec, no_slurm_configuration, .timeout = 30)
+{
+	/* Slurm's own tools would retry for a minute; the sweep says so at once. */
+	char *dir = cli_tmpdir(), spec[512], out[512];
+	snprintf(spec, sizeof spec, "%s/spec.json", dir);
+	snprintf(out, sizeof out, "%s/sweep", dir);
+	write_file(spec, "{" BASE "}");
+	setenv("SLURM_CONF", "/nonexistent/slurm.conf", 1);
+	struct cli_result *r = calloc(1, sizeof *r);
+	const char *args[] = { "sweep", spec, "-o", out, NULL };
+	cli_run(r, args);
+	cr_expect(r->status == 2 && strstr(r->err, "SLURM_CONF=/nonexistent/slurm.conf") && cli_lines(r->err) == 1,
+		  "exit %d: %s", r->status, r->err);
+	cr_expect_neq(access(out, F_OK), 0, "no sweep directory");
+	free(r);
+	free(dir);
+}

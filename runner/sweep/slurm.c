@@ -120,6 +120,14 @@ static const char *why(const char *errline, const char *out)
 int lb_slurm_ping(char *err, size_t errlen)
 {
 	char out[4096], e[512];
+	/* Without a configuration, Slurm's tools retry for a minute before they give up. */
+	const char *conf = getenv("SLURM_CONF");
+	if (conf && *conf && access(conf, R_OK) != 0)
+		return ERR("SLURM_CONF=%s: %s", conf, strerror(errno));
+	if ((conf == NULL || *conf == '\0') && access("/etc/slurm/slurm.conf", R_OK) != 0 &&
+	    access("/run/slurm/conf/slurm.conf", R_OK) != 0)
+		return ERR("no Slurm configuration (SLURM_CONF is unset, no /etc/slurm/slurm.conf): is this a Slurm "
+			   "cluster? (--local runs here)");
 	char *argv[] = { "scontrol", "ping", NULL };
 	int rc = lb_exec_capture(argv, out, sizeof out, e, sizeof e);
 	if (rc < 0)
