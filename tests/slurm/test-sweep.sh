@@ -17,6 +17,7 @@
 #     doctored entry must be refused)
 #   - --resume reruns only those two shards; the result is then complete
 #   - --cancel cancels running and pending tasks (CANCELLED, not VANISHED)
+#   - two machines (by partition, by node): one job array and one context each
 #   - --status with the controller gone: one line, exit 2
 # If Slurm cannot start here, it says why and fails.
 # Ends with "N passed, N failed"; exit 1 if any failed.
@@ -192,6 +193,26 @@ check "sweep --cancel exits 0" "$LB" sweep --cancel "$tmp/long"
 check "cancelled tasks end" settle "$tmp/long"
 check "both shards CANCELLED (running and pending)" \
 	[ "$(state "$tmp/long" 0) $(state "$tmp/long" 1)" = "CANCELLED CANCELLED" ]
+
+# --- two machines (the one node, named by partition and by node): one context each
+node=$(sinfo -h -N -o %N | head -n 1)
+cat >"$tmp/two.json" <<EOF
+{"locks": ["ticket"], "threads": [1], "repetitions": 1, "duration": "20ms", "warmup": "5ms",
+ "machines": [{"name": "by-partition", "partition": "debug"}, {"name": "by-node", "node": "$node"}]}
+EOF
+if "$LB" sweep "$tmp/two.json" -o "$tmp/two" --wait --poll 100ms >"$tmp/two.out" 2>&1; then
+	ok "a sweep over two machines"
+else
+	bad "a sweep over two machines: $(tail -n 3 "$tmp/two.out")"
+fi
+check "its result is valid" valid "$tmp/two/result.json"
+check "one config per machine, each tagged, each machine with its context" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [c["machine"] for c in d["configs"]] == ["by-partition", "by-node"], [c.get("machine") for c in d["configs"]]
+assert [m["name"] for m in d["context"]["machines"]] == ["by-partition", "by-node"]
+assert all(m["context"]["host"] and m["shards"][0]["state"] == "COMPLETED" for m in d["context"]["machines"])
+' "$tmp/two/result.json"
 
 # --- the controller goes away
 SLURM_CONF=$tmp/dead.conf usage_error "sweep --status without a controller" "does not answer" "" \
