@@ -2,7 +2,8 @@
 #
 #   make bench   install what is missing, build, run the default suite, chart it
 #   make plots   chart the newest result in results/ again
-#   make test    install what is missing, build, run the test suite
+#   make test    install what is missing, build, run the test suite (with check-slurm)
+#   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
 #   make overhead  what the instrumentation costs, against the bare lock
@@ -53,7 +54,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-slurm bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -84,6 +85,9 @@ deps:
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1 || \
+	  missing="$$missing slurm-wlm"; \
+	[ -x /usr/sbin/munged ] || missing="$$missing munge"; \
 	[ -f /usr/include/ck_spinlock.h ] || missing="$$missing libck-dev"; \
 	/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
@@ -96,6 +100,7 @@ deps:
 # Sub-makes, so that pkg-config is asked only after deps installed it.
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-slurm
 
 check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
@@ -103,6 +108,10 @@ check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+
+# Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
+check-slurm: $(BIN)
+	LOCKBENCH=./$(BIN) tests/slurm/test-sweep.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
