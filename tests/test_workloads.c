@@ -464,7 +464,7 @@ Test(workloads, out_of_range_parameters_are_refused)
 	expect_param_error("trylock", "timeout_ns=1us", "timeout_ns"); /* only timedlock has one */
 }
 
-/* lb_run_config does not check needs_caps; the workloads' setup does. */
+/* lb_run_config itself refuses a lock without the workload's needs_caps, at setup. */
 Test(workloads, setup_refuses_a_lock_without_the_capability)
 {
 	expect_setup_error(lock("pthread"), "nest", NULL, 2, "not reentrant");
