@@ -123,9 +123,10 @@ struct lb_workload {
 	size_t state_size;             /* shared state, zeroed: run->wl_state (0: none) */
 	size_t tally_size;             /* per-thread tally, zeroed, own cache lines: t->tally (0: none) */
 	/*
-	 * NULL: under a lock that excludes nothing (`none`) the workload's
-	 * verify() or the harness's canary reports failures, which the generic
-	 * workload test checks. A workload that cannot tell by nature says why.
+	 * NULL: under a lock that excludes nothing (`none`) the workload's own
+	 * verify() reports failures, which tests/test_workloads_all.c checks.
+	 * A workload that cannot tell by nature says why here (the test then
+	 * checks only that such a run ends).
 	 */
 	const char *blind_to_none;
 	/* Fill the state from the parameters (optional). 0, or -1 via lb_setup_fail(). */
