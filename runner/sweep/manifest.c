@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "model/merge.h"
-#include "model/result.h"
+#include "analysis/merge.h"
+#include "model/output.h"
 #include "sweep/slurm.h"
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -187,10 +187,19 @@ int lb_sweep_open(struct lb_sweep *sw, const char *dir, char *err, size_t errlen
 	return 0;
 }
 
+static int emit_manifest(FILE *f, void *doc)
+{
+	return json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0 ||
+			       fputc('\n', f) == EOF
+		       ? -1
+		       : 0;
+}
+
 int lb_sweep_save(struct lb_sweep *sw, char *err, size_t errlen)
 {
 	char path[4200];
-	return lb_json_write_atomic(sw->manifest, lb_sweep_path(sw, "manifest.json", path, sizeof path), err, errlen);
+	return lb_output_write(lb_sweep_path(sw, "manifest.json", path, sizeof path), emit_manifest, sw->manifest, err,
+			       errlen);
 }
 
 void lb_sweep_close(struct lb_sweep *sw)
@@ -200,13 +209,13 @@ void lb_sweep_close(struct lb_sweep *sw)
 	sw->manifest = NULL;
 }
 
-json_t *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen)
+struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen)
 {
 	json_t *shards = lb_sweep_shards(sw), *s;
 	size_t n = json_array_size(shards), i;
 	struct lb_merge_input *in = calloc(n ? n : 1, sizeof *in);
 	char (*paths)[4200] = calloc(n ? n : 1, sizeof *paths);
-	json_t *doc = NULL;
+	struct lb_result *doc = NULL;
 	if (in == NULL || paths == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -216,31 +225,30 @@ json_t *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *e
 		in[i].path = paths[i];
 		in[i].absent = access(paths[i], F_OK) != 0;
 		in[i].machine = lb_shard_str(s, "machine");
-		in[i].shard = (int)json_integer_value(json_object_get(s, "shard"));
+		in[i].shard = (unsigned)json_integer_value(json_object_get(s, "shard"));
 		in[i].state = lb_shard_str(s, "state");
 	}
-	doc = lb_merge_results(in, n, argc, argv, err, errlen);
+	if (lb_merge_files(in, n, argc, argv, &doc, err, errlen) != 0)
+		doc = NULL;
 out:
 	free(in);
 	free(paths);
 	return doc;
 }
 
-size_t lb_sweep_mark_reruns(struct lb_sweep *sw, json_t *merged)
+size_t lb_sweep_mark_reruns(struct lb_sweep *sw, const struct lb_result *merged)
 {
-	json_t *shards = lb_sweep_shards(sw), *s, *miss;
-	json_t *missing = merged ? json_object_get(merged, "missing") : NULL;
-	size_t i, j, n = 0;
+	json_t *shards = lb_sweep_shards(sw), *s;
+	size_t i, n = 0;
 	json_array_foreach(shards, i, s) {
 		const char *state = lb_shard_str(s, "state");
 		bool rerun = false;
 		if (strcmp(state, "NEW") == 0 || lb_slurm_state_final(state)) {
 			char path[4200];
 			rerun = access(lb_sweep_path(sw, lb_shard_str(s, "result"), path, sizeof path), F_OK) != 0;
-			json_array_foreach(missing, j, miss)
-				rerun |= strcmp(lb_shard_str(miss, "machine"), lb_shard_str(s, "machine")) == 0 &&
-					 json_integer_value(json_object_get(miss, "shard")) ==
-						 json_integer_value(json_object_get(s, "shard"));
+			for (size_t j = 0; merged && j < merged->nmissing; j++)
+				rerun |= strcmp(merged->missing[j].machine, lb_shard_str(s, "machine")) == 0 &&
+					 merged->missing[j].shard == json_integer_value(json_object_get(s, "shard"));
 		}
 		json_object_set_new(s, "rerun", json_boolean(rerun));
 		n += rerun;

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "model/model.h"
 #include "sweep/spec.h"
 
 #define LB_SWEEP_SCHEMA "lockbench-sweep/1"
@@ -57,13 +58,13 @@ const char *lb_shard_str(json_t *shard, const char *key);
  * "missing", each with its shard's state. The merged document, or NULL with
  * err (also when no shard has a result yet).
  */
-json_t *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen);
+struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen);
 
 /*
  * Which shards must run again: those that are final (or NEW) and whose
  * result is absent or has configs missing, per `merged` (NULL: no shard has
  * a result). Sets "rerun": true on them; returns how many.
  */
-size_t lb_sweep_mark_reruns(struct lb_sweep *sw, json_t *merged);
+size_t lb_sweep_mark_reruns(struct lb_sweep *sw, const struct lb_result *merged);
 
 #endif
