@@ -143,7 +143,7 @@ static size_t thread_counts(const struct lb_plan *p, const struct lb_topo *topo,
 static int build(const struct lb_plan *p, const struct lb_topo *topo, const struct lb_pin_spec *pin,
 		 const unsigned *tc, size_t ntc, struct lb_result *res, struct plan_item *items)
 {
-	char err[512], id[8192], label[256];
+	char err[512], id[16384], label[256];
 	size_t k = 0;
 	for (size_t w = 0; w < p->nwls; w++)
 		for (size_t l = 0; l < p->nlocks; l++)
