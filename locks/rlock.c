@@ -79,6 +79,9 @@ static const struct lb_param rlock_params[] = {
 	{ .name = NULL },
 };
 
+/* Defined at the end of this file; init refuses rlock as its own base. */
+extern const struct lb_lock_ops lb_lock_rlock;
+
 struct rlock_state {
 	alignas(LB_CACHELINE) const struct lb_lock_ops *base;
 	void *base_state;
