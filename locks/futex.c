@@ -75,21 +75,6 @@ struct futex_lock {
 	_Atomic uint64_t wakes;
 };
 
-static int futex_init(void *state, const union lb_value *params, unsigned nthreads,
-		      char *err, size_t errlen)
-{
-	struct futex_lock *lock = state;
-
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	atomic_init(&lock->word, FUTEX_UNLOCKED);
-	atomic_init(&lock->sleeps, 0);
-	atomic_init(&lock->wakes, 0);
-	return 0;
-}
-
 static bool futex_take_uncontended(struct futex_lock *lock)
 {
 	uint32_t expected = FUTEX_UNLOCKED;
@@ -174,7 +159,7 @@ const struct lb_lock_ops lb_lock_futex = {
 	.node_size = 0,
 	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED,
 	.params = NULL,
-	.init = futex_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = futex_acquire,
 	.release = futex_release,

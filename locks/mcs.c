@@ -82,19 +82,6 @@ struct mcs_lock {
 	alignas(LB_CACHELINE) _Atomic(struct mcs_node *) tail;
 };
 
-static int mcs_init(void *state, const union lb_value *params, unsigned nthreads,
-		    char *err, size_t errlen)
-{
-	struct mcs_lock *lock = state;
-
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	atomic_init(&lock->tail, NULL);
-	return 0;
-}
-
 static void mcs_acquire(void *state, void *node)
 {
 	struct mcs_lock *lock = state;
@@ -155,7 +142,7 @@ const struct lb_lock_ops lb_lock_mcs = {
 	.node_size = sizeof(struct mcs_node),
 	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY,
 	.params = NULL,
-	.init = mcs_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = mcs_acquire,
 	.release = mcs_release,

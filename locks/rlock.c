@@ -184,7 +184,8 @@ static int rlock_init(void *state, const union lb_value *params, unsigned nthrea
 		return -1;
 	}
 	memset(r->base_state, 0, size);
-	if (base->init(r->base_state, base_params, nthreads, base_err, sizeof(base_err)) != 0) {
+	if (base->init != NULL &&
+	    base->init(r->base_state, base_params, nthreads, base_err, sizeof(base_err)) != 0) {
 		free(r->base_state);
 		r->base_state = NULL;
 		snprintf(err, errlen, "rlock: base: %s", base_err);

@@ -48,19 +48,6 @@ struct tas_lock {
 	alignas(LB_CACHELINE) _Atomic uint32_t locked;
 };
 
-static int tas_init(void *state, const union lb_value *params, unsigned nthreads,
-		    char *err, size_t errlen)
-{
-	struct tas_lock *lock = state;
-
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	atomic_init(&lock->locked, 0);
-	return 0;
-}
-
 /* Out of line: keeps the uncontended acquire down to one exchange and a return. */
 static __attribute__((noinline)) void tas_acquire_slow(struct tas_lock *lock)
 {
@@ -112,7 +99,7 @@ const struct lb_lock_ops lb_lock_tas = {
 	.node_size = 0,
 	.caps = LB_CAP_SPINS | LB_CAP_TRY,
 	.params = NULL,
-	.init = tas_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = tas_acquire,
 	.release = tas_release,

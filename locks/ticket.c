@@ -82,20 +82,6 @@ struct ticket_lock {
 	_Atomic uint32_t owner;
 };
 
-static int ticket_init(void *state, const union lb_value *params, unsigned nthreads,
-		       char *err, size_t errlen)
-{
-	struct ticket_lock *lock = state;
-
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	atomic_init(&lock->next, 0);
-	atomic_init(&lock->owner, 0);
-	return 0;
-}
-
 static void ticket_acquire(void *state, void *node)
 {
 	struct ticket_lock *lock = state;
@@ -139,7 +125,7 @@ const struct lb_lock_ops lb_lock_ticket = {
 	.node_size = 0,
 	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY,
 	.params = NULL,
-	.init = ticket_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = ticket_acquire,
 	.release = ticket_release,

@@ -141,6 +141,17 @@ Test(plugin, list_shows_a_plugin, .timeout = 30)
 	free(so);
 }
 
+/* init is optional: a plug-in whose zeroed state is a free lock needs none. */
+Test(plugin, a_plugin_without_init_runs, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DNO_INIT", "noinit");
+	const char *args[] = { "run", "-l", so, "-t", "2", "-d", "50ms", "--warmup", "5ms", "-o", "-", "-q", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+	free(r);
+	free(so);
+}
+
 Test(plugin, a_name_taken_by_a_built_in_lock_is_told_apart, .timeout = 60)
 {
 	char *so = build_ok(FIXTURE("knobs.c"), "-DNAME='\"ticket\"'", "myticket");

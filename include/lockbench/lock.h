@@ -83,9 +83,10 @@ struct lb_lock_ops {
 	const struct lb_param *params; /* declared parameters, NULL-name terminated; may be NULL */
 
 	/*
-	 * Prepare a zeroed state for up to nthreads threads, with params[i] the
-	 * value of the i-th declared parameter. Returns 0, or -1 after writing a
-	 * one-line reason into err.
+	 * Optional: prepare a zeroed state for up to nthreads threads, with
+	 * params[i] the value of the i-th declared parameter. Returns 0, or -1
+	 * after writing a one-line reason into err. NULL when the zeroed state
+	 * already is a free lock and there is nothing to check or copy.
 	 */
 	int (*init)(void *state, const union lb_value *params, unsigned nthreads,
 		    char *err, size_t errlen);
