@@ -29,6 +29,11 @@ TEST_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
 
 LIB_SRC  := $(sort $(wildcard locks/*.c workloads/*.c) $(filter-out runner/cmd/main.c,$(wildcard runner/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The tests link the validation build of the locks: compiled with LB_LOCK_CHECKS,
+# the misuse checks lockbench keeps off its hot paths (locks/registry.h).
+LOCK_SRC := $(sort $(wildcard locks/*.c))
+CHECKED_LOCK_OBJ := $(LOCK_SRC:%.c=$(BUILD)/checked/%.o)
+TEST_LIB_OBJ := $(CHECKED_LOCK_OBJ) $(filter-out $(LOCK_SRC:%.c=$(BUILD)/%.o),$(LIB_OBJ))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN      := $(if $(filter build,$(BUILD)),lockbench,$(BUILD)/lockbench)
@@ -55,7 +60,12 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
+$(BUILD)/checked/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (LB_LOCK_CHECKS)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DLB_LOCK_CHECKS -c -o $@ $<
+
+$(BUILD)/tests/run-tests: $(TEST_OBJ) $(TEST_LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
@@ -112,15 +122,16 @@ asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
-# Criterion cannot start under TSan, so under TSan the lock validation tests
-# are built against a minimal stand-in (tests/tsan/), and the runner itself
-# drives every built-in lock through the real harness.
+# Criterion cannot start under TSan, so under TSan the lock tests are built
+# against a minimal stand-in (tests/tsan/), and the runner itself drives
+# every built-in lock through the real harness.
 TSAN := -fsanitize=thread
+LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c
 tsan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
 	@echo "  LD      build/tsan/validate-locks"
-	$(Q)$(CC) $(WARN) -O1 -g $(TSAN) -pthread -Itests/tsan -I. -Iinclude -Irunner -o build/tsan/validate-locks \
-	  tests/test_locks_validate.c tests/tsan/main.c $(wildcard locks/*.c) -ldl -lm
+	$(Q)$(CC) $(WARN) -O1 -g $(TSAN) -DLB_LOCK_CHECKS -pthread -Itests/tsan -I. -Iinclude -Irunner \
+	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null

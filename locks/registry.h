@@ -18,6 +18,22 @@
 #endif
 #endif
 
+/*
+ * The validation build. A check that would cost a lock's hot path work its
+ * Concurrency Kit twin does not do (a load before the releasing store, to
+ * refuse the release of a free lock) is compiled only when LB_LOCK_CHECKS
+ * is defined: the test suite's build of locks/ defines it (make check,
+ * make tsan), lockbench's does not. The lock claims the capability such a
+ * check gives with LB_IF_CHECKED(cap), so that `lockbench list` never
+ * claims what the binary does not do.
+ */
+#ifdef LB_LOCK_CHECKS
+#define LB_CHECKED 1
+#else
+#define LB_CHECKED 0
+#endif
+#define LB_IF_CHECKED(caps) (LB_CHECKED ? (uint32_t)(caps) : 0u)
+
 /* NULL-terminated, in `list` order. */
 extern const struct lb_lock_ops *const lb_locks[];
 

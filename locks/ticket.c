@@ -42,12 +42,12 @@
  *  release: fetch_add(owner, 1, release)			[R]
  *	Only the holder writes `owner`, so the add makes it our ticket + 1.
  *	[R] pairs with the next holder's [A] or [T].
- *	Before [R], relaxed loads of `owner` and `next` that are equal mean
- *	nobody holds the lock, and release returns -1. A real holder can
- *	never see that: its own RMW moved `next` past its ticket and `next`
- *	only grows. The check is best effort (it cannot tell which thread
- *	holds the lock) and costs no extra cache-line transfer: both sit on
- *	the line [R] is about to claim anyway.
+ *	In the validation build only (LB_LOCK_CHECKS; tas.c says why not in
+ *	lockbench's), relaxed loads of `owner` and `next` before [R] that are
+ *	equal mean nobody holds the lock, and release returns -1. A real
+ *	holder can never see that: its own RMW moved `next` past its ticket
+ *	and `next` only grows. Best effort: it cannot tell which thread holds
+ *	the lock.
  *	[R] is an RMW rather than a plain store, although only the holder
  *	writes `owner`: on the reference VM (2 vCPUs, AMD Zen 4 under KVM)
  *	a plain store, followed at once by the releasing thread's next
@@ -95,10 +95,10 @@ static void ticket_acquire(void *state, void *node)
 static int ticket_release(void *state, void *node)
 {
 	struct ticket_lock *lock = state;
-	uint32_t owner = atomic_load_explicit(&lock->owner, memory_order_relaxed);
 
 	(void)node;
-	if (atomic_load_explicit(&lock->next, memory_order_relaxed) == owner)
+	if (LB_CHECKED && atomic_load_explicit(&lock->next, memory_order_relaxed) ==
+			      atomic_load_explicit(&lock->owner, memory_order_relaxed))
 		return -1;
 	atomic_fetch_add_explicit(&lock->owner, 1, memory_order_release);
 	return 0;
@@ -123,7 +123,7 @@ const struct lb_lock_ops lb_lock_ticket = {
 	.state_size = sizeof(struct ticket_lock),
 	.state_align = _Alignof(struct ticket_lock),
 	.node_size = 0,
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.params = NULL,
 	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,

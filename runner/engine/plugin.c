@@ -30,7 +30,7 @@
 
 #define KNOWN_CAPS                                                                                     \
 	(LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_POLL |       \
-	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION)
+	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER)
 
 bool lb_plugin_is_path(const char *name)
 {
