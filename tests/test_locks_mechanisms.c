@@ -202,7 +202,6 @@ Test(params, out_of_range_values_are_refused, .timeout = 30)
 			  "check_ticks");
 }
 
-
 /*
  * mcs-park with spin=0 parks every waiter that finds the lock held, so the
  * hand-over to a sleeping successor (the exchange, the wake) is what the
@@ -224,30 +223,28 @@ Test(mcs_park, parking_every_waiter_excludes, .timeout = 60)
 	fixture_close(&f);
 }
 
-Test(ticket_futex, sleeps_and_wakes, .timeout = 60)
+/* Hammered at 4 threads (on 2 CPUs), waiters of a sleeping lock must sleep and be woken. */
+static void check_sleeps_and_wakes(const char *name)
 {
 	struct hammer_config config = exclusion_config;
 	struct fixture f;
 
 	config.nthreads = 4;
-	fixture_open(&f, lock_named("ticket-futex"), 4);
+	fixture_open(&f, lock_named(name), 4);
 	check_exclusion_of(&f, &config);
-	cr_expect_gt(counter_value(&f, "sleeps"), 0, "no waiter ever slept");
-	cr_expect_gt(counter_value(&f, "wakes"), 0, "no sleeper was ever woken");
+	cr_expect_gt(counter_value(&f, "sleeps"), 0, "%s: no waiter ever slept", name);
+	cr_expect_gt(counter_value(&f, "wakes"), 0, "%s: no sleeper was ever woken", name);
 	fixture_close(&f);
+}
+
+Test(ticket_futex, sleeps_and_wakes, .timeout = 60)
+{
+	check_sleeps_and_wakes("ticket-futex");
 }
 
 Test(futex, sleeps_and_wakes, .timeout = 60)
 {
-	struct hammer_config config = exclusion_config;
-	struct fixture f;
-
-	config.nthreads = 4;
-	fixture_open(&f, lock_named("futex"), 4);
-	check_exclusion_of(&f, &config);
-	cr_expect_gt(counter_value(&f, "sleeps"), 0, "no waiter ever slept");
-	cr_expect_gt(counter_value(&f, "wakes"), 0, "no sleeper was ever woken");
-	fixture_close(&f);
+	check_sleeps_and_wakes("futex");
 }
 
 struct fifo_run {
