@@ -44,21 +44,21 @@ static void mcs_acquire(void *state, void *node)
 {
 	struct mcs_lock *lock = state;
 
-	lb_mcs_acquire(&lock->q, node, LB_MCS_SPIN, NULL);
+	lb_mcs_acquire(&lock->q, node, LB_MCS_SPIN, NULL); /* [X] [L] [S] */
 }
 
 static int mcs_release(void *state, void *node)
 {
 	struct mcs_lock *lock = state;
 
-	return lb_mcs_release(&lock->q, node, LB_MCS_SPIN, NULL);
+	return lb_mcs_release(&lock->q, node, LB_MCS_SPIN, NULL); /* [N] [C] [H] */
 }
 
 static bool mcs_try_acquire(void *state, void *node)
 {
 	struct mcs_lock *lock = state;
 
-	return lb_mcs_try_acquire(&lock->q, node);
+	return lb_mcs_try_acquire(&lock->q, node); /* [T] */
 }
 
 const struct lb_lock_ops lb_lock_mcs = {

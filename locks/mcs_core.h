@@ -167,7 +167,7 @@ static __attribute__((noinline, unused)) void lb_mcs_park_wait(struct lb_mcs_nod
 						     memory_order_acquire,
 						     memory_order_acquire)) /* [P] */
 		return; /* granted before we could park */
-	atomic_fetch_add_explicit(&park->parks, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&park->parks, 1, memory_order_relaxed); /* a count only */
 	do
 		lb_futex_wait(&me->state, LB_MCS_PARKED);
 	while (!lb_mcs_granted(me));
@@ -179,6 +179,7 @@ LB_MCS_INLINE void lb_mcs_acquire(struct lb_mcs_queue *q, struct lb_mcs_node *me
 {
 	struct lb_mcs_node *prev;
 
+	/* The node's reset: published by [X]. */
 	atomic_store_explicit(&me->state, LB_MCS_WAITING, memory_order_relaxed);
 	atomic_store_explicit(&me->next, NULL, memory_order_relaxed);
 	prev = atomic_exchange_explicit(&q->tail, me, memory_order_acq_rel); /* [X] */
@@ -216,7 +217,7 @@ LB_MCS_INLINE int lb_mcs_release(struct lb_mcs_queue *q, struct lb_mcs_node *me,
 		atomic_store_explicit(&next->state, LB_MCS_GRANTED, memory_order_release); /* [H] */
 	} else if (atomic_exchange_explicit(&next->state, LB_MCS_GRANTED, memory_order_release) ==
 		   LB_MCS_PARKED) { /* [H] */
-		atomic_fetch_add_explicit(&park->wakes, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&park->wakes, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wake(&next->state, 1);
 	}
 	return 0;
@@ -227,7 +228,7 @@ static inline bool lb_mcs_try_acquire(struct lb_mcs_queue *q, struct lb_mcs_node
 {
 	struct lb_mcs_node *expected = NULL;
 
-	atomic_store_explicit(&me->next, NULL, memory_order_relaxed);
+	atomic_store_explicit(&me->next, NULL, memory_order_relaxed); /* published by [T] */
 	return atomic_compare_exchange_strong_explicit(&q->tail, &expected, me,
 						       memory_order_acq_rel,
 						       memory_order_relaxed); /* [T] */

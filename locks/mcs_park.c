@@ -83,21 +83,21 @@ static void mcs_park_acquire(void *state, void *node)
 {
 	struct mcs_park_lock *lock = state;
 
-	lb_mcs_acquire(&lock->q, node, LB_MCS_PARK, &lock->park);
+	lb_mcs_acquire(&lock->q, node, LB_MCS_PARK, &lock->park); /* [X] [L] [S] [P] */
 }
 
 static int mcs_park_release(void *state, void *node)
 {
 	struct mcs_park_lock *lock = state;
 
-	return lb_mcs_release(&lock->q, node, LB_MCS_PARK, &lock->park);
+	return lb_mcs_release(&lock->q, node, LB_MCS_PARK, &lock->park); /* [N] [C] [H] */
 }
 
 static bool mcs_park_try_acquire(void *state, void *node)
 {
 	struct mcs_park_lock *lock = state;
 
-	return lb_mcs_try_acquire(&lock->q, node);
+	return lb_mcs_try_acquire(&lock->q, node); /* [T] */
 }
 
 static size_t mcs_park_counters(void *state, struct lb_counter *out, size_t max)

@@ -40,7 +40,7 @@
  * lock), then the base's counters.
  *
  * Memory ordering:
- *  - `owner` is an atomic read by every acquirer, written only by the
+ *  - `owner` [O] is an atomic read by every acquirer, written only by the
  *    thread that holds the base lock (its own identity after taking it,
  *    NULL before releasing it). Relaxed suffices: a thread reads its own
  *    identity only if its own last write was that identity, i.e. while it
@@ -216,12 +216,12 @@ static void *rlock_base_node(const struct rlock_state *r, void *node)
 
 static bool rlock_owned_by(struct rlock_state *r, const void *me)
 {
-	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me;
+	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me; /* [O] */
 }
 
 static void rlock_become_owner(struct rlock_state *r, const void *me)
 {
-	atomic_store_explicit(&r->owner, me, memory_order_relaxed);
+	atomic_store_explicit(&r->owner, me, memory_order_relaxed); /* [O] */
 	r->count = 1;
 }
 
@@ -246,7 +246,7 @@ static int rlock_release(void *state, void *node)
 		return -1;
 	if (--r->count > 0)
 		return 0;
-	atomic_store_explicit(&r->owner, NULL, memory_order_relaxed);
+	atomic_store_explicit(&r->owner, NULL, memory_order_relaxed); /* [O] */
 	return r->base->release(r->base_state, rlock_base_node(r, node));
 }
 

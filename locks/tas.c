@@ -42,19 +42,20 @@
  *
  * The check of a free release [F] is in the validation build only
  * (LB_LOCK_CHECKS, locks/registry.h: the tests' build of locks/). A
- * one-word lock does not know its owner, so [F] is the most it can check,
- * and it costs every acquisition a load and a branch that Concurrency
- * Kit's fas lock (ck-fas, our reference) does not pay: on a 2-vCPU Intel
- * VM that made tas 27% slower than ck-fas uncontended (+4.6 ns; on the
- * reference AMD VM it is lost in the noise), and under contention the load
- * can fetch the line shared right before [R] needs it exclusive. The other way to check, releasing with an exchange and
+ * one-word lock does not know its owner, so [F] is the most it can
+ * check, and it costs every acquisition a load and a branch that
+ * Concurrency Kit's fas lock (ck-fas, our reference) does not pay: on a
+ * 2-vCPU Intel VM that made tas 27% slower than ck-fas uncontended
+ * (+4.6 ns; on the reference AMD VM it is lost in the noise), and under
+ * contention the load can fetch the line shared right before [R] needs
+ * it exclusive. The other way to check, releasing with an exchange and
  * looking at the old value, costs a second locked instruction per
- * acquisition: 1.9x the uncontended acquire + release on the reference AMD
- * VM (12.5 ns against 6.7). So lockbench's tas releases with [R] alone and
- * always returns 0, as ck-fas does; the validation build checks and claims
- * LB_CAP_CHECKS_RELEASE, and the tests hold it to that. In a run, the
- * harness's owner canary still catches a release by a thread that does
- * not hold the lock.
+ * acquisition: 1.9x the uncontended acquire + release on the reference
+ * AMD VM (12.5 ns against 6.7). So lockbench's tas releases with [R]
+ * alone and always returns 0, as ck-fas does; the validation build
+ * checks and claims LB_CAP_CHECKS_RELEASE, and the tests hold it to
+ * that. In a run, the harness's owner canary still catches a release by
+ * a thread that does not hold the lock.
  */
 #include <stdalign.h>
 #include <stdatomic.h>

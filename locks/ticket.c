@@ -49,10 +49,10 @@ struct ticket_lock {
 static void ticket_acquire(void *state, void *node)
 {
 	struct ticket_lock *lock = state;
-	uint32_t ticket = lb_ticket_take(&lock->t, LB_TICKET_SPIN);
+	uint32_t ticket = lb_ticket_take(&lock->t, LB_TICKET_SPIN); /* [F] */
 
 	(void)node;
-	while (!lb_ticket_turn(&lock->t, ticket, LB_TICKET_SPIN))
+	while (!lb_ticket_turn(&lock->t, ticket, LB_TICKET_SPIN)) /* [A] */
 		lb_cpu_relax();
 }
 
@@ -61,9 +61,9 @@ static int ticket_release(void *state, void *node)
 	struct ticket_lock *lock = state;
 
 	(void)node;
-	if (LB_CHECKED && lb_ticket_is_free(&lock->t))
+	if (LB_CHECKED && lb_ticket_is_free(&lock->t)) /* [K] */
 		return -1;
-	lb_ticket_pass(&lock->t, LB_TICKET_SPIN);
+	lb_ticket_pass(&lock->t, LB_TICKET_SPIN); /* [R] */
 	return 0;
 }
 
@@ -72,7 +72,7 @@ static bool ticket_try_acquire(void *state, void *node)
 	struct ticket_lock *lock = state;
 
 	(void)node;
-	return lb_ticket_try_acquire(&lock->t);
+	return lb_ticket_try_acquire(&lock->t); /* [T] [U] */
 }
 
 const struct lb_lock_ops lb_lock_ticket = {

@@ -148,9 +148,9 @@ static __attribute__((noinline)) void tfutex_wait_turn(struct tfutex_lock *lock,
 
 	for (;;) {
 		atomic_store(sleeping, 1); /* [S] */
-		if (lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP))
+		if (lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP)) /* [A] */
 			break;
-		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wait(sleeping, 1);
 	}
 	atomic_store_explicit(sleeping, 0, memory_order_relaxed); /* [C] */
@@ -159,10 +159,10 @@ static __attribute__((noinline)) void tfutex_wait_turn(struct tfutex_lock *lock,
 static void tfutex_acquire(void *state, void *node)
 {
 	struct tfutex_lock *lock = state;
-	uint32_t ticket = lb_ticket_take(&lock->t, LB_TICKET_SLEEP);
+	uint32_t ticket = lb_ticket_take(&lock->t, LB_TICKET_SLEEP); /* [F] */
 
 	(void)node;
-	if (!lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP))
+	if (!lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP)) /* [A] */
 		tfutex_wait_turn(lock, ticket);
 }
 
@@ -173,14 +173,14 @@ static int tfutex_release(void *state, void *node)
 	uint32_t owner;
 
 	(void)node;
-	if (lb_ticket_is_free(&lock->t))
+	if (lb_ticket_is_free(&lock->t)) /* [K] */
 		return -1;
-	owner = lb_ticket_pass(&lock->t, LB_TICKET_SLEEP);
+	owner = lb_ticket_pass(&lock->t, LB_TICKET_SLEEP); /* [R] */
 	if (atomic_load(&lock->t.next) == owner) /* [Q] */
 		return 0;
 	sleeping = &lock->slot[owner & lock->mask].sleeping;
 	if (atomic_exchange(sleeping, 0) != 0) { /* [W] */
-		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wake(sleeping, 1);
 	}
 	return 0;
@@ -191,7 +191,7 @@ static bool tfutex_try_acquire(void *state, void *node)
 	struct tfutex_lock *lock = state;
 
 	(void)node;
-	return lb_ticket_try_acquire(&lock->t);
+	return lb_ticket_try_acquire(&lock->t); /* [T] [U] */
 }
 
 static size_t tfutex_counters(void *state, struct lb_counter *out, size_t max)

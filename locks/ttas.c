@@ -107,8 +107,7 @@ static int ttas_init(void *state, const union lb_value *params, unsigned nthread
 	}
 	lock->backoff_min = (uint32_t)lo;
 	lock->backoff_max = (uint32_t)hi;
-	atomic_init(&lock->locked, 0);
-	return 0;
+	return 0; /* locked starts at 0 (free): the runner zeroed the state */
 }
 
 /* Out of line: keeps the uncontended acquire down to one exchange. */
