@@ -8,6 +8,7 @@
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make check-extend-lock  prove on a copy of the tree that a lock is one file + one registry line
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
@@ -45,7 +46,7 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead gate-check asan tsan clean
+.PHONY: all deps test check bench plots overhead gate-check check-extend-lock asan tsan clean
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -117,6 +118,12 @@ overhead: deps
 gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
+
+# Adding a lock takes one file in locks/ and one line in locks/registry.def:
+# a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its
+# new lock must pass the lock validation suite and a short run.
+check-extend-lock: deps
+	scripts/check-extend-lock.sh
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \

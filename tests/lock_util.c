@@ -5,6 +5,7 @@
 #include "lock_util.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +37,29 @@ bool lock_selected(const struct lb_lock_ops *ops)
 		p += len;
 		if (*p == '\0')
 			return false;
+	}
+}
+
+size_t locks_filter_unknown(void)
+{
+	const char *only = getenv("LB_TEST_LOCKS");
+	size_t unknown = 0;
+
+	if (!locks_filtered())
+		return 0;
+	for (const char *p = only;; p++) {
+		size_t len = strcspn(p, ",");
+		bool found = false;
+
+		for (size_t i = 0; lb_locks[i] != NULL && !found; i++)
+			found = strlen(lb_locks[i]->name) == len && strncmp(p, lb_locks[i]->name, len) == 0;
+		if (!found) {
+			fprintf(stderr, "LB_TEST_LOCKS: no built-in lock called \"%.*s\"\n", (int)len, p);
+			unknown++;
+		}
+		p += len;
+		if (*p == '\0')
+			return unknown;
 	}
 }
 

@@ -37,6 +37,8 @@ struct fixture {
 /* Whether LB_TEST_LOCKS lets this lock be tested; and whether it is set at all. */
 bool lock_selected(const struct lb_lock_ops *ops);
 bool locks_filtered(void);
+/* How many of the names in LB_TEST_LOCKS are no built-in lock (a typo would test nothing). */
+size_t locks_filter_unknown(void);
 
 /* A declared default parsed as a user would have typed it; all of a lock's defaults. */
 union lb_value parse_default(const struct lb_param *p);

@@ -88,6 +88,7 @@ Test(validate_registry, tables_are_well_formed, .timeout = 30)
 				 registry_symbols[i], lb_locks[i]->name);
 	}
 	cr_expect_str_eq(lb_locks[0]->name, "pthread", "the baseline comes first");
+	cr_expect_eq(locks_filter_unknown(), 0, "LB_TEST_LOCKS names a lock that does not exist");
 	cr_expect_null(lb_lock_find("nosuchlock"));
 	cr_expect_null(lb_lock_find(""));
 	cr_expect_null(lb_lock_find(NULL));
