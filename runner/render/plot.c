@@ -57,6 +57,11 @@ extern char **environ;
 #define SCHEMA_RESULT "lockbench/1"
 #define SCHEMA_COMPARE "lockbench-compare/1"
 
+#ifdef LB_DATADIR
+#define LB_DATADIR_TEXT LB_DATADIR
+#else
+#define LB_DATADIR_TEXT "/usr/local/share/lockbench"
+#endif
 static const char plot_help[] =
 	"usage: lockbench plot FILE [options]\n"
 	"  FILE is a result (lockbench run) or a verdict (lockbench compare --json).\n"
@@ -68,7 +73,8 @@ static const char plot_help[] =
 	"  -q, --quiet            no notes, no closing line\n"
 	"  -h, --help             this text\n"
 	"gnuplot is looked up on PATH; the scripts in $LOCKBENCH_PLOTS_DIR, else in\n"
-	"<directory of the lockbench binary>/plots.\n"
+	"<directory of the lockbench binary>/plots, else <that directory>/../share/lockbench/plots,\n"
+	"else " LB_DATADIR_TEXT "/plots.\n"
 	"exit codes: 0 ok, 2 usage or input error (nothing is left behind), 130 interrupted\n";
 
 /* Okabe & Ito's colour-blind-safe palette; a lock's colour is palette[index % 8]. */
@@ -1230,26 +1236,47 @@ static int find_gnuplot(char *buf, size_t len, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * Where the gnuplot scripts are: $LOCKBENCH_PLOTS_DIR; else beside the binary
+ * (plots/ of a source tree), else in the installed tree relative to the binary
+ * (bin/../share/lockbench/plots, so a DESTDIR or moved install works), else
+ * where `make install` put them (LB_DATADIR/plots). The first that has
+ * throughput.gp wins; with none, the first candidate is named in the error.
+ */
+#ifndef LB_DATADIR
+#define LB_DATADIR "/usr/local/share/lockbench"
+#endif
 static int find_scripts(char *buf, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("LOCKBENCH_PLOTS_DIR");
 	if (env != NULL && env[0] != '\0') {
 		snprintf(buf, len, "%s", env);
-	} else {
-		char exe[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		if (n <= 0) {
-			snprintf(err, errlen, "cannot find the gnuplot scripts: /proc/self/exe unreadable (set LOCKBENCH_PLOTS_DIR)");
-			return -1;
-		}
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		if ((size_t)snprintf(buf, len, "%.*s/plots", (int)(len - 7), exe) >= len) {
-			snprintf(err, errlen, "cannot find the gnuplot scripts: path too long (set LOCKBENCH_PLOTS_DIR)");
-			return -1;
+		return 0;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0) {
+		snprintf(err, errlen, "cannot find the gnuplot scripts: /proc/self/exe unreadable (set LOCKBENCH_PLOTS_DIR)");
+		return -1;
+	}
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	const char *const fmt[] = { "%s/plots", "%s/../share/lockbench/plots", "%s" };
+	for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		char cand[PATH_MAX], probe[PATH_MAX + 16];
+		if ((size_t)snprintf(cand, sizeof cand, fmt[i], i < 2 ? exe : LB_DATADIR "/plots") >= sizeof cand)
+			continue;
+		snprintf(probe, sizeof probe, "%s/throughput.gp", cand);
+		if (i == 0 || access(probe, R_OK) == 0) {
+			if ((size_t)snprintf(buf, len, "%s", cand) >= len) {
+				snprintf(err, errlen, "cannot find the gnuplot scripts: path too long (set LOCKBENCH_PLOTS_DIR)");
+				return -1;
+			}
+			if (access(probe, R_OK) == 0)
+				return 0;
 		}
 	}
-	return 0;
+	return 0; /* buf holds the first candidate: the caller names it in its error */
 }
 
 /* A path as gnuplot will read it inside '...': no control characters allowed. */

@@ -1,0 +1,263 @@
+/*
+ * model/model.h — the typed result model: what a run measured, as C structs.
+ *
+ * The engine fills it (model/fill.c turns an engine outcome into a sample),
+ * the analyses read it (summaries, compare, merge), the renderers print it
+ * (table, JSON, charts, HTML, CSV). JSON is only its storage format: it is
+ * written and loaded in model/json_*.c and nowhere else, so no other layer
+ * includes <jansson.h> or knows a JSON key.
+ *
+ * Ownership: a struct lb_result owns every string and array below it; free
+ * it with lb_result_free(). Undefined numbers (a ratio of nothing, a figure
+ * that was not measured) are NAN, written as null; optional groups carry a
+ * `has_` flag. Units are in field names as in the JSON (_ns, _per_s, _s).
+ */
+#ifndef LB_MODEL_H
+#define LB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/metrics.h"
+
+#define LB_SCHEMA "lockbench/1"
+
+/* ---- building blocks ---- */
+
+/* A typed parameter value as stored in a result (the declaration may be absent: a plug-in). */
+enum lb_kv_type { LB_KV_INT, LB_KV_BOOL, LB_KV_STRING };
+struct lb_kv {
+	char *name;
+	enum lb_kv_type type;
+	int64_t i; /* INT and BOOL (0/1) */
+	char *s;   /* STRING */
+};
+struct lb_kvs {
+	struct lb_kv *v;
+	size_t n;
+};
+
+/* A latency distribution's summary, in ns; present is false when nothing was timed (null). */
+struct lb_latency {
+	bool present;
+	uint64_t count;
+	double mean, p50, p90, p99, p999, p9999, max;
+};
+
+/* The percentile curve of the merged wait histogram: [pct, ns] points. */
+#define LB_CURVE_MAX 32
+struct lb_curve {
+	size_t n; /* 0: null */
+	double pct[LB_CURVE_MAX], ns[LB_CURVE_MAX];
+};
+
+/* A lock's named event counter (the GIL's drop requests, ...). */
+struct lb_named_count {
+	char *name;
+	uint64_t value;
+};
+
+/* ---- statuses ---- */
+
+enum lb_result_status {
+	LB_RS_OK,
+	LB_RS_FAILED,
+	LB_RS_HUNG,
+	LB_RS_ERROR,
+	LB_RS_INTERRUPTED,
+	LB_RS_NOT_RUN, /* configs only: a stopped run never reached it */
+	LB_RS_COUNT
+};
+const char *lb_result_status_name(enum lb_result_status s);
+/* The status called name; -1 if there is none. */
+int lb_result_status_parse(const char *name);
+
+/* ---- one repetition of one config ---- */
+
+struct lb_thread_figs {
+	unsigned id;
+	int pu; /* -1: not bound (null) */
+	uint64_t acquisitions;
+	double throughput_per_s;
+	uint64_t timed;
+	struct lb_latency latency, hold;
+	uint64_t longest_gap_ns;
+	bool has_max_bypass;
+	uint64_t max_bypass;
+	uint64_t try_failures, poll_handoffs, violations;
+	bool starved;
+	uint64_t *timeline; /* acquisitions per slice */
+	size_t ntimeline;
+};
+
+struct lb_starvation {
+	bool starved;
+	unsigned *starved_threads;
+	size_t nstarved_threads;
+	double max_wait_ns; /* NAN: null */
+	uint64_t longest_gap_ns;
+	int64_t coarse_resolution_ns;
+	bool has_max_bypass;
+	uint64_t max_bypass;
+	double share_threshold, gap_threshold;
+};
+
+struct lb_sample {
+	unsigned repetition;
+	enum lb_result_status status; /* never NOT_RUN */
+	char *message;                /* NULL: none */
+	double duration_s;
+	/* Everything below is absent (has_figures false) for a hung run or one that never started. */
+	bool has_figures;
+	uint64_t acquisitions;
+	double throughput_per_s;
+	struct lb_latency latency, hold, handoff;
+	uint64_t violations, release_errors, verify_failures;
+	bool has_timing;
+	int64_t timing_sample_every, timing_coarse_tick_ns, timing_slice_ns;
+	struct lb_named_count *counters;
+	size_t ncounters;
+	struct lb_curve curve;
+	double pingpong_ns;
+	bool has_fairness;
+	struct lb_fairness fairness;
+	bool has_short_term;
+	struct lb_short_term short_term;
+	bool has_starvation;
+	struct lb_starvation starvation;
+	struct lb_thread_figs *threads;
+	size_t nthreads;
+};
+
+/* ---- per config: median, spread and the CI of the median over ok repetitions ---- */
+
+struct lb_stat {
+	size_t n;                  /* ok repetitions with a value; the rest are NAN when 0 */
+	double median, min, max, ci95_low, ci95_high;
+	bool ci95_reached;         /* the order-statistic CI reaches 95% (n >= 6) */
+};
+
+/*
+ * The headline metrics: what summaries, the table, compare and the charts
+ * speak of. One table (model/metric.c) names each, says where it is in a
+ * sample and which way is bad, so adding a metric is one line there.
+ */
+enum lb_metric_id {
+	LB_M_THROUGHPUT,
+	LB_M_MEAN,
+	LB_M_P50,
+	LB_M_P90,
+	LB_M_P99,
+	LB_M_P999,
+	LB_M_P9999,
+	LB_M_MAX_WAIT,
+	LB_M_JAIN,
+	LB_M_FAIRNESS_FACTOR,
+	LB_M_HANDOVER_RATIO,
+	LB_M_LONGEST_GAP,
+	LB_M_PINGPONG,
+	LB_M_COUNT
+};
+struct lb_metric {
+	enum lb_metric_id id;
+	const char *name;        /* as --metric takes it: "throughput", "p99", ... */
+	const char *summary_key; /* key in a config's "summary": "throughput_per_s", "p99_ns", ... ; NULL: not summarized */
+	const char *unit;        /* "per_s", "ns", "" */
+	bool higher_better;
+	/* The metric's value in one sample; NAN when the sample does not have it. */
+	double (*get)(const struct lb_sample *s);
+};
+extern const struct lb_metric lb_metrics[LB_M_COUNT];
+/* The metric called name (its --metric name); NULL if none. */
+const struct lb_metric *lb_metric_find(const char *name);
+
+struct lb_summary {
+	bool present;
+	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
+	bool starved;                    /* any repetition starved */
+};
+
+/* ---- one config: identity, parameters, its repetitions and their summary ---- */
+
+struct lb_config {
+	char *id; /* the identity string (model/identity.h) */
+	char *lock_name;
+	struct lb_kvs lock_params;
+	char *lock_plugin; /* the plug-in's path; NULL for a built-in lock */
+	char *workload_name;
+	struct lb_kvs workload_params;
+	unsigned threads;
+	char *pin_policy;
+	int *pus; /* threads entries; -1: not bound */
+	bool oversubscribed;
+	enum lb_result_status status;
+	struct lb_sample *samples;
+	size_t nsamples, samples_cap;
+	struct lb_summary summary;
+};
+
+/* ---- the run's context: what makes a result reproducible and comparable ---- */
+
+struct lb_run_options {
+	int64_t duration_ns, warmup_ns, repeat;
+	char *pin;
+	int64_t timing_sample_every, slice_ns, grace_ns, order_log_cap;
+	char *busy_rate; /* "given" | "calibrated"; NULL: absent */
+};
+
+struct lb_context {
+	char *version, *git_commit, *command_line;
+	char **argv;
+	size_t argc;
+	char *started_utc, *host, *kernel, *arch, *os, *cpu_model; /* os, cpu_model, arch may be NULL */
+	unsigned topo_packages, topo_numa_nodes, topo_cores, topo_pus;
+	bool topo_smt;
+	char *allowed_cpus;
+	long online_cpus; /* -1: absent */
+	char *compiler, *cflags;
+	char *timer_source;
+	double timer_cost_ns, timer_ns_per_tick, timer_tsc_hz; /* tsc_hz NAN when not a TSC */
+	double busy_iterations_per_us;                          /* NAN: absent */
+	char *cpufreq_governor, *smt_control;                   /* NULL: null */
+	bool has_loadavg;
+	double loadavg[3];
+	double busy_before_run; /* NAN: null */
+	bool interrupted;
+	struct lb_run_options options;
+	char *timing_mode; /* "off", "all", "sample:N" */
+	int64_t timing_sample_every;
+	double timing_overhead_ns; /* NAN: null */
+	char *timing_overhead_method;
+};
+
+/* ---- the document ---- */
+
+struct lb_result {
+	char *schema; /* LB_SCHEMA */
+	struct lb_context context;
+	struct lb_config *configs;
+	size_t nconfigs, configs_cap;
+};
+
+/* ---- lifecycle (model/result.c) ---- */
+
+/* An empty result (schema set, no configs); NULL when out of memory. */
+struct lb_result *lb_result_new(void);
+void lb_result_free(struct lb_result *r);
+/* Append a zeroed config / sample and return it; NULL when out of memory. Pointers stay valid
+ * only until the next append to the same array. */
+struct lb_config *lb_result_add_config(struct lb_result *r);
+struct lb_sample *lb_config_add_sample(struct lb_config *c);
+/* The config with this id, or NULL. */
+const struct lb_config *lb_result_find(const struct lb_result *r, const char *id);
+/* Free what a sample / config owns (not the struct itself). */
+void lb_sample_clear(struct lb_sample *s);
+void lb_config_clear(struct lb_config *c);
+/* Duplicate a string or die trying: NULL in, NULL out. */
+char *lb_strdup(const char *s);
+
+/* Recompute c->summary from c->samples (ok ones only), as `run` does after the last repetition. */
+void lb_config_summarize(struct lb_config *c);
+
+#endif
