@@ -99,7 +99,7 @@ Test(merge, one_machine_per_host)
 
 Test(merge, refuses_bad_inputs)
 {
-	merge_fails("appears twice", FX "base.json", FX "duplicate_id.json");
+	merge_fails("duplicate id", FX "base.json", FX "duplicate_id.json");
 	merge_fails("not a lockbench result", FX "base.json", FX "wrong_schema.json");
 	merge_fails("nonexistent.json", FX "base.json", FX "nonexistent.json");
 	/* Two builds: joining them would hide the change between them. */

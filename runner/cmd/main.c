@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "analysis/compare.h"
 #include "engine/version.h"
 
 static void usage(FILE *f)
@@ -25,7 +24,8 @@ static void usage(FILE *f)
 	      "  help     this text; `lockbench <command> --help` for a command's options\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 a check failed (violation, hung, starvation or regression gate),\n"
-	      "            2 usage or input error, 130 interrupted\n",
+	      "            2 usage or input error, 3 a result could not be written and was kept in\n"
+	      "            the recovery file the error names (4: nowhere to keep it), 130 interrupted\n",
 	      f);
 }
 
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
-		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
+		{ "compare", lb_cmd_compare }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
 		{ "stress", lb_cmd_stress }, { "sweep", lb_cmd_sweep }, { "merge", lb_cmd_merge },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -1,6 +1,6 @@
 /*
  * cmd/merge.c — `lockbench merge`: shard results (or a sweep directory)
- * into one result. The joining itself is model/merge.c.
+ * into one result. The joining itself is analysis/merge.c.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/merge.h"
 #include "cmd/cli.h"
-#include "model/merge.h"
-#include "model/result.h"
+#include "model/json.h"
+#include "model/output.h"
 #include "sweep/manifest.h"
 
 static const char merge_help[] =
@@ -60,7 +61,7 @@ int lb_cmd_merge(int argc, char **argv)
 		lb_error("merge: -o: %s", err);
 		return LB_EXIT_USAGE;
 	}
-	json_t *doc = NULL;
+	struct lb_result *merged = NULL;
 	struct stat st;
 	size_t n = (size_t)(argc - optind);
 	if (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -70,7 +71,7 @@ int lb_cmd_merge(int argc, char **argv)
 		}
 		struct lb_sweep sw;
 		if (lb_sweep_open(&sw, argv[optind], err, sizeof err) == 0)
-			doc = lb_sweep_merge(&sw, argc, argv, err, sizeof err);
+			merged = lb_sweep_merge(&sw, argc, argv, err, sizeof err);
 		lb_sweep_close(&sw);
 	} else {
 		struct lb_merge_input *in = calloc(n, sizeof *in);
@@ -80,27 +81,27 @@ int lb_cmd_merge(int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++) {
 			in[i].path = argv[optind + (int)i];
-			in[i].shard = (int)i;
+			in[i].shard = (unsigned)i;
 		}
-		doc = lb_merge_results(in, n, argc, argv, err, sizeof err);
+		if (lb_merge_files(in, n, argc, argv, &merged, err, sizeof err) != 0)
+			merged = NULL;
 		free(in);
 	}
-	if (doc == NULL) {
+	if (merged == NULL) {
 		lb_error("merge: %s", err);
 		return LB_EXIT_USAGE;
 	}
 	int rc = LB_EXIT_OK;
-	if (lb_json_write_atomic(doc, output, err, sizeof err) != 0) {
+	if (lb_result_write(merged, output, err, sizeof err) != 0) {
 		lb_error("merge: %s", err);
 		rc = LB_EXIT_USAGE;
 	} else {
-		size_t missing = json_array_size(json_object_get(doc, "missing"));
-		fprintf(stderr, "merged %zu configs%s%s", json_array_size(json_object_get(doc, "configs")),
-			strcmp(output, "-") ? " into " : "", strcmp(output, "-") ? output : "");
-		if (missing)
-			fprintf(stderr, "; %zu missing (see its \"missing\")", missing);
+		fprintf(stderr, "merged %zu configs%s%s", merged->nconfigs, strcmp(output, "-") ? " into " : "",
+			strcmp(output, "-") ? output : "");
+		if (merged->nmissing)
+			fprintf(stderr, "; %zu missing (see its \"missing\")", merged->nmissing);
 		fputc('\n', stderr);
 	}
-	json_decref(doc);
+	lb_result_free(merged);
 	return rc;
 }

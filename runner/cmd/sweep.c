@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
-#include "model/result.h"
+#include "model/json.h"
 #include "sweep/jobs.h"
 #include "sweep/manifest.h"
 #include "sweep/slurm.h"
@@ -46,16 +46,14 @@ struct opts {
 
 static void print_table(const struct lb_sweep *sw)
 {
-	json_t *s;
-	size_t i;
 	printf("%-16s %5s %-12s %-12s %6s %8s  %s\n", "machine", "shard", "slurm id", "state", "exit", "attempts",
 	       "reason");
-	json_array_foreach(lb_sweep_shards(sw), i, s)
-		printf("%-16s %5lld %-12s %-12s %6s %8lld  %s\n", lb_shard_str(s, "machine"),
-		       (long long)json_integer_value(json_object_get(s, "shard")),
-		       *lb_shard_str(s, "slurm_id") ? lb_shard_str(s, "slurm_id") : "-", lb_shard_str(s, "state"),
-		       *lb_shard_str(s, "exit_code") ? lb_shard_str(s, "exit_code") : "-",
-		       (long long)json_integer_value(json_object_get(s, "attempts")), lb_shard_str(s, "reason"));
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		const struct lb_sweep_shard *s = &sw->m.shards[i];
+		printf("%-16s %5u %-12s %-12s %6s %8u  %s\n", s->machine, s->shard,
+		       s->slurm_id && *s->slurm_id ? s->slurm_id : "-", s->state,
+		       s->exit_code && *s->exit_code ? s->exit_code : "-", s->attempts, s->reason ? s->reason : "");
+	}
 	fflush(stdout);
 }
 
@@ -67,28 +65,27 @@ static int finish(struct lb_sweep *sw, const struct opts *o)
 {
 	char err[1024], path[4200];
 	print_table(sw);
-	json_t *doc = lb_sweep_merge(sw, o->argc, o->argv, err, sizeof err);
+	struct lb_result *doc = lb_sweep_merge(sw, o->argc, o->argv, err, sizeof err);
 	if (doc == NULL) {
 		lb_error("sweep: no result merged: %s", err);
 		return LB_EXIT_CHECK;
 	}
 	lb_sweep_path(sw, "result.json", path, sizeof path);
-	if (lb_json_write_atomic(doc, path, err, sizeof err) != 0) {
+	if (lb_result_write(doc, path, err, sizeof err) != 0) {
 		lb_error("sweep: %s", err);
-		json_decref(doc);
+		lb_result_free(doc);
 		return LB_EXIT_USAGE;
 	}
-	size_t missing = json_array_size(json_object_get(doc, "missing")), i, bad = 0;
-	json_t *s;
+	size_t missing = doc->nmissing, bad = 0;
 	/* FAILED: lockbench itself said a check failed (exit 1) or could not run; the data may all be there. */
-	json_array_foreach(lb_sweep_shards(sw), i, s)
-		bad += strcmp(lb_shard_str(s, "state"), "FAILED") == 0;
-	printf("result: %s (%zu configs, %zu missing; %zu of %zu shards failed)\n", path,
-	       json_array_size(json_object_get(doc, "configs")), missing, bad, json_array_size(lb_sweep_shards(sw)));
+	for (size_t i = 0; i < sw->m.nshards; i++)
+		bad += strcmp(sw->m.shards[i].state, "FAILED") == 0;
+	printf("result: %s (%zu configs, %zu missing; %zu of %zu shards failed)\n", path, doc->nconfigs, missing, bad,
+	       sw->m.nshards);
 	if (missing)
 		printf("missing configs are listed in its \"missing\"; lockbench sweep --resume %s runs them again\n",
 		       sw->dir);
-	json_decref(doc);
+	lb_result_free(doc);
 	return missing || bad ? LB_EXIT_CHECK : LB_EXIT_OK;
 }
 
@@ -209,7 +206,7 @@ static int cmd_existing(const struct opts *o)
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	if (!sw.local && (rc = check_slurm(&sw.spec)) != 0)
+	if (!sw.local && (rc = check_slurm(&sw.m.spec)) != 0)
 		goto out;
 	int live = lb_sweep_refresh(&sw, NULL, err, sizeof err);
 	if (live >= 0 && o->cancel) {
@@ -239,9 +236,9 @@ static int cmd_existing(const struct opts *o)
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	json_t *merged = lb_sweep_merge(&sw, o->argc, o->argv, err, sizeof err);
+	struct lb_result *merged = lb_sweep_merge(&sw, o->argc, o->argv, err, sizeof err);
 	size_t n = lb_sweep_mark_reruns(&sw, merged);
-	json_decref(merged);
+	lb_result_free(merged);
 	if (n == 0) {
 		printf("sweep: nothing to resume in %s\n", sw.dir);
 		rc = finish(&sw, o);
