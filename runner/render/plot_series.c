@@ -1,0 +1,568 @@
+/*
+ * render/plot_series.c — what a result's charts are made of: one series per
+ * lock variant and workload, its points (one config per thread count), its
+ * colour and key title, and the one repetition the per-thread charts show.
+ *
+ * A series' keys are parts of the config id read with the identity codec
+ * (model/identity.h), never rebuilt from the config's names and parameters,
+ * so plot groups configs exactly as compare pairs them.
+ *
+ * Colours: a lock keeps one colour in every chart, taken from a fixed
+ * palette by the lock's position in the result (first appearance in
+ * "configs").
+ *
+ * With several repetitions the per-thread charts (latency, fairness,
+ * timeline) show one real repetition rather than a blend that never
+ * happened: the one whose throughput is the median (the lower median for an
+ * even count).
+ *
+ * Everything here sorts rather than scanning once per item, so n configs,
+ * locks or parameters cost n log n, whatever the input holds.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/identity.h"
+#include "render/plot_int.h"
+
+/* Okabe & Ito's colour-blind-safe palette; a lock's colour is palette[index % 8]. */
+static const unsigned palette[] = {
+	0x0072b2, /* blue */
+	0xd55e00, /* vermillion */
+	0x009e73, /* bluish green */
+	0xcc79a7, /* reddish purple */
+	0xe69f00, /* orange */
+	0x56b4e9, /* sky blue */
+	0x000000, /* black */
+	0x999999, /* grey */
+};
+#define PALETTE_LEN (sizeof palette / sizeof palette[0])
+
+void plot_note(struct plot_model *m, const char *fmt, ...)
+{
+	struct lb_plot_report *rep = m->rep;
+	if (rep == NULL || rep->nnotes == LB_PLOT_MAX_NOTES)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *text;
+	if (vasprintf(&text, fmt, ap) >= 0) {
+		plot_clean(text);
+		rep->notes[rep->nnotes++] = text;
+	}
+	va_end(ap);
+}
+
+bool plot_sample_usable(const struct lb_sample *s)
+{
+	return s->status == LB_RS_OK && s->has_figures && isfinite(s->throughput_per_s);
+}
+
+/* Allocate n elements of size, at least one; NULL when out of memory or n is absurd. */
+static void *alloc_n(size_t n, size_t size)
+{
+	return n > SIZE_MAX / size / 2 ? NULL : calloc(n ? n : 1, size);
+}
+
+/* ---- numbering by first appearance, by sorting ---- */
+
+typedef int (*item_cmp)(size_t a, size_t b, void *ctx);
+struct sort_ctx {
+	item_cmp cmp;
+	void *ctx;
+};
+
+static int by_item_then_position(const void *a, const void *b, void *arg)
+{
+	const struct sort_ctx *s = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = s->cmp(x, y, s->ctx);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Number n items by their value (cmp) in order of first appearance: id[i]
+ * is item i's number; first[k] (n entries, caller's) the first item of
+ * number k. Returns how many distinct values, or (size_t)-1 out of memory.
+ */
+static size_t number_items(size_t n, item_cmp cmp, void *ctx, size_t *id, size_t *first)
+{
+	size_t *pos = alloc_n(n, sizeof *pos), *group = alloc_n(n, sizeof *group), *head = alloc_n(n, sizeof *head);
+	size_t ngroups = 0;
+	if (pos == NULL || group == NULL || head == NULL) {
+		free(pos), free(group), free(head);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = i;
+	struct sort_ctx s = { cmp, ctx };
+	qsort_r(pos, n, sizeof *pos, by_item_then_position, &s);
+	/* Equal items are adjacent, the first appearance first among them. */
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || cmp(pos[i], pos[i - 1], ctx) != 0)
+			head[ngroups++] = pos[i];
+		group[i] = ngroups - 1;
+	}
+	memcpy(first, head, ngroups * sizeof *first);
+	qsort(first, ngroups, sizeof *first, size_cmp);
+	for (size_t i = 0; i < n; i++)
+		id[pos[i]] = (size_t)((size_t *)bsearch(&head[group[i]], first, ngroups, sizeof *first, size_cmp) - first);
+	free(pos), free(group), free(head);
+	return ngroups;
+}
+
+/* ---- short labels ---- */
+
+/* One parameter "k=v" of one key. */
+struct param_ref {
+	const char *name; /* the key's name */
+	const char *text; /* the parameter, len bytes */
+	size_t len;
+	size_t key;     /* which key */
+	size_t seq;     /* its position in the key */
+	size_t holders; /* keys of the same name that hold it */
+};
+
+static int span_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int param_by_text(const void *a, const void *b)
+{
+	const struct param_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c == 0)
+		c = span_cmp(x->text, x->len, y->text, y->len);
+	return c ? c : (x->key > y->key) - (x->key < y->key);
+}
+
+static int param_by_key(const void *a, const void *b)
+{
+	const struct param_ref *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int name_cmp(size_t a, size_t b, void *ctx)
+{
+	const char *const *names = ctx;
+	return strcmp(names[a], names[b]);
+}
+
+/*
+ * The label of each key (names[i] with parameters params[i], "k=v,k=v"):
+ * the name, plus those parameters some other key of the same name lacks
+ * ("gil:interval=1ms" beside "gil:interval=5ms"; "ticket" alone). A
+ * parameter is shown when fewer keys of that name hold it than there are
+ * keys of that name. labels[i] is at labels + i * len.
+ */
+int plot_short_labels(const char *const *names, const char *const *params, size_t n, char *labels, size_t len)
+{
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++)
+		if (params[i][0] != '\0')
+			for (const char *p = params[i]; p != NULL; p = strchr(p + 1, ','))
+				np++;
+	struct param_ref *pr = alloc_n(np, sizeof *pr);
+	size_t *id = alloc_n(n, sizeof *id), *first = alloc_n(n, sizeof *first), *members = alloc_n(n, sizeof *members);
+	int rc = -1;
+	if (pr == NULL || id == NULL || first == NULL || members == NULL)
+		goto out;
+	/* Keys per name. */
+	if (number_items(n, name_cmp, (void *)names, id, first) == (size_t)-1)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		members[id[i]]++;
+	np = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = params[i];
+		for (size_t seq = 0; *p != '\0'; seq++) {
+			size_t plen = strcspn(p, ",");
+			pr[np++] = (struct param_ref){ names[i], p, plen, i, seq, 0 };
+			p += plen;
+			if (*p == ',')
+				p++;
+		}
+	}
+	/* Distinct keys holding each (name, parameter): a key may repeat a parameter. */
+	qsort(pr, np, sizeof *pr, param_by_text);
+	for (size_t i = 0, start = 0; i < np; i++) {
+		bool last = i + 1 == np || strcmp(pr[i + 1].name, pr[start].name) != 0 ||
+			    span_cmp(pr[i + 1].text, pr[i + 1].len, pr[start].text, pr[start].len) != 0;
+		if (!last)
+			continue;
+		size_t holders = 0;
+		for (size_t k = start; k <= i; k++)
+			holders += k == start || pr[k].key != pr[k - 1].key;
+		for (size_t k = start; k <= i; k++)
+			pr[k].holders = holders;
+		start = i + 1;
+	}
+	qsort(pr, np, sizeof *pr, param_by_key);
+	for (size_t i = 0; i < n; i++)
+		snprintf(labels + i * len, len, "%s", names[i]);
+	bool *sep = alloc_n(n, sizeof *sep); /* a parameter already follows the name */
+	if (sep == NULL)
+		goto out;
+	for (size_t k = 0; k < np; k++) {
+		size_t key = pr[k].key;
+		if (pr[k].holders < members[id[key]]) {
+			plot_append(labels + key * len, len, "%c%.*s", sep[key] ? ',' : ':', (int)pr[k].len, pr[k].text);
+			sep[key] = true;
+		}
+	}
+	free(sep);
+	rc = 0;
+out:
+	free(pr), free(id), free(first), free(members);
+	return rc;
+}
+
+/* ---- the median repetition ---- */
+
+static int by_throughput(const void *a, const void *b)
+{
+	const struct lb_sample *x = *(const struct lb_sample *const *)a, *y = *(const struct lb_sample *const *)b;
+	if (x->throughput_per_s != y->throughput_per_s)
+		return x->throughput_per_s < y->throughput_per_s ? -1 : 1;
+	return (x > y) - (x < y); /* ties in repetition order: the samples are one array */
+}
+
+/* The usable sample of c with the median throughput (the lower median), NULL if none; *nok: usable ones. */
+static const struct lb_sample *median_sample(const struct lb_config *c, size_t *nok, bool *oom)
+{
+	*nok = 0;
+	if (c->nsamples == 0)
+		return NULL;
+	const struct lb_sample **ok = alloc_n(c->nsamples, sizeof *ok);
+	if (ok == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < c->nsamples; i++)
+		if (plot_sample_usable(&c->samples[i]))
+			ok[n++] = &c->samples[i];
+	qsort(ok, n, sizeof *ok, by_throughput);
+	const struct lb_sample *median = n ? ok[(n - 1) / 2] : NULL;
+	*nok = n;
+	free(ok);
+	return median;
+}
+
+/* ---- series and points ---- */
+
+/* What the identity codec says of each config, for the time of plot_series_build. */
+struct cfg_keys {
+	char **lock_key, **lock_name, **lock_params, **wl_key, **wl_name, **wl_params;
+	size_t *lock_id, *wl_id, *series_id, *first;
+};
+
+static int str_cmp(size_t a, size_t b, void *ctx)
+{
+	char **v = ctx;
+	return strcmp(v[a], v[b]);
+}
+
+static int pair_cmp(size_t a, size_t b, void *ctx)
+{
+	const struct cfg_keys *k = ctx;
+	if (k->lock_id[a] != k->lock_id[b])
+		return (k->lock_id[a] > k->lock_id[b]) - (k->lock_id[a] < k->lock_id[b]);
+	return (k->wl_id[a] > k->wl_id[b]) - (k->wl_id[a] < k->wl_id[b]);
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d = strdup(s);
+	*oom |= d == NULL;
+	return d;
+}
+
+/* Read every config id with the codec into k. */
+static int read_ids(const struct lb_result *r, struct cfg_keys *k, char *err, size_t errlen)
+{
+	static struct lb_identity id; /* 5 KiB: not on the stack */
+	char buf[sizeof id.lock + sizeof id.lock_params + 2], why[256];
+	bool oom = false;
+	for (size_t i = 0; i < r->nconfigs && !oom; i++) {
+		const struct lb_config *c = &r->configs[i];
+		if (c->id == NULL || lb_identity_parse(c->id, &id, why, sizeof why) != 0) {
+			snprintf(err, errlen, "configs[%zu].id: %s", i, c->id == NULL ? "missing" : why);
+			return -1;
+		}
+		lb_identity_lock_key(&id, buf, sizeof buf);
+		size_t n = strlen(buf);
+		if (n > 0 && buf[n - 1] == ':') /* "ticket:": a lock without parameters */
+			buf[n - 1] = '\0';
+		k->lock_key[i] = dup_or_null(buf, &oom);
+		k->lock_name[i] = dup_or_null(id.lock, &oom);
+		k->lock_params[i] = dup_or_null(id.lock_params, &oom);
+		snprintf(buf, sizeof buf, "%s%s%.*s", id.workload, id.workload_params[0] ? ":" : "",
+			 (int)(sizeof buf - sizeof id.workload - 2), id.workload_params);
+		k->wl_key[i] = dup_or_null(buf, &oom);
+		k->wl_name[i] = dup_or_null(id.workload, &oom);
+		k->wl_params[i] = dup_or_null(id.workload_params, &oom);
+	}
+	if (oom) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Key titles: the lock's short label, and the workload's when there are several. */
+static int label_series(struct plot_model *m, const struct cfg_keys *k, const size_t *lock_first,
+			const size_t *wl_first)
+{
+	const char **names = alloc_n(m->nlocks + m->nwls, sizeof *names);
+	const char **params = alloc_n(m->nlocks + m->nwls, sizeof *params);
+	char *lock_labels = alloc_n(m->nlocks, 256);
+	m->wl_labels = alloc_n(m->nwls, 256);
+	int rc = -1;
+	if (names == NULL || params == NULL || lock_labels == NULL || m->wl_labels == NULL)
+		goto out;
+	for (size_t i = 0; i < m->nlocks; i++)
+		names[i] = k->lock_name[lock_first[i]], params[i] = k->lock_params[lock_first[i]];
+	for (size_t i = 0; i < m->nwls; i++)
+		names[m->nlocks + i] = k->wl_name[wl_first[i]], params[m->nlocks + i] = k->wl_params[wl_first[i]];
+	if (plot_short_labels(names, params, m->nlocks, lock_labels, 256) != 0 ||
+	    plot_short_labels(names + m->nlocks, params + m->nlocks, m->nwls, m->wl_labels, 256) != 0)
+		goto out;
+	for (size_t s = 0; s < m->nseries; s++) {
+		struct plot_series *se = &m->series[s];
+		snprintf(se->label, sizeof se->label, "%s", lock_labels + se->lock_index * 256);
+		if (m->nwls > 1)
+			plot_append(se->label, sizeof se->label, " / %s", m->wl_labels + se->wl_index * 256);
+	}
+	rc = 0;
+out:
+	free(names), free(params), free(lock_labels);
+	return rc;
+}
+
+static int point_cmp(const void *a, const void *b, void *arg)
+{
+	const size_t *series_id = arg;
+	const struct plot_point *x = a, *y = b;
+	/* The configs are one array: their addresses are their order. */
+	size_t sx = series_id[x->index], sy = series_id[y->index];
+	if (sx != sy)
+		return (sx > sy) - (sx < sy);
+	if (x->config->threads != y->config->threads)
+		return x->config->threads < y->config->threads ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static int uint_cmp(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Each config with a usable sample is a point of its series; a second config
+ * of the same series and thread count (another pin) is left out, as the first
+ * one in the result stands for it.
+ */
+static int build_points(struct plot_model *m, const size_t *series_id)
+{
+	const struct lb_result *r = m->result;
+	m->points = alloc_n(r->nconfigs, sizeof *m->points);
+	m->tcounts = alloc_n(r->nconfigs, sizeof *m->tcounts);
+	if (m->points == NULL || m->tcounts == NULL)
+		return -1;
+	bool oom = false;
+	for (size_t i = 0; i < r->nconfigs; i++) {
+		const struct lb_config *c = &r->configs[i];
+		size_t nok;
+		const struct lb_sample *med = c->threads > 0 ? median_sample(c, &nok, &oom) : NULL;
+		if (med != NULL)
+			m->points[m->npoints++] = (struct plot_point){ c, med, nok, i };
+	}
+	if (oom)
+		return -1;
+	qsort_r(m->points, m->npoints, sizeof *m->points, point_cmp, (void *)series_id);
+	size_t kept = 0;
+	for (size_t i = 0; i < m->npoints; i++) {
+		const struct plot_point *p = &m->points[i];
+		size_t s = series_id[p->index];
+		struct plot_series *se = &m->series[s];
+		if (se->npoints > 0 && m->points[kept - 1].config->threads == p->config->threads)
+			continue;
+		if (se->npoints++ == 0)
+			se->first = kept;
+		m->points[kept++] = *p;
+		m->tcounts[m->ntcounts++] = p->config->threads;
+	}
+	m->npoints = kept;
+	qsort(m->tcounts, m->ntcounts, sizeof *m->tcounts, uint_cmp);
+	size_t distinct = 0;
+	for (size_t i = 0; i < m->ntcounts; i++)
+		if (distinct == 0 || m->tcounts[distinct - 1] != m->tcounts[i])
+			m->tcounts[distinct++] = m->tcounts[i];
+	m->ntcounts = distinct;
+	return 0;
+}
+
+int plot_series_build(struct plot_model *m, char *err, size_t errlen)
+{
+	const struct lb_result *r = m->result;
+	size_t n = r->nconfigs;
+	struct cfg_keys k = { 0 };
+	int rc = -1;
+	k.lock_key = alloc_n(n, sizeof(char *)), k.lock_name = alloc_n(n, sizeof(char *));
+	k.lock_params = alloc_n(n, sizeof(char *)), k.wl_key = alloc_n(n, sizeof(char *));
+	k.wl_name = alloc_n(n, sizeof(char *)), k.wl_params = alloc_n(n, sizeof(char *));
+	k.lock_id = alloc_n(n, sizeof(size_t)), k.wl_id = alloc_n(n, sizeof(size_t));
+	k.series_id = alloc_n(n, sizeof(size_t)), k.first = alloc_n(n, sizeof(size_t));
+	size_t *lock_first = alloc_n(n, sizeof(size_t)), *wl_first = alloc_n(n, sizeof(size_t));
+	m->blocks = alloc_n(n, sizeof *m->blocks);
+	if (k.lock_key == NULL || k.lock_name == NULL || k.lock_params == NULL || k.wl_key == NULL ||
+	    k.wl_name == NULL || k.wl_params == NULL || k.lock_id == NULL || k.wl_id == NULL ||
+	    k.series_id == NULL || k.first == NULL || lock_first == NULL || wl_first == NULL || m->blocks == NULL)
+		goto oom;
+	if (read_ids(r, &k, err, errlen) != 0)
+		goto out;
+
+	m->nlocks = number_items(n, str_cmp, k.lock_key, k.lock_id, lock_first);
+	m->nwls = number_items(n, str_cmp, k.wl_key, k.wl_id, wl_first);
+	m->nseries = number_items(n, pair_cmp, &k, k.series_id, k.first);
+	if (m->nlocks == (size_t)-1 || m->nwls == (size_t)-1 || m->nseries == (size_t)-1) {
+		m->nlocks = m->nwls = m->nseries = 0;
+		goto oom;
+	}
+	m->lock_keys = alloc_n(m->nlocks, sizeof *m->lock_keys);
+	m->wl_keys = alloc_n(m->nwls, sizeof *m->wl_keys);
+	m->series = alloc_n(m->nseries, sizeof *m->series);
+	if (m->lock_keys == NULL || m->wl_keys == NULL || m->series == NULL) {
+		m->nlocks = m->nwls = m->nseries = 0;
+		goto oom;
+	}
+	/* The keys move into the model. */
+	for (size_t i = 0; i < m->nlocks; i++)
+		m->lock_keys[i] = k.lock_key[lock_first[i]], k.lock_key[lock_first[i]] = NULL;
+	for (size_t i = 0; i < m->nwls; i++)
+		m->wl_keys[i] = k.wl_key[wl_first[i]], k.wl_key[wl_first[i]] = NULL;
+	for (size_t s = 0; s < m->nseries; s++) {
+		struct plot_series *se = &m->series[s];
+		se->lock_index = k.lock_id[k.first[s]];
+		se->wl_index = k.wl_id[k.first[s]];
+		se->lock_key = m->lock_keys[se->lock_index];
+		se->wl_key = m->wl_keys[se->wl_index];
+		se->rgb = palette[se->lock_index % PALETTE_LEN];
+	}
+	if (label_series(m, &k, lock_first, wl_first) != 0 || build_points(m, k.series_id) != 0)
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	for (size_t i = 0; i < n; i++) {
+		if (k.lock_key)
+			free(k.lock_key[i]);
+		if (k.lock_name)
+			free(k.lock_name[i]);
+		if (k.lock_params)
+			free(k.lock_params[i]);
+		if (k.wl_key)
+			free(k.wl_key[i]);
+		if (k.wl_name)
+			free(k.wl_name[i]);
+		if (k.wl_params)
+			free(k.wl_params[i]);
+	}
+	free(k.lock_key), free(k.lock_name), free(k.lock_params), free(k.wl_key), free(k.wl_name);
+	free(k.wl_params), free(k.lock_id), free(k.wl_id), free(k.series_id), free(k.first);
+	free(lock_first), free(wl_first);
+	return rc;
+}
+
+int plot_choose_threads(struct plot_model *m, unsigned asked, char *err, size_t errlen)
+{
+	if (m->ntcounts == 0) {
+		snprintf(err, errlen, "no ok samples to plot (every config failed, or none had finished)");
+		return -1;
+	}
+	if (asked != 0 && bsearch(&asked, m->tcounts, m->ntcounts, sizeof *m->tcounts, uint_cmp) == NULL) {
+		char have[256] = "";
+		for (size_t i = 0; i < m->ntcounts && strlen(have) + 16 < sizeof have; i++)
+			plot_append(have, sizeof have, "%s%u", i ? "," : "", m->tcounts[i]);
+		if (strlen(have) + 16 >= sizeof have)
+			plot_append(have, sizeof have, ",...");
+		snprintf(err, errlen, "--threads: %s has no ok sample at %u threads (it has %s)", m->source, asked, have);
+		return -1;
+	}
+	m->threads = asked ? asked : m->tcounts[m->ntcounts - 1];
+	/* Each series' point at that thread count: binary search in its points. */
+	for (size_t s = 0; s < m->nseries; s++) {
+		struct plot_series *se = &m->series[s];
+		size_t lo = se->first, hi = se->first + se->npoints;
+		se->pick = NULL;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (m->points[mid].config->threads < m->threads)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < se->first + se->npoints && m->points[lo].config->threads == m->threads)
+			se->pick = &m->points[lo];
+	}
+	return 0;
+}
+
+/* Number of CPUs in a list such as "0-3,8,10-11"; 0 if it does not parse or is absurd. */
+static unsigned count_cpu_list(const char *s)
+{
+	unsigned long n = 0;
+	while (s && *s) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b = a;
+		if (end == s)
+			return 0;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s || b < a)
+				return 0;
+		}
+		if (b - a >= (1ul << 24) || (n += b - a + 1) >= (1ul << 24))
+			return 0;
+		if (*end != ',' && *end != '\0')
+			return 0;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return (unsigned)n;
+}
+
+unsigned plot_pus(const struct lb_context *ctx)
+{
+	unsigned n = count_cpu_list(ctx->allowed_cpus);
+	return n ? n : ctx->topo_pus;
+}
+
+void plot_model_free(struct plot_model *m)
+{
+	for (size_t i = 0; i < m->nlocks; i++)
+		free(m->lock_keys[i]);
+	for (size_t i = 0; i < m->nwls; i++)
+		free(m->wl_keys[i]);
+	free(m->lock_keys), free(m->wl_keys), free(m->wl_labels), free(m->series), free(m->points);
+	free(m->tcounts), free(m->blocks);
+}
