@@ -28,7 +28,8 @@
 #include "engine/pingpong.h"
 #include "engine/plugin.h"
 #include "analysis/stats.h"
-#include "model/result.h"
+#include "model/json_legacy.h"
+#include "model/output.h"
 #include "engine/topo.h"
 #include "workloads/registry.h"
 
@@ -721,7 +722,7 @@ int lb_execute_plan(const struct lb_plan *p)
 		if (json_array_size(json_object_get(items[i].config, "samples")) == 0 &&
 		    strcmp(json_string_value(json_object_get(items[i].config, "status")), "ok") == 0)
 			json_object_set_new(items[i].config, "status", json_string("not_run"));
-		lb_config_summarize(items[i].config);
+		lb_config_summarize_json(items[i].config);
 	}
 	if (!quiet && repeat > 1)
 		print_summary(table, items, nitems);

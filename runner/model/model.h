@@ -181,7 +181,8 @@ struct lb_summary {
 /* ---- one config: identity, parameters, its repetitions and their summary ---- */
 
 struct lb_config {
-	char *id; /* the identity string (model/identity.h) */
+	char *id; /* the identity string (model/identity.h); never NULL in a loaded result */
+	bool id_built; /* the document had no "id": built by lb_identity_legacy() when loaded */
 	char *lock_name;
 	struct lb_kvs lock_params;
 	char *lock_plugin; /* the plug-in's path; NULL for a built-in lock */
@@ -189,7 +190,8 @@ struct lb_config {
 	struct lb_kvs workload_params;
 	unsigned threads;
 	char *pin_policy;
-	int *pus; /* threads entries; -1: not bound */
+	int *pus; /* npus entries (threads, when the engine fills it); -1: not bound */
+	size_t npus;
 	bool oversubscribed;
 	enum lb_result_status status;
 	struct lb_sample *samples;
@@ -200,9 +202,10 @@ struct lb_config {
 /* ---- the run's context: what makes a result reproducible and comparable ---- */
 
 struct lb_run_options {
+	bool present;
 	int64_t duration_ns, warmup_ns, repeat;
 	char *pin;
-	int64_t timing_sample_every, slice_ns, grace_ns, order_log_cap;
+	int64_t timing_sample_every, slice_ns, grace_ns, order_log_cap; /* grace, log cap -1: absent */
 	char *busy_rate; /* "given" | "calibrated"; NULL: absent */
 };
 
@@ -211,12 +214,13 @@ struct lb_context {
 	char **argv;
 	size_t argc;
 	char *started_utc, *host, *kernel, *arch, *os, *cpu_model; /* os, cpu_model, arch may be NULL */
+	bool has_topology, has_topo_smt;
 	unsigned topo_packages, topo_numa_nodes, topo_cores, topo_pus;
 	bool topo_smt;
 	char *allowed_cpus;
 	long online_cpus; /* -1: absent */
 	char *compiler, *cflags;
-	char *timer_source;
+	char *timer_source; /* NULL: no "timer" group */
 	double timer_cost_ns, timer_ns_per_tick, timer_tsc_hz; /* tsc_hz NAN when not a TSC */
 	double busy_iterations_per_us;                          /* NAN: absent */
 	char *cpufreq_governor, *smt_control;                   /* NULL: null */
@@ -225,7 +229,7 @@ struct lb_context {
 	double busy_before_run; /* NAN: null */
 	bool interrupted;
 	struct lb_run_options options;
-	char *timing_mode; /* "off", "all", "sample:N" */
+	char *timing_mode; /* "off", "all", "sample:N"; NULL: no "timing" group */
 	int64_t timing_sample_every;
 	double timing_overhead_ns; /* NAN: null */
 	char *timing_overhead_method;

@@ -1,10 +1,10 @@
 /*
- * model/result.h — the JSON result document (schema "lockbench/1"), built with
- * jansson and written atomically: a temp file in the target directory,
- * fsync, rename. A reader never sees half a result.
+ * model/json_legacy.h — the result document built directly as jansson
+ * objects, as `run` did before the typed model (model/model.h). Goes away
+ * once the engine fills the model.
  */
-#ifndef LB_RESULT_H
-#define LB_RESULT_H
+#ifndef LB_JSON_LEGACY_H
+#define LB_JSON_LEGACY_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -32,15 +32,12 @@ json_t *lb_latency_json(const struct lb_hist *h);
 json_t *lb_latency_curve_json(const struct lb_hist *h);
 
 /* Add "summary" (median, min, max, 95% CI of the median per headline metric) from "samples". */
-void lb_config_summarize(json_t *config);
+void lb_config_summarize_json(json_t *config);
 
 /* Parameters as an object, typed values, declared order. */
 json_t *lb_params_json(const struct lb_param *decl, const union lb_value *vals);
 
 /* Write doc to path ("-" = stdout) atomically. 0, or -1 with a reason. */
 int lb_json_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
-
-/* Check that a result can be written to path before running anything. */
-int lb_output_check(const char *path, char *err, size_t errlen);
 
 #endif
