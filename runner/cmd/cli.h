@@ -45,6 +45,7 @@ int lb_cmd_topo(int argc, char **argv);
 int lb_cmd_selftest(int argc, char **argv);
 int lb_cmd_plot(int argc, char **argv);
 int lb_cmd_stress(int argc, char **argv);
+int lb_cmd_compare(int argc, char **argv);
 
 /*
  * What `run` and `stress` execute: workloads x locks x thread counts, every

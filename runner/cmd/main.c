@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "analysis/compare.h"
 #include "engine/version.h"
 
 static void usage(FILE *f)
@@ -44,7 +43,7 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
-		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
+		{ "compare", lb_cmd_compare }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
 		{ "stress", lb_cmd_stress },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

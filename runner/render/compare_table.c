@@ -1,0 +1,200 @@
+/*
+ * render/compare_table.c — a compare verdict as a terminal table and as
+ * Markdown. Both show the same cells, formatted once (row_cells).
+ */
+#include "render/compare_table.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
+static void fmt_value(char *buf, size_t len, double x)
+{
+	static const char suffix[] = " kMGTPE";
+	double a = fabs(x);
+	int e = 0;
+
+	if (!isfinite(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (a < 1e4) {
+		snprintf(buf, len, "%.4g", x);
+		return;
+	}
+	while (a >= 1000 && e < 6) {
+		a /= 1000;
+		x /= 1000;
+		e++;
+	}
+	snprintf(buf, len, a >= 100 ? "%.0f%c" : a >= 10 ? "%.1f%c" : "%.2f%c", x, suffix[e]);
+}
+
+static void fmt_pct(char *buf, size_t len, double pct)
+{
+	if (fabs(pct) < 0.05)
+		pct = 0; /* no "-0.0%" */
+	if (isnan(pct))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.1f%%", pct);
+}
+
+/* The CI of the ratio, shown as changes in percent like the change column. */
+static void fmt_ci(char *buf, size_t len, double lo, double hi)
+{
+	char a[32], b[32];
+
+	if (isnan(lo) || isnan(hi)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_pct(a, sizeof(a), (lo - 1) * 100);
+	fmt_pct(b, sizeof(b), (hi - 1) * 100);
+	snprintf(buf, len, "[%s, %s]", a, b);
+}
+
+static void fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3g", p);
+}
+
+static void fmt_verdict(char *buf, size_t len, const struct lb_verdict_row *r)
+{
+	if (r->reason)
+		snprintf(buf, len, "%s (%s)", lb_judgement_name(r->verdict), r->reason);
+	else
+		snprintf(buf, len, "%s", lb_judgement_name(r->verdict));
+}
+
+enum { COL_CONFIG, COL_METRIC, COL_BASE, COL_NEW, COL_CHANGE, COL_CI, COL_P, COL_VERDICT, N_COLS };
+#define CELL_LEN 160
+
+/* The cells of one row as text; the config cell is the id itself (r->config), not copied. */
+static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LEN])
+{
+	cells[COL_CONFIG][0] = '\0';
+	snprintf(cells[COL_METRIC], CELL_LEN, "%s", r->metric->name);
+	fmt_value(cells[COL_BASE], CELL_LEN, r->base_median);
+	fmt_value(cells[COL_NEW], CELL_LEN, r->new_median);
+	fmt_pct(cells[COL_CHANGE], CELL_LEN, r->change_pct);
+	fmt_ci(cells[COL_CI], CELL_LEN, r->ci95_low, r->ci95_high);
+	fmt_p(cells[COL_P], CELL_LEN, r->p_value);
+	fmt_verdict(cells[COL_VERDICT], CELL_LEN, r);
+}
+
+static void print_rows(FILE *f, const struct lb_verdict *v)
+{
+	static const char *const head[N_COLS] = {
+		"config", "metric", "base", "new", "change", "95% CI", "p", "verdict",
+	};
+	static const bool right[N_COLS] = { false, false, true, true, true, true, true, false };
+	char cells[N_COLS][CELL_LEN];
+	size_t width[N_COLS];
+
+	for (int c = 0; c < N_COLS; c++)
+		width[c] = strlen(head[c]);
+	for (size_t i = 0; i < v->nrows; i++) {
+		row_cells(&v->rows[i], cells);
+		for (int c = 0; c < N_COLS; c++) {
+			size_t w = strlen(c == COL_CONFIG ? v->rows[i].config : cells[c]);
+
+			width[c] = w > width[c] ? w : width[c];
+		}
+	}
+	for (size_t i = 0; i <= v->nrows; i++) {
+		const char *text[N_COLS];
+
+		if (i == 0) {
+			memcpy(text, head, sizeof(text));
+		} else {
+			row_cells(&v->rows[i - 1], cells);
+			for (int c = 0; c < N_COLS; c++)
+				text[c] = cells[c];
+			text[COL_CONFIG] = v->rows[i - 1].config;
+		}
+		for (int c = 0; c < N_COLS; c++) {
+			if (c == N_COLS - 1)
+				fprintf(f, "%s\n", text[c]); /* no trailing blanks */
+			else
+				fprintf(f, right[c] ? "%*s  " : "%-*s  ", (int)width[c], text[c]);
+		}
+	}
+}
+
+void lb_compare_table(FILE *f, const struct lb_verdict *v)
+{
+	const struct lb_compare_settings *s = &v->settings;
+
+	print_rows(f, v);
+	for (size_t i = 0; i < v->nonly_in_base; i++)
+		fprintf(f, "only in base: %s\n", v->only_in_base[i]);
+	for (size_t i = 0; i < v->nonly_in_new; i++)
+		fprintf(f, "only in new: %s\n", v->only_in_new[i]);
+	fprintf(f,
+		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
+		" (threshold %g%%, alpha %g, min %zu reps)\n",
+		lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
+		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha,
+		s->min_repeats);
+}
+
+/* Text in a Markdown table cell: '|' would end the cell; '*', '_' etc. would format. */
+static void md_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\|*_`<>[]", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* ", "-separated ids after a label, on one line. */
+static void md_ids(FILE *f, const char *label, char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : label, f);
+		md_escaped(f, ids[i]);
+	}
+}
+
+int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
+{
+	const struct lb_compare_settings *s = &v->settings;
+	char cells[N_COLS][CELL_LEN];
+
+	fprintf(f, "### lockbench compare: %s\n\n", lb_judgement_name(v->overall));
+	fprintf(f,
+		"%zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a "
+		"(threshold %g%%, alpha %g, at least %zu repetitions per side).\n\n",
+		v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK],
+		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats);
+	fputs("| config | metric | base | new | change | 95% CI | p | verdict |\n", f);
+	fputs("|---|---|--:|--:|--:|--:|--:|---|\n", f);
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct lb_verdict_row *r = &v->rows[i];
+		bool strong = r->verdict == LB_J_REGRESSION;
+
+		row_cells(r, cells);
+		fputs("| ", f);
+		md_escaped(f, r->config);
+		for (int c = COL_METRIC; c < N_COLS; c++) {
+			fputs(" | ", f);
+			if (c == COL_VERDICT && strong)
+				fputs("**", f);
+			md_escaped(f, cells[c]);
+			if (c == COL_VERDICT && strong)
+				fputs("**", f);
+		}
+		fputs(" |\n", f);
+	}
+	md_ids(f, "\nOnly in base: ", v->only_in_base, v->nonly_in_base);
+	md_ids(f, "\nOnly in new: ", v->only_in_new, v->nonly_in_new);
+	if (v->nonly_in_base || v->nonly_in_new)
+		fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
