@@ -288,13 +288,31 @@ Test(plot_scale, a_long_config_id_costs_about_its_length, .init = use_repo_scrip
 	free(small), free(big);
 }
 
+/* Keep only these keys of object o. */
+static void keep_only(json_t *o, const char *const *keys)
+{
+	const char *key;
+	void *tmp;
+	json_t *v;
+	json_object_foreach_safe(o, tmp, key, v) {
+		bool keep = false;
+		for (size_t i = 0; keys[i] && !keep; i++)
+			keep = strcmp(key, keys[i]) == 0;
+		if (!keep)
+			json_object_del(o, key);
+	}
+}
+
 /*
  * A result of n configs: n/2 lock variants (gil:interval=<i>ns) at 1 and 2
- * threads, one repetition each with two slices of timeline, so that reading
- * the file does not hide what plot does with it.
+ * threads, one small repetition each, so that reading the file does not
+ * hide what plot does with it.
  */
 static char *result_of(size_t n)
 {
+	static const char *const sample_keys[] = { "repetition", "status", "duration_s", "acquisitions",
+						   "throughput_per_s", "timing", "threads", NULL };
+	static const char *const thread_keys[] = { "id", "acquisitions", "timeline", NULL };
 	json_error_t je;
 	json_t *doc = json_load_file(FX "result.json", 0, &je), *configs = json_array();
 	cr_assert_not_null(doc, "%s", je.text);
@@ -303,12 +321,15 @@ static char *result_of(size_t n)
 		json_t *c = json_deep_copy(config_of(doc, "gil", t)), *samples = json_object_get(c, "samples"), *th;
 		while (json_array_size(samples) > 1)
 			json_array_remove(samples, 1);
+		keep_only(json_array_get(samples, 0), sample_keys);
 		size_t k;
 		json_array_foreach(json_object_get(json_array_get(samples, 0), "threads"), k, th) {
+			keep_only(th, thread_keys);
 			json_t *tl = json_object_get(th, "timeline");
 			while (json_array_size(tl) > 2)
 				json_array_remove(tl, 2);
 		}
+		json_object_del(c, "summary");
 		char id[256];
 		snprintf(id, sizeof id, "gil:interval=%zuns,force_switch=1|cs:cs_ns=0ns,think_ns=0ns,cs_lines=1|threads=%d|pin=compact",
 			 i / 2 + 1, t);

@@ -29,25 +29,48 @@ static void on_signal(int sig)
 	plot_interrupted = 1;
 }
 
-/* The input as a result or a verdict, and what the charts of either are made of. */
+/* What the charts of a result are made of; the thread count of the per-thread charts. */
+static int prepare_result(const struct lb_plot_request *req, struct plot_model *m, char *err, size_t errlen)
+{
+	if (plot_series_build(m, err, errlen) != 0)
+		return -1;
+	if (m->npoints == 0) {
+		snprintf(err, errlen, "%s: no ok samples to plot (every config failed, or none had finished)", req->input);
+		return -1;
+	}
+	return plot_choose_threads(m, req->threads, err, errlen);
+}
+
+static int prepare_verdict(const struct lb_plot_request *req, struct plot_model *m, char *err, size_t errlen)
+{
+	size_t finite = 0;
+	for (size_t i = 0; i < m->verdict->nrows; i++)
+		finite += isfinite(m->verdict->rows[i].ratio);
+	if (finite == 0) {
+		snprintf(err, errlen, "%s: no compared rows to plot (every row is n/a)", req->input);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The input as a result or, failing that, a verdict. A result is parsed
+ * once; only when it does not load is the file's schema asked for, to say
+ * what it is instead or to load it as a verdict.
+ */
 static int load_input(const struct lb_plot_request *req, struct plot_model *m, struct lb_result **result,
 		      struct lb_verdict **verdict, char *err, size_t errlen)
 {
-	char schema[128];
+	char schema[128], why[sizeof ((struct lb_plot_report *)0)->err];
+	if (lb_result_load(req->input, result, why, sizeof why) == 0) {
+		m->result = *result;
+		return prepare_result(req, m, err, errlen);
+	}
 	if (lb_json_schema_of(req->input, schema, sizeof schema, err, errlen) != 0)
 		return -1;
 	if (strcmp(schema, LB_SCHEMA) == 0) {
-		if (lb_result_load(req->input, result, err, errlen) != 0)
-			return -1;
-		m->result = *result;
-		if (plot_series_build(m, err, errlen) != 0)
-			return -1;
-		if (m->npoints == 0) {
-			snprintf(err, errlen, "%s: no ok samples to plot (every config failed, or none had finished)",
-				 req->input);
-			return -1;
-		}
-		return plot_choose_threads(m, req->threads, err, errlen);
+		snprintf(err, errlen, "%s", why);
+		return -1;
 	}
 	if (strcmp(schema, LB_VERDICT_SCHEMA) == 0) {
 		if (req->threads != 0) {
@@ -57,14 +80,7 @@ static int load_input(const struct lb_plot_request *req, struct plot_model *m, s
 		if (lb_verdict_load(req->input, verdict, err, errlen) != 0)
 			return -1;
 		m->verdict = *verdict;
-		size_t finite = 0;
-		for (size_t i = 0; i < m->verdict->nrows; i++)
-			finite += isfinite(m->verdict->rows[i].ratio);
-		if (finite == 0) {
-			snprintf(err, errlen, "%s: no compared rows to plot (every row is n/a)", req->input);
-			return -1;
-		}
-		return 0;
+		return prepare_verdict(req, m, err, errlen);
 	}
 	if (schema[0] != '\0')
 		snprintf(err, errlen, "%s: schema \"%s\" is neither " LB_SCHEMA " nor " LB_VERDICT_SCHEMA, req->input,

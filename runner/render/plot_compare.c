@@ -34,21 +34,17 @@ struct row_fields {
 static int split_row(const char *config, struct row_fields *rf)
 {
 	static struct lb_identity id; /* 5 KiB: not on the stack */
-	char buf[sizeof id.lock + sizeof id.lock_params + 2], why[128];
+	static char lock[PLOT_KEY_MAX], wl[PLOT_KEY_MAX];
+	char buf[sizeof id.pin + 8], why[128];
 	memset(rf, 0, sizeof *rf);
 	if (config == NULL || lb_identity_parse(config, &id, why, sizeof why) != 0) {
 		rf->field[0] = strdup(config ? config : "");
 		rf->n = 1;
 		return rf->field[0] ? 0 : -1;
 	}
-	lb_identity_lock_key(&id, buf, sizeof buf);
-	size_t len = strlen(buf);
-	if (len > 0 && buf[len - 1] == ':') /* "ticket:": a lock without parameters */
-		buf[len - 1] = '\0';
-	rf->field[0] = strdup(buf);
-	snprintf(buf, sizeof buf, "%s%s%.*s", id.workload, id.workload_params[0] ? ":" : "",
-		 (int)(sizeof buf - sizeof id.workload - 2), id.workload_params);
-	rf->field[1] = strdup(buf);
+	plot_identity_keys(&id, lock, wl, sizeof lock);
+	rf->field[0] = strdup(lock);
+	rf->field[1] = strdup(wl);
 	snprintf(buf, sizeof buf, "threads=%u", id.threads);
 	rf->field[2] = strdup(buf);
 	snprintf(buf, sizeof buf, "pin=%s", id.pin);

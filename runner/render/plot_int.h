@@ -13,6 +13,7 @@
 #include "render/plot.h"
 
 struct lb_verdict;
+struct lb_identity;
 
 #define PLOT_MAX_CHARTS 4
 
@@ -60,6 +61,15 @@ struct plot_model {
 };
 
 /* ---- plot_series.c ---- */
+
+/* Room for a key: an escaped name and its escaped parameters (up to 3 bytes for each of 2,560). */
+#define PLOT_KEY_MAX 8192
+/*
+ * The keys of an identity, as the codec writes its fields: the lock variant
+ * (lb_identity_lock_key: "gil:interval=1ms,force_switch=1", "ticket") and
+ * the workload ("cs:cs_ns=0ns,..."), each of len bytes.
+ */
+void plot_identity_keys(const struct lb_identity *id, char *lock, char *wl, size_t len);
 
 /* Whether a sample counts: ok, with figures and a throughput. */
 bool plot_sample_usable(const struct lb_sample *s);

@@ -293,11 +293,31 @@ static char *dup_or_null(const char *s, bool *oom)
 	return d;
 }
 
+/* The lock key without the ':' of a lock without parameters ("ticket:" is "ticket"). */
+static void trim_colon(char *key)
+{
+	size_t n = strlen(key);
+	if (n > 0 && key[n - 1] == ':')
+		key[n - 1] = '\0';
+}
+
+void plot_identity_keys(const struct lb_identity *id, char *lock, char *wl, size_t len)
+{
+	static struct lb_identity w; /* 5 KiB: not on the stack */
+	lb_identity_lock_key(id, lock, len);
+	trim_colon(lock);
+	/* The workload field, escaped as the codec escapes the lock's. */
+	snprintf(w.lock, sizeof w.lock, "%s", id->workload);
+	snprintf(w.lock_params, sizeof w.lock_params, "%s", id->workload_params);
+	lb_identity_lock_key(&w, wl, len);
+	trim_colon(wl);
+}
+
 /* Read every config id with the codec into k. */
 static int read_ids(const struct lb_result *r, struct cfg_keys *k, char *err, size_t errlen)
 {
 	static struct lb_identity id; /* 5 KiB: not on the stack */
-	char buf[sizeof id.lock + sizeof id.lock_params + 2], why[256];
+	char lock[PLOT_KEY_MAX], wl[PLOT_KEY_MAX], why[256];
 	bool oom = false;
 	for (size_t i = 0; i < r->nconfigs && !oom; i++) {
 		const struct lb_config *c = &r->configs[i];
@@ -305,16 +325,11 @@ static int read_ids(const struct lb_result *r, struct cfg_keys *k, char *err, si
 			snprintf(err, errlen, "configs[%zu].id: %s", i, c->id == NULL ? "missing" : why);
 			return -1;
 		}
-		lb_identity_lock_key(&id, buf, sizeof buf);
-		size_t n = strlen(buf);
-		if (n > 0 && buf[n - 1] == ':') /* "ticket:": a lock without parameters */
-			buf[n - 1] = '\0';
-		k->lock_key[i] = dup_or_null(buf, &oom);
+		plot_identity_keys(&id, lock, wl, PLOT_KEY_MAX);
+		k->lock_key[i] = dup_or_null(lock, &oom);
 		k->lock_name[i] = dup_or_null(id.lock, &oom);
 		k->lock_params[i] = dup_or_null(id.lock_params, &oom);
-		snprintf(buf, sizeof buf, "%s%s%.*s", id.workload, id.workload_params[0] ? ":" : "",
-			 (int)(sizeof buf - sizeof id.workload - 2), id.workload_params);
-		k->wl_key[i] = dup_or_null(buf, &oom);
+		k->wl_key[i] = dup_or_null(wl, &oom);
 		k->wl_name[i] = dup_or_null(id.workload, &oom);
 		k->wl_params[i] = dup_or_null(id.workload_params, &oom);
 	}
