@@ -6,8 +6,9 @@
  * lb_plot_request and calls lb_plot; everything else lives in render/plot_*.c:
  *
  *   plot.c           the sequence: load, check, stage, write, draw, commit
- *   plot_series.c    series of a result: keys, labels, colours, the thread
- *                    count and the repetition the per-thread charts show
+ *   plot_series.c    series of a result: keys, colours, the thread count
+ *                    and the repetition the per-thread charts show
+ *   plot_labels.c    numbering keys and short key titles, by sorting
  *   plot_dat.c       a result's tables and its meta.gp
  *   plot_compare.c   a verdict's compare.dat and its meta.gp
  *   plot_text.c      the only writers of text into a table or meta.gp

@@ -18,9 +18,33 @@
 #include "cmd/cli.h"
 #include "render/plot_int.h"
 
-static void dat_header(FILE *f, const char *name, const char *what, const struct plot_model *m)
+/*
+ * Open a table and write its header: what it shows (at the chosen thread
+ * count for a per-thread chart), then `about`: its # lines, the column names last.
+ */
+static FILE *table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
+			 bool per_thread, const char *about, char *err, size_t errlen)
 {
-	plot_comment(f, "%s (lockbench plot, from %s): %s", name, m->source, what);
+	FILE *f = plot_open(dir, name, err, errlen);
+	if (f == NULL)
+		return NULL;
+	if (per_thread)
+		plot_comment(f, "%s (lockbench plot, from %s): %s at %u threads, one block per lock", name, m->source,
+			     what, m->threads);
+	else
+		plot_comment(f, "%s (lockbench plot, from %s): %s, one block per lock", name, m->source, what);
+	fputs(about, f);
+	return f;
+}
+
+/* Close a table; its chart is to be drawn. */
+static int table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen)
+{
+	if (plot_close(f, name, err, errlen) != 0)
+		return -1;
+	if (m->ncharts < PLOT_MAX_CHARTS)
+		snprintf(m->charts[m->ncharts++], sizeof m->charts[0], "%s", chart);
+	return 0;
 }
 
 static const struct lb_sample *pick_of(const struct plot_model *m, size_t b)
@@ -96,12 +120,6 @@ static void block_comment(FILE *f, const struct plot_model *m, size_t b)
 		     se->pick->median->repetition, se->pick->nok);
 }
 
-static void add_chart(struct plot_model *m, const char *name)
-{
-	if (m->ncharts < PLOT_MAX_CHARTS)
-		snprintf(m->charts[m->ncharts++], sizeof m->charts[0], "%s", name);
-}
-
 /* One row of throughput.dat: the config's summary, or its median sample when it has none. */
 static void throughput_row(FILE *f, const struct plot_point *p, unsigned rgb)
 {
@@ -126,14 +144,14 @@ static void throughput_row(FILE *f, const struct plot_point *p, unsigned rgb)
 
 static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
 {
-	FILE *f = plot_open(dir, "throughput.dat", err, errlen);
+	FILE *f = table_begin(
+		dir, m, "throughput.dat", "acquisitions per second against thread count", false,
+		"# median and 95% CI of the median over the ok repetitions (config.summary.throughput_per_s);\n"
+		"# with fewer than 6 repetitions the CI is [min, max] (ci95_reached 0); a single sample is its own CI\n"
+		"# threads  median_per_s  ci95_low_per_s  ci95_high_per_s  n  ci95_reached  oversubscribed  rgb\n",
+		err, errlen);
 	if (f == NULL)
 		return -1;
-	dat_header(f, "throughput.dat", "acquisitions per second against thread count, one block per lock", m);
-	fputs("# median and 95% CI of the median over the ok repetitions (config.summary.throughput_per_s);\n"
-	      "# with fewer than 6 repetitions the CI is [min, max] (ci95_reached 0); a single sample is its own CI\n",
-	      f);
-	fputs("# threads  median_per_s  ci95_low_per_s  ci95_high_per_s  n  ci95_reached  oversubscribed  rgb\n", f);
 	size_t nb = 0;
 	for (size_t s = 0; s < m->nseries; s++) {
 		const struct plot_series *se = &m->series[s];
@@ -155,10 +173,7 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 			fprintf(meta, "%s%zu", b ? ", " : "", m->series[m->blocks[b]].wl_index + 1);
 		fputs("]\n", meta);
 	}
-	if (plot_close(f, "throughput.dat", err, errlen) != 0)
-		return -1;
-	add_chart(m, "throughput");
-	return 0;
+	return table_end(f, m, "throughput.dat", "throughput", err, errlen);
 }
 
 static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -182,17 +197,14 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 			  nb ? "left out of the latency chart" : "no latency chart");
 	if (nb == 0)
 		return 0;
-	FILE *f = plot_open(dir, "latency.dat", err, errlen);
+	FILE *f = table_begin(
+		dir, m, "latency.dat", "acquisition latency (wait) percentiles", true,
+		"# from samples[].latency_curve of the repetition with the median throughput; percentiles finer\n"
+		"# than one timed acquisition (1/(1-p) > latency_ns.count) and p = 100 (x infinite) are left out\n"
+		"# percentile  one_over_1_minus_p  wait_ns  rgb\n",
+		err, errlen);
 	if (f == NULL)
 		return -1;
-	char what[128];
-	snprintf(what, sizeof what, "acquisition latency (wait) percentiles at %u threads, one block per lock",
-		 m->threads);
-	dat_header(f, "latency.dat", what, m);
-	fputs("# from samples[].latency_curve of the repetition with the median throughput; percentiles finer\n"
-	      "# than one timed acquisition (1/(1-p) > latency_ns.count) and p = 100 (x infinite) are left out\n",
-	      f);
-	fputs("# percentile  one_over_1_minus_p  wait_ns  rgb\n", f);
 	for (size_t b = 0; b < nb; b++) {
 		const struct lb_sample *smp = pick_of(m, b);
 		double count = smp->latency.present ? (double)smp->latency.count : NAN;
@@ -208,10 +220,7 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 			fprintf(f, " %u\n", m->series[m->blocks[b]].rgb);
 		}
 	}
-	if (plot_close(f, "latency.dat", err, errlen) != 0)
-		return -1;
-	add_chart(m, "latency");
-	return 0;
+	return table_end(f, m, "latency.dat", "latency", err, errlen);
 }
 
 static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -227,15 +236,13 @@ static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, cha
 	meta_sample_array(meta, "fairness_acquisitions", m, nb, acquisitions_of);
 	if (nb == 0)
 		return 0;
-	FILE *f = plot_open(dir, "fairness.dat", err, errlen);
+	FILE *f = table_begin(
+		dir, m, "fairness.dat", "each thread's share of the acquisitions", true,
+		"# from samples[].threads[] of the repetition with the median throughput; fair_pct = 100/threads\n"
+		"# thread  share_pct  acquisitions  fair_pct  starved  rgb\n",
+		err, errlen);
 	if (f == NULL)
 		return -1;
-	char what[128];
-	snprintf(what, sizeof what, "each thread's share of the acquisitions at %u threads, one block per lock",
-		 m->threads);
-	dat_header(f, "fairness.dat", what, m);
-	fputs("# from samples[].threads[] of the repetition with the median throughput; fair_pct = 100/threads\n", f);
-	fputs("# thread  share_pct  acquisitions  fair_pct  starved  rgb\n", f);
 	for (size_t b = 0; b < nb; b++) {
 		const struct lb_sample *smp = pick_of(m, b);
 		double total = 0;
@@ -251,10 +258,7 @@ static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, cha
 			fprintf(f, " %d %u\n", t->starved, m->series[m->blocks[b]].rgb);
 		}
 	}
-	if (plot_close(f, "fairness.dat", err, errlen) != 0)
-		return -1;
-	add_chart(m, "fairness");
-	return 0;
+	return table_end(f, m, "fairness.dat", "fairness", err, errlen);
 }
 
 static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -273,18 +277,15 @@ static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, cha
 		plot_note(m, "timeline: no per-thread timeline at %u threads; no timeline chart", m->threads);
 		return 0;
 	}
-	FILE *f = plot_open(dir, "timeline.dat", err, errlen);
+	FILE *f = table_begin(
+		dir, m, "timeline.dat", "acquisitions per thread per time slice", true,
+		"# from samples[].threads[].timeline of the repetition with the median throughput; time from the\n"
+		"# start of the measured window; a last slice less than half inside the window is left out;\n"
+		"# within a block one scan per thread (time varies fastest), scans separated by one blank line\n"
+		"# slice_start_ms  slice_end_ms  thread  acquisitions\n",
+		err, errlen);
 	if (f == NULL)
 		return -1;
-	char what[128];
-	snprintf(what, sizeof what, "acquisitions per thread per time slice at %u threads, one block per lock",
-		 m->threads);
-	dat_header(f, "timeline.dat", what, m);
-	fputs("# from samples[].threads[].timeline of the repetition with the median throughput; time from the\n"
-	      "# start of the measured window; a last slice less than half inside the window is left out;\n"
-	      "# within a block one scan per thread (time varies fastest), scans separated by one blank line\n",
-	      f);
-	fputs("# slice_start_ms  slice_end_ms  thread  acquisitions\n", f);
 	for (size_t b = 0; b < nb; b++) {
 		const struct lb_sample *smp = pick_of(m, b);
 		double slice_ns = (double)smp->timing_slice_ns, window_ns = smp->duration_s * 1e9;
@@ -305,10 +306,7 @@ static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, cha
 			}
 		}
 	}
-	if (plot_close(f, "timeline.dat", err, errlen) != 0)
-		return -1;
-	add_chart(m, "timeline");
-	return 0;
+	return table_end(f, m, "timeline.dat", "timeline", err, errlen);
 }
 
 static const char *or(const char *s, const char *fallback)

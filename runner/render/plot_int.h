@@ -77,17 +77,30 @@ bool plot_sample_usable(const struct lb_sample *s);
 int plot_series_build(struct plot_model *m, char *err, size_t errlen);
 /* Choose the per-thread charts' thread count (0: the largest) and each series' pick there. */
 int plot_choose_threads(struct plot_model *m, unsigned asked, char *err, size_t errlen);
+/* The number of PUs the run could use. */
+unsigned plot_pus(const struct lb_context *ctx);
+void plot_model_free(struct plot_model *m);
+/* A note for the report (printf-style); its text is made safe for a terminal. */
+void plot_note(struct plot_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- plot_labels.c ---- */
+
+/* calloc of n elements of size, at least one; NULL when out of memory or n is absurd. */
+void *plot_alloc_n(size_t n, size_t size);
+/* Compare items a and b (indexes) of ctx: <0, 0, >0. */
+typedef int (*plot_item_cmp)(size_t a, size_t b, void *ctx);
+/*
+ * Number n items by their value (cmp) in order of first appearance: id[i]
+ * is item i's number; first[k] (n entries, caller's) the first item of
+ * number k. Returns how many distinct values, or (size_t)-1 out of memory.
+ */
+size_t plot_number_items(size_t n, plot_item_cmp cmp, void *ctx, size_t *id, size_t *first);
 /*
  * The key title of each of n keys (a name and its parameters "k=v,k=v"):
  * the name and the parameters that tell it from the other keys of that
  * name. labels[i], of len bytes, is at labels + i * len. 0, or -1 out of memory.
  */
 int plot_short_labels(const char *const *names, const char *const *params, size_t n, char *labels, size_t len);
-/* The number of PUs the run could use. */
-unsigned plot_pus(const struct lb_context *ctx);
-void plot_model_free(struct plot_model *m);
-/* A note for the report (printf-style); its text is made safe for a terminal. */
-void plot_note(struct plot_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- plot_dat.c, plot_compare.c ---- */
 

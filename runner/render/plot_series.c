@@ -16,8 +16,9 @@
  * happened: the one whose throughput is the median (the lower median for an
  * even count).
  *
- * Everything here sorts rather than scanning once per item, so n configs,
- * locks or parameters cost n log n, whatever the input holds.
+ * Everything here sorts (plot_labels.c) rather than scanning once per
+ * item, so n configs, locks or parameters cost n log n, whatever the input
+ * holds.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -63,175 +64,6 @@ bool plot_sample_usable(const struct lb_sample *s)
 	return s->status == LB_RS_OK && s->has_figures && isfinite(s->throughput_per_s);
 }
 
-/* Allocate n elements of size, at least one; NULL when out of memory or n is absurd. */
-static void *alloc_n(size_t n, size_t size)
-{
-	return n > SIZE_MAX / size / 2 ? NULL : calloc(n ? n : 1, size);
-}
-
-/* ---- numbering by first appearance, by sorting ---- */
-
-typedef int (*item_cmp)(size_t a, size_t b, void *ctx);
-struct sort_ctx {
-	item_cmp cmp;
-	void *ctx;
-};
-
-static int by_item_then_position(const void *a, const void *b, void *arg)
-{
-	const struct sort_ctx *s = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = s->cmp(x, y, s->ctx);
-	return c ? c : (x > y) - (x < y);
-}
-
-static int size_cmp(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return (x > y) - (x < y);
-}
-
-/*
- * Number n items by their value (cmp) in order of first appearance: id[i]
- * is item i's number; first[k] (n entries, caller's) the first item of
- * number k. Returns how many distinct values, or (size_t)-1 out of memory.
- */
-static size_t number_items(size_t n, item_cmp cmp, void *ctx, size_t *id, size_t *first)
-{
-	size_t *pos = alloc_n(n, sizeof *pos), *group = alloc_n(n, sizeof *group), *head = alloc_n(n, sizeof *head);
-	size_t ngroups = 0;
-	if (pos == NULL || group == NULL || head == NULL) {
-		free(pos), free(group), free(head);
-		return (size_t)-1;
-	}
-	for (size_t i = 0; i < n; i++)
-		pos[i] = i;
-	struct sort_ctx s = { cmp, ctx };
-	qsort_r(pos, n, sizeof *pos, by_item_then_position, &s);
-	/* Equal items are adjacent, the first appearance first among them. */
-	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || cmp(pos[i], pos[i - 1], ctx) != 0)
-			head[ngroups++] = pos[i];
-		group[i] = ngroups - 1;
-	}
-	memcpy(first, head, ngroups * sizeof *first);
-	qsort(first, ngroups, sizeof *first, size_cmp);
-	for (size_t i = 0; i < n; i++)
-		id[pos[i]] = (size_t)((size_t *)bsearch(&head[group[i]], first, ngroups, sizeof *first, size_cmp) - first);
-	free(pos), free(group), free(head);
-	return ngroups;
-}
-
-/* ---- short labels ---- */
-
-/* One parameter "k=v" of one key. */
-struct param_ref {
-	const char *name; /* the key's name */
-	const char *text; /* the parameter, len bytes */
-	size_t len;
-	size_t key;     /* which key */
-	size_t seq;     /* its position in the key */
-	size_t holders; /* keys of the same name that hold it */
-};
-
-static int span_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-static int param_by_text(const void *a, const void *b)
-{
-	const struct param_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c == 0)
-		c = span_cmp(x->text, x->len, y->text, y->len);
-	return c ? c : (x->key > y->key) - (x->key < y->key);
-}
-
-static int param_by_key(const void *a, const void *b)
-{
-	const struct param_ref *x = a, *y = b;
-	if (x->key != y->key)
-		return (x->key > y->key) - (x->key < y->key);
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-static int name_cmp(size_t a, size_t b, void *ctx)
-{
-	const char *const *names = ctx;
-	return strcmp(names[a], names[b]);
-}
-
-/*
- * The label of each key (names[i] with parameters params[i], "k=v,k=v"):
- * the name, plus those parameters some other key of the same name lacks
- * ("gil:interval=1ms" beside "gil:interval=5ms"; "ticket" alone). A
- * parameter is shown when fewer keys of that name hold it than there are
- * keys of that name. labels[i] is at labels + i * len.
- */
-int plot_short_labels(const char *const *names, const char *const *params, size_t n, char *labels, size_t len)
-{
-	size_t np = 0;
-	for (size_t i = 0; i < n; i++)
-		if (params[i][0] != '\0')
-			for (const char *p = params[i]; p != NULL; p = strchr(p + 1, ','))
-				np++;
-	struct param_ref *pr = alloc_n(np, sizeof *pr);
-	size_t *id = alloc_n(n, sizeof *id), *first = alloc_n(n, sizeof *first), *members = alloc_n(n, sizeof *members);
-	int rc = -1;
-	if (pr == NULL || id == NULL || first == NULL || members == NULL)
-		goto out;
-	/* Keys per name. */
-	if (number_items(n, name_cmp, (void *)names, id, first) == (size_t)-1)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		members[id[i]]++;
-	np = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = params[i];
-		for (size_t seq = 0; *p != '\0'; seq++) {
-			size_t plen = strcspn(p, ",");
-			pr[np++] = (struct param_ref){ names[i], p, plen, i, seq, 0 };
-			p += plen;
-			if (*p == ',')
-				p++;
-		}
-	}
-	/* Distinct keys holding each (name, parameter): a key may repeat a parameter. */
-	qsort(pr, np, sizeof *pr, param_by_text);
-	for (size_t i = 0, start = 0; i < np; i++) {
-		bool last = i + 1 == np || strcmp(pr[i + 1].name, pr[start].name) != 0 ||
-			    span_cmp(pr[i + 1].text, pr[i + 1].len, pr[start].text, pr[start].len) != 0;
-		if (!last)
-			continue;
-		size_t holders = 0;
-		for (size_t k = start; k <= i; k++)
-			holders += k == start || pr[k].key != pr[k - 1].key;
-		for (size_t k = start; k <= i; k++)
-			pr[k].holders = holders;
-		start = i + 1;
-	}
-	qsort(pr, np, sizeof *pr, param_by_key);
-	for (size_t i = 0; i < n; i++)
-		snprintf(labels + i * len, len, "%s", names[i]);
-	bool *sep = alloc_n(n, sizeof *sep); /* a parameter already follows the name */
-	if (sep == NULL)
-		goto out;
-	for (size_t k = 0; k < np; k++) {
-		size_t key = pr[k].key;
-		if (pr[k].holders < members[id[key]]) {
-			plot_append(labels + key * len, len, "%c%.*s", sep[key] ? ',' : ':', (int)pr[k].len, pr[k].text);
-			sep[key] = true;
-		}
-	}
-	free(sep);
-	rc = 0;
-out:
-	free(pr), free(id), free(first), free(members);
-	return rc;
-}
-
 /* ---- the median repetition ---- */
 
 static int by_throughput(const void *a, const void *b)
@@ -248,7 +80,7 @@ static const struct lb_sample *median_sample(const struct lb_config *c, size_t *
 	*nok = 0;
 	if (c->nsamples == 0)
 		return NULL;
-	const struct lb_sample **ok = alloc_n(c->nsamples, sizeof *ok);
+	const struct lb_sample **ok = plot_alloc_n(c->nsamples, sizeof *ok);
 	if (ok == NULL) {
 		*oom = true;
 		return NULL;
@@ -266,16 +98,32 @@ static const struct lb_sample *median_sample(const struct lb_config *c, size_t *
 
 /* ---- series and points ---- */
 
-/* What the identity codec says of each config, for the time of plot_series_build. */
-struct cfg_keys {
-	char **lock_key, **lock_name, **lock_params, **wl_key, **wl_name, **wl_params;
-	size_t *lock_id, *wl_id, *series_id, *first;
+/* What the identity codec says of one config, for the time of plot_series_build. */
+struct cfg_text {
+	char *lock_key, *lock_name, *lock_params, *wl_key, *wl_name, *wl_params;
 };
 
-static int str_cmp(size_t a, size_t b, void *ctx)
+static void cfg_text_free(struct cfg_text *t)
 {
-	char **v = ctx;
-	return strcmp(v[a], v[b]);
+	free(t->lock_key), free(t->lock_name), free(t->lock_params), free(t->wl_key), free(t->wl_name), free(t->wl_params);
+}
+
+/* Per config: its text, and the numbers of its lock, workload and series; per number its first config. */
+struct cfg_keys {
+	struct cfg_text *t;
+	size_t *lock_id, *wl_id, *series_id, *lock_first, *wl_first, *series_first;
+};
+
+static int lock_cmp(size_t a, size_t b, void *ctx)
+{
+	const struct cfg_keys *k = ctx;
+	return strcmp(k->t[a].lock_key, k->t[b].lock_key);
+}
+
+static int wl_cmp(size_t a, size_t b, void *ctx)
+{
+	const struct cfg_keys *k = ctx;
+	return strcmp(k->t[a].wl_key, k->t[b].wl_key);
 }
 
 static int pair_cmp(size_t a, size_t b, void *ctx)
@@ -326,12 +174,10 @@ static int read_ids(const struct lb_result *r, struct cfg_keys *k, char *err, si
 			return -1;
 		}
 		plot_identity_keys(&id, lock, wl, PLOT_KEY_MAX);
-		k->lock_key[i] = dup_or_null(lock, &oom);
-		k->lock_name[i] = dup_or_null(id.lock, &oom);
-		k->lock_params[i] = dup_or_null(id.lock_params, &oom);
-		k->wl_key[i] = dup_or_null(wl, &oom);
-		k->wl_name[i] = dup_or_null(id.workload, &oom);
-		k->wl_params[i] = dup_or_null(id.workload_params, &oom);
+		struct cfg_text *t = &k->t[i];
+		t->lock_key = dup_or_null(lock, &oom), t->lock_name = dup_or_null(id.lock, &oom);
+		t->lock_params = dup_or_null(id.lock_params, &oom), t->wl_key = dup_or_null(wl, &oom);
+		t->wl_name = dup_or_null(id.workload, &oom), t->wl_params = dup_or_null(id.workload_params, &oom);
 	}
 	if (oom) {
 		snprintf(err, errlen, "out of memory");
@@ -341,20 +187,19 @@ static int read_ids(const struct lb_result *r, struct cfg_keys *k, char *err, si
 }
 
 /* Key titles: the lock's short label, and the workload's when there are several. */
-static int label_series(struct plot_model *m, const struct cfg_keys *k, const size_t *lock_first,
-			const size_t *wl_first)
+static int label_series(struct plot_model *m, const struct cfg_keys *k)
 {
-	const char **names = alloc_n(m->nlocks + m->nwls, sizeof *names);
-	const char **params = alloc_n(m->nlocks + m->nwls, sizeof *params);
-	char *lock_labels = alloc_n(m->nlocks, 256);
-	m->wl_labels = alloc_n(m->nwls, 256);
+	const char **names = plot_alloc_n(m->nlocks + m->nwls, sizeof *names);
+	const char **params = plot_alloc_n(m->nlocks + m->nwls, sizeof *params);
+	char *lock_labels = plot_alloc_n(m->nlocks, 256);
+	m->wl_labels = plot_alloc_n(m->nwls, 256);
 	int rc = -1;
 	if (names == NULL || params == NULL || lock_labels == NULL || m->wl_labels == NULL)
 		goto out;
 	for (size_t i = 0; i < m->nlocks; i++)
-		names[i] = k->lock_name[lock_first[i]], params[i] = k->lock_params[lock_first[i]];
+		names[i] = k->t[k->lock_first[i]].lock_name, params[i] = k->t[k->lock_first[i]].lock_params;
 	for (size_t i = 0; i < m->nwls; i++)
-		names[m->nlocks + i] = k->wl_name[wl_first[i]], params[m->nlocks + i] = k->wl_params[wl_first[i]];
+		names[m->nlocks + i] = k->t[k->wl_first[i]].wl_name, params[m->nlocks + i] = k->t[k->wl_first[i]].wl_params;
 	if (plot_short_labels(names, params, m->nlocks, lock_labels, 256) != 0 ||
 	    plot_short_labels(names + m->nlocks, params + m->nlocks, m->nwls, m->wl_labels, 256) != 0)
 		goto out;
@@ -397,8 +242,8 @@ static int uint_cmp(const void *a, const void *b)
 static int build_points(struct plot_model *m, const size_t *series_id)
 {
 	const struct lb_result *r = m->result;
-	m->points = alloc_n(r->nconfigs, sizeof *m->points);
-	m->tcounts = alloc_n(r->nconfigs, sizeof *m->tcounts);
+	m->points = plot_alloc_n(r->nconfigs, sizeof *m->points);
+	m->tcounts = plot_alloc_n(r->nconfigs, sizeof *m->tcounts);
 	if (m->points == NULL || m->tcounts == NULL)
 		return -1;
 	bool oom = false;
@@ -434,77 +279,65 @@ static int build_points(struct plot_model *m, const size_t *series_id)
 	return 0;
 }
 
-int plot_series_build(struct plot_model *m, char *err, size_t errlen)
+/* Number the locks, workloads and series of the configs; the keys move into the model. */
+static int number_series(struct plot_model *m, struct cfg_keys *k)
 {
-	const struct lb_result *r = m->result;
-	size_t n = r->nconfigs;
-	struct cfg_keys k = { 0 };
-	int rc = -1;
-	k.lock_key = alloc_n(n, sizeof(char *)), k.lock_name = alloc_n(n, sizeof(char *));
-	k.lock_params = alloc_n(n, sizeof(char *)), k.wl_key = alloc_n(n, sizeof(char *));
-	k.wl_name = alloc_n(n, sizeof(char *)), k.wl_params = alloc_n(n, sizeof(char *));
-	k.lock_id = alloc_n(n, sizeof(size_t)), k.wl_id = alloc_n(n, sizeof(size_t));
-	k.series_id = alloc_n(n, sizeof(size_t)), k.first = alloc_n(n, sizeof(size_t));
-	size_t *lock_first = alloc_n(n, sizeof(size_t)), *wl_first = alloc_n(n, sizeof(size_t));
-	m->blocks = alloc_n(n, sizeof *m->blocks);
-	if (k.lock_key == NULL || k.lock_name == NULL || k.lock_params == NULL || k.wl_key == NULL ||
-	    k.wl_name == NULL || k.wl_params == NULL || k.lock_id == NULL || k.wl_id == NULL ||
-	    k.series_id == NULL || k.first == NULL || lock_first == NULL || wl_first == NULL || m->blocks == NULL)
-		goto oom;
-	if (read_ids(r, &k, err, errlen) != 0)
-		goto out;
-
-	m->nlocks = number_items(n, str_cmp, k.lock_key, k.lock_id, lock_first);
-	m->nwls = number_items(n, str_cmp, k.wl_key, k.wl_id, wl_first);
-	m->nseries = number_items(n, pair_cmp, &k, k.series_id, k.first);
+	size_t n = m->result->nconfigs;
+	m->nlocks = plot_number_items(n, lock_cmp, k, k->lock_id, k->lock_first);
+	m->nwls = plot_number_items(n, wl_cmp, k, k->wl_id, k->wl_first);
+	m->nseries = plot_number_items(n, pair_cmp, k, k->series_id, k->series_first);
 	if (m->nlocks == (size_t)-1 || m->nwls == (size_t)-1 || m->nseries == (size_t)-1) {
 		m->nlocks = m->nwls = m->nseries = 0;
-		goto oom;
+		return -1;
 	}
-	m->lock_keys = alloc_n(m->nlocks, sizeof *m->lock_keys);
-	m->wl_keys = alloc_n(m->nwls, sizeof *m->wl_keys);
-	m->series = alloc_n(m->nseries, sizeof *m->series);
+	m->lock_keys = plot_alloc_n(m->nlocks, sizeof *m->lock_keys);
+	m->wl_keys = plot_alloc_n(m->nwls, sizeof *m->wl_keys);
+	m->series = plot_alloc_n(m->nseries, sizeof *m->series);
 	if (m->lock_keys == NULL || m->wl_keys == NULL || m->series == NULL) {
 		m->nlocks = m->nwls = m->nseries = 0;
-		goto oom;
+		return -1;
 	}
-	/* The keys move into the model. */
 	for (size_t i = 0; i < m->nlocks; i++)
-		m->lock_keys[i] = k.lock_key[lock_first[i]], k.lock_key[lock_first[i]] = NULL;
+		m->lock_keys[i] = k->t[k->lock_first[i]].lock_key, k->t[k->lock_first[i]].lock_key = NULL;
 	for (size_t i = 0; i < m->nwls; i++)
-		m->wl_keys[i] = k.wl_key[wl_first[i]], k.wl_key[wl_first[i]] = NULL;
+		m->wl_keys[i] = k->t[k->wl_first[i]].wl_key, k->t[k->wl_first[i]].wl_key = NULL;
 	for (size_t s = 0; s < m->nseries; s++) {
 		struct plot_series *se = &m->series[s];
-		se->lock_index = k.lock_id[k.first[s]];
-		se->wl_index = k.wl_id[k.first[s]];
+		se->lock_index = k->lock_id[k->series_first[s]];
+		se->wl_index = k->wl_id[k->series_first[s]];
 		se->lock_key = m->lock_keys[se->lock_index];
 		se->wl_key = m->wl_keys[se->wl_index];
 		se->rgb = palette[se->lock_index % PALETTE_LEN];
 	}
-	if (label_series(m, &k, lock_first, wl_first) != 0 || build_points(m, k.series_id) != 0)
+	return 0;
+}
+
+int plot_series_build(struct plot_model *m, char *err, size_t errlen)
+{
+	size_t n = m->result->nconfigs;
+	struct cfg_keys k = { .t = plot_alloc_n(n, sizeof *k.t) };
+	size_t **ids[] = { &k.lock_id, &k.wl_id, &k.series_id, &k.lock_first, &k.wl_first, &k.series_first };
+	bool oom = k.t == NULL;
+	int rc = -1;
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		oom |= (*ids[i] = plot_alloc_n(n, sizeof(size_t))) == NULL;
+	m->blocks = plot_alloc_n(n, sizeof *m->blocks);
+	if (oom || m->blocks == NULL)
+		goto oom;
+	if (read_ids(m->result, &k, err, errlen) != 0)
+		goto out;
+	if (number_series(m, &k) != 0 || label_series(m, &k) != 0 || build_points(m, k.series_id) != 0)
 		goto oom;
 	rc = 0;
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");
 out:
-	for (size_t i = 0; i < n; i++) {
-		if (k.lock_key)
-			free(k.lock_key[i]);
-		if (k.lock_name)
-			free(k.lock_name[i]);
-		if (k.lock_params)
-			free(k.lock_params[i]);
-		if (k.wl_key)
-			free(k.wl_key[i]);
-		if (k.wl_name)
-			free(k.wl_name[i]);
-		if (k.wl_params)
-			free(k.wl_params[i]);
-	}
-	free(k.lock_key), free(k.lock_name), free(k.lock_params), free(k.wl_key), free(k.wl_name);
-	free(k.wl_params), free(k.lock_id), free(k.wl_id), free(k.series_id), free(k.first);
-	free(lock_first), free(wl_first);
+	for (size_t i = 0; k.t != NULL && i < n; i++)
+		cfg_text_free(&k.t[i]);
+	free(k.t);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		free(*ids[i]);
 	return rc;
 }
 
