@@ -10,6 +10,12 @@
 #include "engine/params.h"
 #include "render/plot.h"
 
+#ifdef LB_DATADIR
+#define LB_DATADIR_TEXT LB_DATADIR
+#else
+#define LB_DATADIR_TEXT "/usr/local/share/lockbench"
+#endif
+
 static const char plot_help[] =
 	"usage: lockbench plot FILE [options]\n"
 	"  FILE is a result (lockbench run) or a verdict (lockbench compare --json).\n"
@@ -22,7 +28,8 @@ static const char plot_help[] =
 	"  -q, --quiet            no notes, no closing line\n"
 	"  -h, --help             this text\n"
 	"gnuplot is looked up on PATH; the scripts in $LOCKBENCH_PLOTS_DIR, else in\n"
-	"<directory of the lockbench binary>/plots.\n"
+	"<directory of the lockbench binary>/plots, else <that directory>/../share/lockbench/plots,\n"
+	"else " LB_DATADIR_TEXT "/plots.\n"
 	"exit codes: 0 ok, 2 usage or input error (nothing is left behind), 130 interrupted\n";
 
 struct plot_options {

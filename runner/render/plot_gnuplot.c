@@ -42,8 +42,20 @@ int plot_find_gnuplot(char *buf, size_t len, char *err, size_t errlen)
 	return -1;
 }
 
+#ifndef LB_DATADIR
+#define LB_DATADIR "/usr/local/share/lockbench"
+#endif
+
+/*
+ * Where the gnuplot scripts are: $LOCKBENCH_PLOTS_DIR; else beside the binary
+ * (plots/ of a source tree), else in the installed tree relative to the binary
+ * (bin/../share/lockbench/plots, so a DESTDIR or moved install works), else
+ * where `make install` put them (LB_DATADIR/plots). The first that has `need`
+ * wins; with none, the error names the first candidate.
+ */
 int plot_find_scripts(char *buf, size_t len, const char *need, char *err, size_t errlen)
 {
+	char probe[LB_PLOT_PATH_MAX];
 	const char *env = getenv("LOCKBENCH_PLOTS_DIR");
 	if (env != NULL && env[0] != '\0') {
 		if ((size_t)snprintf(buf, len, "%s", env) >= len) {
@@ -59,12 +71,21 @@ int plot_find_scripts(char *buf, size_t len, const char *need, char *err, size_t
 		}
 		exe[n] = '\0';
 		*strrchr(exe, '/') = '\0';
-		if ((size_t)snprintf(buf, len, "%s/plots", exe) >= len) {
-			snprintf(err, errlen, "cannot find the gnuplot scripts: path too long (set LOCKBENCH_PLOTS_DIR)");
-			return -1;
+		const char *const fmt[] = { "%s/plots", "%s/../share/lockbench/plots", "%s" };
+		for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+			char cand[LB_PLOT_PATH_MAX];
+			if ((size_t)snprintf(cand, sizeof cand, fmt[i], i < 2 ? exe : LB_DATADIR "/plots") >= sizeof cand)
+				continue;
+			bool has = (size_t)snprintf(probe, sizeof probe, "%s/%s", cand, need) < sizeof probe &&
+				   access(probe, R_OK) == 0;
+			if ((i == 0 || has) && (size_t)snprintf(buf, len, "%s", cand) >= len) {
+				snprintf(err, errlen, "cannot find the gnuplot scripts: path too long (set LOCKBENCH_PLOTS_DIR)");
+				return -1;
+			}
+			if (has)
+				break;
 		}
 	}
-	char probe[LB_PLOT_PATH_MAX];
 	if (plot_path_join(probe, sizeof probe, buf, need, err, errlen) != 0)
 		return -1;
 	if (access(probe, R_OK) != 0) {
