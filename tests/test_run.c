@@ -12,6 +12,7 @@
 
 #include "locks/registry.h"
 #include "engine/run.h"
+#include "analysis/starvation.h"
 #include "engine/topo.h"
 #include "workloads/registry.h"
 
@@ -298,6 +299,7 @@ Test(run, a_starving_lock_is_flagged, .timeout = 60)
 	struct lb_outcome out;
 	run_ops(&starver_ops, &o, 2, &out);
 	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	lb_outcome_judge(&out);
 	cr_assert_eq(out.nstarved, 1, "exactly the second thread starves");
 	cr_assert(out.starved[0] != out.starved[1]);
 	cr_assert(out.fair.starved, "locktorture's flag agrees");
@@ -311,6 +313,7 @@ Test(run, a_fair_lock_at_two_threads_is_not_flagged, .timeout = 60)
 	struct lb_outcome out;
 	run_one(&o, "ticket", NULL, "cs_ns=100", 2, &out);
 	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	lb_outcome_judge(&out);
 	cr_assert_eq(out.nstarved, 0, "ticket at 2 threads: shares %lu / %lu",
 		     (unsigned long)out.run.threads[0].acquisitions, (unsigned long)out.run.threads[1].acquisitions);
 	cr_assert_gt(out.fair.jain, 0.8);

@@ -1,7 +1,9 @@
 /*
  * cmd/cli.c — what every subcommand shares: the one-line error.
  */
+#define _GNU_SOURCE /* vasprintf */
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -10,12 +12,17 @@
 
 void lb_error(const char *fmt, ...)
 {
+	/* Whatever the message quotes (a value typed with a newline in it, a plug-in's text), it stays one line. */
+	char *msg = NULL;
 	va_list ap;
-	fputs("lockbench: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	fputs("lockbench: ", stderr);
+	for (int i = 0; i < n; i++)
+		fputc((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i], stderr);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 int lb_option_error(const char *cmd, int c, char **argv)

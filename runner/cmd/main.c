@@ -22,7 +22,8 @@ static void usage(FILE *f)
 	      "  help     this text; `lockbench <command> --help` for a command's options\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 a check failed (violation, hung, starvation or regression gate),\n"
-	      "            2 usage or input error, 130 interrupted\n",
+	      "            2 usage or input error, 3 a result could not be written and was kept in\n"
+	      "            the recovery file the error names (4: nowhere to keep it), 130 interrupted\n",
 	      f);
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cmd/cli.h"
+#include "cmd/options.h"
 #include "engine/overhead.h"
 #include "engine/params.h"
 #include "analysis/stats.h"
@@ -30,9 +31,47 @@ static const char selftest_help[] =
 	"  -r, --repeat N       interleaved rounds, medians reported (default 5)\n"
 	"  -s, --sample N       the sample:N mode to measure (default 64)\n"
 	"  -p, --pin POLICY     as for run (default compact)\n"
+	"  -h, --help           this text\n"
 	"The off-mode target is >= 97% of the reference throughput.\n";
 
 enum { MODES = 4 };
+
+/* One row: the bare reference and each timing mode, medians of the rounds. 0, or -1 out of memory. */
+static int measure(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
+		   const struct lb_wl_choice *wl, unsigned n, const int *pus, int64_t repeat, uint32_t sample)
+{
+	const uint32_t every[MODES] = { 0, 0, sample, 1 };
+	double *tp = calloc((size_t)repeat * MODES, sizeof *tp);
+	if (tp == NULL)
+		return -1;
+	size_t k[MODES] = { 0 };
+	for (int64_t r = 0; r < repeat; r++)
+		for (int m = 0; m < MODES; m++) {
+			double v = lb_overhead_throughput(o, topo, lock, wl->params, m == 0, every[m], n, pus);
+			if (isfinite(v))
+				tp[m * repeat + (int64_t)k[m]++] = v;
+		}
+	double med[MODES];
+	for (int m = 0; m < MODES; m++)
+		med[m] = k[m] ? lb_stats_median(tp + m * repeat, k[m]) : NAN;
+	free(tp);
+	char cells[MODES][48];
+	for (int m = 1; m < MODES; m++)
+		snprintf(cells[m], sizeof cells[m], "%.3f, %+.1f", med[m] / med[0], 1e9 / med[m] - 1e9 / med[0]);
+	printf("%-10s %7u %12.3f %18s %18s %18s\n", lock->ops->name, n, med[0] / 1e6, cells[1], cells[2], cells[3]);
+	fflush(stdout);
+	return 0;
+}
+
+static int parse_own(void *ctx, int c, const char *arg)
+{
+	char err[256];
+	(void)c;
+	if (lb_parse_int(arg, 2, 1000000, ctx, err, sizeof err) == 0)
+		return 0;
+	lb_error("--sample: %s", err);
+	return -1;
+}
 
 int lb_cmd_selftest(int argc, char **argv)
 {
@@ -44,91 +83,49 @@ int lb_cmd_selftest(int argc, char **argv)
 		lb_error("selftest: expected \"overhead\" (see: lockbench selftest --help)");
 		return LB_EXIT_USAGE;
 	}
-	static const struct option longopts[] = {
-		{ "locks", required_argument, NULL, 'l' },    { "threads", required_argument, NULL, 't' },
-		{ "duration", required_argument, NULL, 'd' }, { "repeat", required_argument, NULL, 'r' },
-		{ "sample", required_argument, NULL, 's' },   { "pin", required_argument, NULL, 'p' },
-		{ "workload", required_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' },
+	static const struct option own[] = {
+		{ "sample", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int64_t sample = 64;
+	const struct lb_command cmd = {
+		.name = "selftest",
+		.shared = LB_OPT_LOCKS | LB_OPT_WORKLOAD | LB_OPT_THREADS | LB_OPT_DURATION | LB_OPT_REPEAT | LB_OPT_PIN,
+		.own = own, .own_short = "s:", .help = selftest_help, .parse = parse_own, .ctx = &sample,
+	};
+	struct lb_run_args a;
 	char err[512];
-	struct lb_lock_choice *locks = NULL;
-	size_t nlocks = 0, ntc = 0;
-	unsigned tcounts[64];
-	int64_t duration = 300000000, repeat = 5, sample = 64;
-	const char *pin_text = "compact";
-	struct lb_wl_choice wl;
-	int c, rc = LB_EXIT_USAGE;
-	if (lb_parse_workload("cs", &wl, err, sizeof err) != 0) {
+	int rc = LB_EXIT_USAGE;
+	lb_run_args_init(&a);
+	/* Many short rounds: medians of interleaved windows (see --help). */
+	a.opts.duration_ns = 300000000;
+	a.repeat = 5;
+	int parsed = lb_run_args_parse(argc - 1, argv + 1, &cmd, &a);
+	if (parsed != 0) {
+		rc = parsed > 0 ? LB_EXIT_OK : LB_EXIT_USAGE;
+		goto out;
+	}
+	if (a.nwls > 1 || (a.nwls == 1 && strcmp(a.wls[0].wl->name, "cs") != 0)) {
+		if (a.nwls > 1)
+			lb_error("--workload: selftest overhead measures one cs workload against bare, not %zu", a.nwls);
+		else
+			lb_error("--workload: selftest overhead measures cs against bare; \"%s\" is not cs",
+				 a.wls[0].wl->name);
+		goto out;
+	}
+	if (a.nwls == 0 && lb_parse_workload("cs", &a.wls[a.nwls++], err, sizeof err) != 0) {
+		a.nwls--;
 		lb_error("%s", err);
-		return LB_EXIT_USAGE;
-	}
-	argc--, argv++;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":l:t:d:r:s:p:w:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			if (lb_parse_workload(optarg, &wl, err, sizeof err) != 0) {
-				lb_error("--workload: %s", err);
-				goto out;
-			}
-			if (strcmp(wl.wl->name, "cs") != 0) {
-				lb_error("--workload: selftest overhead measures cs against bare; \"%s\" is not cs", wl.wl->name);
-				goto out;
-			}
-			break;
-		case 'l':
-			if (lb_parse_lock_list(optarg, &locks, &nlocks, err, sizeof err) != 0) {
-				lb_error("--locks: %s", err);
-				goto out;
-			}
-			break;
-		case 't':
-			if (lb_parse_uint_list(optarg, 1024, tcounts, 64, &ntc, err, sizeof err) != 0) {
-				lb_error("--threads: %s", err);
-				goto out;
-			}
-			break;
-		case 'd':
-			if (lb_time_option("--duration", optarg, 1000000, &duration) != 0)
-				goto out;
-			break;
-		case 'r':
-			if (lb_parse_int(optarg, 1, 1000, &repeat, err, sizeof err) != 0) {
-				lb_error("--repeat: %s", err);
-				goto out;
-			}
-			break;
-		case 's':
-			if (lb_parse_int(optarg, 2, 1000000, &sample, err, sizeof err) != 0) {
-				lb_error("--sample: %s", err);
-				goto out;
-			}
-			break;
-		case 'p':
-			pin_text = optarg;
-			break;
-		case 'h':
-			fputs(selftest_help, stdout);
-			rc = LB_EXIT_OK;
-			goto out;
-		default:
-			rc = lb_option_error("selftest", c, argv);
-			goto out;
-		}
-	}
-	if ((rc = lb_no_operands("selftest", argc, argv)) != 0)
 		goto out;
-	rc = LB_EXIT_USAGE;
-	if (nlocks == 0 && lb_parse_lock_list("ticket,mcs,pthread", &locks, &nlocks, err, sizeof err) != 0)
+	}
+	if (a.nlocks == 0 && lb_parse_lock_list("ticket,mcs,pthread", &a.locks, &a.nlocks, err, sizeof err) != 0)
 		goto out;
-	if (ntc == 0) {
-		tcounts[0] = 1, tcounts[1] = 2;
-		ntc = 2;
+	if (a.ntcounts == 0) {
+		a.tcounts[0] = 1, a.tcounts[1] = 2;
+		a.ntcounts = 2;
 	}
 	struct lb_pin_spec pin;
-	if (lb_pin_parse(pin_text, &pin, err, sizeof err) != 0) {
+	if (lb_pin_parse(a.pin_text, &pin, err, sizeof err) != 0) {
 		lb_error("%s", err);
 		goto out;
 	}
@@ -139,56 +136,33 @@ int lb_cmd_selftest(int argc, char **argv)
 	}
 	lb_timer_init();
 	lb_busy_calibrate();
-	struct lb_run_opts o = {
-		.duration_ns = duration, .warmup_ns = duration / 5, .slice_ns = 10000000, .tick_ns = 1000000,
-		.grace_ns = 5000000000LL, .order_log_cap = 1u << 20,
-	};
-	const uint32_t every[MODES] = { 0, 0, (uint32_t)sample, 1 };
-	char wp[256];
-	lb_params_format(wl.wl->params, wl.params, wp, sizeof wp);
+	struct lb_run_opts o = a.opts;
+	o.warmup_ns = o.duration_ns / 5;
+	char wp[1024];
+	lb_params_format(a.wls[0].wl->params, a.wls[0].params, wp, sizeof wp);
 	printf("harness overhead: cs (%s) vs the same loop bare; median of %lld rounds of %.0f ms\n"
 	       "ratio = throughput / bare throughput; ns = added time per acquisition on the critical path\n",
-	       wp, (long long)repeat, duration / 1e6);
+	       wp, (long long)a.repeat, o.duration_ns / 1e6);
 	printf("%-10s %7s %12s %18s %18s %18s\n", "lock", "threads", "bare Mops/s", "off (ratio, ns)",
 	       "sample:N (ratio, ns)", "all (ratio, ns)");
 	rc = LB_EXIT_OK;
-	for (size_t l = 0; l < nlocks; l++) {
-		for (size_t ti = 0; ti < ntc; ti++) {
-			unsigned n = tcounts[ti];
+	for (size_t l = 0; l < a.nlocks && rc == LB_EXIT_OK; l++) {
+		for (size_t ti = 0; ti < a.ntcounts && rc == LB_EXIT_OK; ti++) {
+			unsigned n = a.tcounts[ti];
 			int *pus = calloc(n, sizeof *pus);
 			bool over;
 			if (pus == NULL || lb_pin_plan(topo, &pin, n, pus, &over, err, sizeof err) != 0) {
 				lb_error("%s", pus ? err : "out of memory");
-				free(pus);
 				rc = LB_EXIT_USAGE;
-				goto done;
+			} else if (measure(&o, topo, &a.locks[l], &a.wls[0], n, pus, a.repeat, (uint32_t)sample) != 0) {
+				lb_error("out of memory");
+				rc = LB_EXIT_USAGE;
 			}
-			double tp[MODES][1000];
-			size_t k[MODES] = { 0 };
-			for (int64_t r = 0; r < repeat; r++)
-				for (int m = 0; m < MODES; m++) {
-					double v = lb_overhead_throughput(&o, topo, &locks[l], wl.params, m == 0, every[m], n,
-									  pus);
-					if (isfinite(v))
-						tp[m][k[m]++] = v;
-				}
 			free(pus);
-			double med[MODES];
-			for (int m = 0; m < MODES; m++)
-				med[m] = k[m] ? lb_stats_median(tp[m], k[m]) : NAN;
-			char cells[MODES][48];
-			for (int m = 1; m < MODES; m++)
-				snprintf(cells[m], sizeof cells[m], "%.3f, %+.1f", med[m] / med[0], 1e9 / med[m] - 1e9 / med[0]);
-			printf("%-10s %7u %12.3f %18s %18s %18s\n", locks[l].ops->name, n, med[0] / 1e6, cells[1], cells[2],
-			       cells[3]);
-			fflush(stdout);
 		}
 	}
-done:
 	lb_topo_free(topo);
 out:
-	for (size_t i = 0; i < nlocks; i++)
-		lb_params_free(locks[i].ops->params, locks[i].params);
-	free(locks);
+	lb_run_args_free(&a);
 	return rc;
 }

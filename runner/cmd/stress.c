@@ -19,7 +19,6 @@
  * name, it must fail, and the command says so.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +27,9 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/options.h"
 #include "engine/params.h"
-
-#define MAX_THREAD_COUNTS 64
-#define MAX_THREADS 1024
+#include "engine/plan.h"
 
 static const char stress_help[] =
 	"usage: lockbench stress [options]\n"
@@ -52,54 +50,60 @@ static const char stress_help[] =
 	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F\n"
 	"  (F = mutual-exclusion violations + lost counter updates + bad releases)\n"
 	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included),\n"
-	"            2 usage or input error, 130 interrupted\n";
+	"            2 usage or input error, 3 the result file could not be written: the results were\n"
+	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
+	"            130 interrupted\n";
 
-struct verdict {
+struct stress_cmd {
 	bool quiet;
 	bool header_done;
 	int64_t duration_ns;
 	uint64_t seed;
-	char failed[1024]; /* "none, broken-tas" */
+	int64_t seed_given; /* --seed, -1: none */
+	const char *params; /* --params */
+	char failed[1024];  /* "none, broken-tas" */
 	size_t nfailed;
 };
 
-static void append_failed(struct verdict *v, const char *label)
+static void append_failed(struct stress_cmd *v, const char *label)
 {
+	char clean[256];
 	size_t used = strlen(v->failed);
-	snprintf(v->failed + used, sizeof v->failed - used, "%s%s", v->nfailed ? ", " : "", label);
+	snprintf(v->failed + used, sizeof v->failed - used, "%s%s", v->nfailed ? ", " : "",
+		 lb_one_line(label, clean, sizeof clean));
 	v->nfailed++;
 }
 
 /* One locktorture-style line per lock, and the running verdict. */
-static void report(void *arg, FILE *table, const char *label, unsigned threads, unsigned rep,
-		   const struct lb_outcome *o)
+static void report(void *arg, FILE *table, const struct lb_config *c, const struct lb_sample *s, bool kept)
 {
-	(void)rep;
-	struct verdict *v = arg;
+	(void)kept;
+	struct stress_cmd *v = arg;
 	if (!v->quiet && !v->header_done) {
 		char d[32];
 		lb_format_duration(v->duration_ns, d, sizeof d);
-		fprintf(table, "stress: %u threads, %s per lock, seed %" PRIu64 "\n", threads, d, v->seed);
+		fprintf(table, "stress: %u threads, %s per lock, seed %" PRIu64 "\n", c->threads, d, v->seed);
 		v->header_done = true;
 	}
 	uint64_t max = 0, min = UINT64_MAX;
-	for (unsigned i = 0; o->run.threads != NULL && i < o->run.nthreads; i++) {
-		uint64_t a = o->run.threads[i].acquisitions;
+	for (size_t i = 0; i < s->nthreads; i++) {
+		uint64_t a = s->threads[i].acquisitions;
 		max = a > max ? a : max;
 		min = a < min ? a : min;
 	}
 	if (min == UINT64_MAX)
 		min = 0;
-	uint64_t fail = o->violations + o->verify_failures + o->release_errors;
-	bool broke = o->status == LB_STATUS_FAILED || o->status == LB_STATUS_HUNG || o->status == LB_STATUS_ERROR;
+	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
+	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR;
 	if (fail != 0 || broke)
-		append_failed(v, label);
+		append_failed(v, c->label);
 	if (v->quiet)
 		return;
-	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64, label,
-		o->acquisitions, max, min, fail);
-	if (o->status == LB_STATUS_HUNG || o->status == LB_STATUS_ERROR || o->status == LB_STATUS_INTERRUPTED)
-		fprintf(table, "  (%s: %s)", lb_status_name(o->status), o->message);
+	char label[256], msg[512];
+	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64,
+		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
+	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED)
+		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
 	fputc('\n', table);
 	fflush(table);
 }
@@ -123,136 +127,103 @@ static bool sets_key(const char *kv, const char *key)
 	return false;
 }
 
-int lb_cmd_stress(int argc, char **argv)
+enum { O_SEED = 0x200, O_PARAMS };
+
+static int parse_own(void *ctx, int c, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "locks", required_argument, NULL, 'l' },    { "threads", required_argument, NULL, 't' },
-		{ "duration", required_argument, NULL, 'd' }, { "warmup", required_argument, NULL, 'W' },
-		{ "seed", required_argument, NULL, 's' },     { "params", required_argument, NULL, 'P' },
-		{ "pin", required_argument, NULL, 'p' },      { "grace", required_argument, NULL, 'G' },
-		{ "output", required_argument, NULL, 'o' },   { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
-	};
+	struct stress_cmd *v = ctx;
+	char err[256];
+	if (c == O_PARAMS) {
+		v->params = arg;
+		return 0;
+	}
+	if (lb_parse_int(arg, 0, INT64_MAX, &v->seed_given, err, sizeof err) == 0)
+		return 0;
+	lb_error("--seed: %s", err);
+	return -1;
+}
+
+/* The stress workload with --params and the seed applied. 0, or -1 after an error. */
+static int stress_workload(struct stress_cmd *v, struct lb_wl_choice *wl)
+{
 	char err[512];
-	struct lb_lock_choice *locks = NULL;
-	size_t nlocks = 0;
-	unsigned tcounts[MAX_THREAD_COUNTS];
-	size_t ntcounts = 0;
-	struct lb_run_opts o = {
-		.duration_ns = 1000000000, .warmup_ns = 10000000, .slice_ns = 10000000,
-		.tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 16, .order_log_cap = 1u << 20,
-	};
-	int64_t seed = -1;
-	const char *pin_text = "compact", *output = NULL, *params = NULL;
-	bool quiet = false;
-	int c, rc = LB_EXIT_USAGE;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":l:t:d:p:o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (lb_parse_lock_list(optarg, &locks, &nlocks, err, sizeof err) != 0) {
-				lb_error("--locks: %s", err);
-				goto out;
-			}
-			break;
-		case 't':
-			if (lb_parse_uint_list(optarg, MAX_THREADS, tcounts, MAX_THREAD_COUNTS, &ntcounts, err,
-					       sizeof err) != 0) {
-				lb_error("--threads: %s", err);
-				goto out;
-			}
-			break;
-		case 'd':
-			if (lb_time_option("--duration", optarg, 1000000, &o.duration_ns) != 0)
-				goto out;
-			break;
-		case 'W':
-			if (lb_time_option("--warmup", optarg, 0, &o.warmup_ns) != 0)
-				goto out;
-			break;
-		case 'G':
-			if (lb_time_option("--grace", optarg, 100000000, &o.grace_ns) != 0)
-				goto out;
-			break;
-		case 's':
-			if (lb_parse_int(optarg, 0, INT64_MAX, &seed, err, sizeof err) != 0) {
-				lb_error("--seed: %s", err);
-				goto out;
-			}
-			break;
-		case 'P':
-			params = optarg;
-			break;
-		case 'p':
-			pin_text = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(stress_help, stdout);
-			rc = LB_EXIT_OK;
-			goto out;
-		case ':':
-			lb_error("stress: option %s needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			lb_error("stress: unknown option \"%s\" (see: lockbench stress --help)", argv[optind - 1]);
-			goto out;
-		}
+	/* Any length: a cut spec would silently change a value ("cs_max_ns=1us" read as 1ns). */
+	char *spec = NULL;
+	if (asprintf(&spec, "stress%s%s", v->params ? ":" : "", v->params ? v->params : "") < 0) {
+		lb_error("out of memory");
+		return -1;
 	}
-	if (optind < argc) {
-		lb_error("stress: unexpected argument \"%s\"", argv[optind]);
-		goto out;
-	}
-
-	struct lb_wl_choice wl;
-	char spec[1024];
-	snprintf(spec, sizeof spec, "stress%s%s", params ? ":" : "", params ? params : "");
-	if (lb_parse_workload(spec, &wl, err, sizeof err) != 0) {
+	int rc = lb_parse_workload(spec, wl, err, sizeof err);
+	free(spec);
+	if (rc != 0) {
 		lb_error("--params: %s", err);
-		goto out;
+		return -1;
 	}
-	if (seed >= 0 && params != NULL && sets_key(params, "seed")) {
+	if (v->seed_given >= 0 && v->params != NULL && sets_key(v->params, "seed")) {
 		lb_error("--seed: the seed is also given in --params");
-		goto out;
+		lb_workload_free(wl);
+		return -1;
 	}
-	int si = param_index(wl.wl->params, "seed");
-	if (si >= 0 && seed >= 0) {
-		wl.params[si].i = seed;
-	} else if (si >= 0 && (params == NULL || !sets_key(params, "seed"))) {
+	int si = param_index(wl->wl->params, "seed");
+	if (si >= 0 && v->seed_given >= 0) {
+		wl->params[si].i = v->seed_given;
+	} else if (si >= 0 && (v->params == NULL || !sets_key(v->params, "seed"))) {
 		/* A fresh seed each time, short enough to type back in. */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		wl.params[si].i = (int64_t)(((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec * 1000003u ^
-					     (uint64_t)getpid() << 16) & 0x7fffffff);
+		wl->params[si].i = (int64_t)(((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec * 1000003u ^
+					      (uint64_t)getpid() << 16) & 0x7fffffff);
 	}
-	if (nlocks == 0 && lb_parse_lock_list("all", &locks, &nlocks, err, sizeof err) != 0) {
+	v->seed = si >= 0 ? (uint64_t)wl->params[si].i : 0;
+	return 0;
+}
+
+int lb_cmd_stress(int argc, char **argv)
+{
+	static const struct option own[] = {
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "params", required_argument, NULL, O_PARAMS },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stress_cmd v = { .seed_given = -1 };
+	const struct lb_command cmd = {
+		.name = "stress",
+		.shared = LB_OPT_LOCKS | LB_OPT_THREADS | LB_OPT_DURATION | LB_OPT_WARMUP | LB_OPT_PIN | LB_OPT_GRACE |
+			  LB_OPT_OUTPUT | LB_OPT_QUIET,
+		.own = own, .help = stress_help, .parse = parse_own, .ctx = &v,
+	};
+	struct lb_run_args a;
+	struct lb_wl_choice wl = { 0 };
+	char err[512];
+	int rc = LB_EXIT_USAGE;
+	lb_run_args_init(&a);
+	a.opts.warmup_ns = 10000000; /* torture, not measurement: a short warm-up (see --help) */
+	int parsed = lb_run_args_parse(argc, argv, &cmd, &a);
+	if (parsed != 0) {
+		rc = parsed > 0 ? LB_EXIT_OK : LB_EXIT_USAGE;
+		goto out;
+	}
+	if (stress_workload(&v, &wl) != 0)
+		goto out;
+	if (a.nlocks == 0 && lb_parse_lock_list("all", &a.locks, &a.nlocks, err, sizeof err) != 0) {
 		lb_error("%s", err);
 		goto out;
 	}
-
-	struct verdict verdict = { .quiet = quiet, .duration_ns = o.duration_ns,
-				   .seed = si >= 0 ? (uint64_t)wl.params[si].i : 0 };
+	v.quiet = a.quiet;
+	v.duration_ns = a.opts.duration_ns;
 	struct lb_plan plan = {
-		.argc = argc, .argv = argv, .locks = locks, .nlocks = nlocks, .wls = &wl, .nwls = 1,
-		.tcounts = tcounts, .ntcounts = ntcounts, .oversubscribe = true, .opts = o, .repeat = 1,
-		.pin_text = pin_text, .output = output, .quiet = quiet, .report = report, .report_arg = &verdict,
+		.argc = argc, .argv = argv, .locks = a.locks, .nlocks = a.nlocks, .wls = &wl, .nwls = 1,
+		.tcounts = a.tcounts, .ntcounts = a.ntcounts, .oversubscribe = true, .opts = a.opts, .repeat = 1,
+		.pin_text = a.pin_text, .output = a.output, .quiet = a.quiet, .report = report, .report_arg = &v,
 	};
 	rc = lb_execute_plan(&plan);
-	if (verdict.nfailed != 0) {
-		lb_error("stress: FAILED: %s", verdict.failed);
+	if (v.nfailed != 0) {
+		lb_error("stress: FAILED: %s", v.failed);
 		if (rc == LB_EXIT_OK)
 			rc = LB_EXIT_CHECK;
 	}
 out:
-	for (size_t i = 0; i < nlocks; i++)
-		lb_params_free(locks[i].ops->params, locks[i].params);
-	free(locks);
+	lb_workload_free(&wl);
+	lb_run_args_free(&a);
 	return rc;
 }

@@ -20,11 +20,14 @@ int lb_parse_duration(const char *s, bool bare_ok, int64_t *ns, char *err, size_
 		snprintf(err, errlen, "empty time (expected e.g. 500ms)");
 		return -1;
 	}
+	/* Decimal digits and one optional fraction only: strtod would also take hex (0x10), exponents and inf. */
+	size_t digits = strspn(s, "0123456789");
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(v) || v < 0 || isspace((unsigned char)*s) ||
-	    *s == '+' || *s == '-') {
+	if (digits == 0 || (size_t)(end - s) != digits || errno != 0 || !isfinite(v) || v < 0) {
 		snprintf(err, errlen, "\"%s\" is not a time (expected e.g. 500ms; units ns, us, ms, s)", s);
 		return -1;
 	}
@@ -246,14 +249,19 @@ int lb_params_parse(const char *owner, const struct lb_param *decl, const char *
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (parse_value(owner, &decl[i], decl[i].def, &vals[i], err, errlen) != 0)
+		vals[i].s = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (parse_value(owner, &decl[i], decl[i].def, &vals[i], err, errlen) != 0) {
+			lb_params_free(decl, vals);
 			return -1;
+		}
 	if (kv == NULL || *kv == '\0')
 		return 0;
 
 	char *copy = strdup(kv);
 	if (copy == NULL) {
 		snprintf(err, errlen, "%s: out of memory", owner);
+		lb_params_free(decl, vals);
 		return -1;
 	}
 	bool seen[LB_MAX_PARAMS] = { false };
@@ -288,12 +296,19 @@ int lb_params_parse(const char *owner, const struct lb_param *decl, const char *
 			rc = -1;
 			break;
 		}
-		if (parse_value(owner, &decl[i], eq + 1, &vals[i], err, errlen) != 0) {
+		/* The default's copy goes; the value given replaces it. */
+		union lb_value v;
+		if (parse_value(owner, &decl[i], eq + 1, &v, err, errlen) != 0) {
 			rc = -1;
 			break;
 		}
+		if (decl[i].type == LB_PARAM_STRING)
+			free((char *)vals[i].s);
+		vals[i] = v;
 	}
 	free(copy);
+	if (rc != 0)
+		lb_params_free(decl, vals);
 	return rc;
 }
 
@@ -314,15 +329,22 @@ void lb_param_value_format(const struct lb_param *p, union lb_value v, char *buf
 	snprintf(buf, len, "?");
 }
 
-void lb_params_format(const struct lb_param *decl, const union lb_value *vals, char *buf, size_t len)
+int lb_params_format(const struct lb_param *decl, const union lb_value *vals, char *buf, size_t len)
 {
 	size_t n = lb_params_count(decl), used = 0;
+	if (len == 0)
+		return -1;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < len; i++) {
-		char v[256];
-		lb_param_value_format(&decl[i], vals[i], v, sizeof v);
-		used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", decl[i].name, v);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=", i ? "," : "", decl[i].name);
+		if (used < len)
+			lb_param_value_format(&decl[i], vals[i], buf + used, len - used);
+		used += used < len ? strlen(buf + used) : 0;
+		/* A value that filled the rest exactly may have been cut: count it as not fitting. */
+		if (used + 1 >= len)
+			return -1;
 	}
+	return used < len ? 0 : -1;
 }
 
 void lb_params_free(const struct lb_param *decl, union lb_value *vals)

@@ -96,6 +96,7 @@ static int validate_params(const struct lb_lock_ops *ops, char *err, size_t errl
 		snprintf(err, errlen, "bad default: %s", why);
 		return -1;
 	}
+	lb_params_free(p, vals);
 	return 0;
 }
 

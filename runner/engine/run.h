@@ -33,21 +33,6 @@ struct lb_run_opts {
 	size_t order_log_cap;  /* power of two */
 };
 
-/*
- * Starvation, per thread: it got less than LB_STARVE_SHARE of its fair share
- * of acquisitions (total / threads), or it went LB_STARVE_GAP of the window
- * (and at least LB_STARVE_GAP_MIN_NS) without one while trying *and other
- * threads acquired meanwhile*. A gap in which nobody acquired is the machine
- * stalling every thread (an overloaded host), not the lock shutting one out.
- * Both rules are robust to the run-to-run unfairness of ordinary locks (a
- * 3:1 split at 2 threads is unfair, not starvation) and both catch a thread
- * that is shut out.
- */
-#define LB_STARVE_SHARE 0.1
-#define LB_STARVE_GAP 0.5
-/* ...and at least this long: a scheduler hiccup in a short window is not starvation. */
-#define LB_STARVE_GAP_MIN_NS 100e6
-
 enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED };
 const char *lb_status_name(enum lb_status s);
 
@@ -69,8 +54,9 @@ struct lb_outcome {
 	size_t ncounters;
 	uint16_t *order;          /* the acquisition order, oldest first */
 	size_t norder;
+	/* Filled by lb_outcome_judge (analysis/starvation.h), not by lb_run_config: */
 	struct lb_fairness fair;  /* over per-thread acquisitions */
-	bool *starved;            /* per thread, see LB_STARVE_* */
+	bool *starved;            /* per thread, see analysis/starvation.h */
 	unsigned nstarved;
 	double pingpong_ns;       /* one-way cache-line transfer between the first two PUs; NAN if not measured */
 
@@ -88,12 +74,6 @@ extern volatile sig_atomic_t lb_interrupted;
 int lb_run_config(const struct lb_run_opts *opts, const void *topo, const struct lb_lock_choice *lock,
 		  const struct lb_wl_choice *wl, unsigned nthreads, const int *pus, struct lb_outcome *out);
 
-/*
- * Fill out->fair, out->starved and out->nstarved from the threads' counts,
- * gaps and timelines, and out->acquisitions, duration_s, tick_ns, slice_ns
- * and measure_tick0. lb_run_config calls it; tests call it on made-up runs.
- */
-void lb_outcome_judge(struct lb_outcome *out);
 
 /* Free an outcome. A hung run's memory is still in use and is not freed. */
 void lb_outcome_free(struct lb_outcome *out);

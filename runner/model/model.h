@@ -183,6 +183,7 @@ struct lb_summary {
 struct lb_config {
 	char *id; /* the identity string (model/identity.h); never NULL in a loaded result */
 	bool id_built; /* the document had no "id": built by lb_identity_legacy() when loaded */
+	char *label;   /* the table's name of the lock variant (not stored; NULL when loaded) */
 	char *lock_name;
 	struct lb_kvs lock_params;
 	char *lock_plugin; /* the plug-in's path; NULL for a built-in lock */

@@ -227,3 +227,52 @@ int lb_output_write(const char *path, int (*emit)(FILE *f, void *arg), void *arg
 	}
 	return lb_output_commit(&out, err, errlen);
 }
+
+/* Write emit's output to a new file made from pattern (mkstemp); 0, or -1 with errno kept. */
+static int keep_in(char *pattern, int (*emit)(FILE *f, void *arg), void *arg)
+{
+	int fd = mkostemp(pattern, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	mode_t mask = umask(0);
+	umask(mask);
+	FILE *f = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
+	errno = 0;
+	int bad = f == NULL || emit(f, arg) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;
+	int saved = errno;
+	if (f != NULL ? fclose(f) != 0 : close(fd) != 0)
+		bad = 1;
+	if (bad) {
+		unlink(pattern);
+		errno = saved ? saved : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int lb_output_keep(const char *target, int (*emit)(FILE *f, void *arg), void *arg, char *kept, size_t keptlen,
+		   char *err, size_t errlen)
+{
+	char name[PATH_MAX], pattern[PATH_MAX + 64];
+	struct stat st;
+	bool regular = strcmp(target, "-") != 0 && (stat(target, &st) != 0 || S_ISREG(st.st_mode));
+	snprintf(name, sizeof name, "%s", strcmp(target, "-") == 0 ? "stdout" : target);
+	const char *base = basename(name);
+	int saved = 0;
+	if (regular) {
+		snprintf(pattern, sizeof pattern, "%s.recovered-XXXXXX", target);
+		if (strlen(pattern) < keptlen && keep_in(pattern, emit, arg) == 0) {
+			snprintf(kept, keptlen, "%s", pattern);
+			return 0;
+		}
+		saved = errno;
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(pattern, sizeof pattern, "%s/lockbench-%s.recovered-XXXXXX", tmp && *tmp ? tmp : "/tmp", base);
+	if (strlen(pattern) < keptlen && keep_in(pattern, emit, arg) == 0) {
+		snprintf(kept, keptlen, "%s", pattern);
+		return 0;
+	}
+	snprintf(err, errlen, "%s%s%s", regular ? strerror(saved) : "", regular ? "; " : "", strerror(errno));
+	return -1;
+}

@@ -38,4 +38,14 @@ void lb_output_abort(struct lb_output *out);
 /* open + emit(f, arg) + commit in one call; emit returns 0 or -1. */
 int lb_output_write(const char *path, int (*emit)(FILE *f, void *arg), void *arg, char *err, size_t errlen);
 
+/*
+ * After writing `target` failed (a full disk, a file system remounted
+ * read-only, a vanished directory): keep what was to be written in a new
+ * file, TARGET.recovered-XXXXXX next to the target (for a regular file),
+ * else $TMPDIR (or /tmp)/lockbench-NAME.recovered-XXXXXX. 0 with the file's
+ * path in kept, or -1 with a reason when no place would take it.
+ */
+int lb_output_keep(const char *target, int (*emit)(FILE *f, void *arg), void *arg, char *kept, size_t keptlen,
+		   char *err, size_t errlen);
+
 #endif

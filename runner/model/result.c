@@ -131,6 +131,7 @@ void lb_sample_clear(struct lb_sample *s)
 void lb_config_clear(struct lb_config *c)
 {
 	free(c->id);
+	free(c->label);
 	free(c->lock_name);
 	kvs_clear(&c->lock_params);
 	free(c->lock_plugin);
