@@ -12,11 +12,13 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -285,5 +287,73 @@ Test(compare_outputs, a_failed_output_leaves_no_other)
 	free(json);
 	free(full);
 	free(missing);
+	remove_tree(dir);
+}
+
+/* base.json with a newline in the ids of ticket and pthread; in new, ticket hung and pthread gone. */
+static char *newline_ids(const char *dir, const char *name, bool is_new)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(FX "base.json", 0, &je), *configs;
+	char *path = path_in(dir, name);
+
+	cr_assert(doc, "%s", je.text);
+	configs = json_object_get(doc, "configs");
+	json_object_set_new(json_array_get(configs, 0), "id", json_string("ticket\nforged row|cs:|threads=2|pin=compact"));
+	json_object_set_new(json_array_get(configs, 2), "id", json_string("pthread\nforged only|cs:|threads=2|pin=compact"));
+	if (is_new) {
+		json_object_set_new(json_array_get(configs, 0), "status", json_string("hung"));
+		json_array_remove(configs, 2);
+	}
+	cr_assert_eq(json_dump_file(doc, path, 0), 0);
+	json_decref(doc);
+	return path;
+}
+
+Test(compare_outputs, a_newline_in_an_id_forges_no_line)
+{
+	char *dir = cli_tmpdir(), *base = newline_ids(dir, "base.json", false), *nw = newline_ids(dir, "new.json", true);
+	char *md = path_in(dir, "s.md"), *text;
+
+	COMPARE(base, nw, "--markdown", md);
+	cr_expect_eq(res.status, 1, "%s", res.err);
+	/* header, 2 pairs x 3 metrics, "only in base", the summary */
+	cr_expect_eq(cli_lines(res.out), 9, "%s", res.out);
+	cr_expect(strstr(res.out, "ticket?forged row|cs:"), "%s", res.out);
+	cr_expect(strstr(res.out, "only in base: pthread?forged only|"), "%s", res.out);
+	for (const char *line = res.err; *line; line = strchr(line, '\n') + 1)
+		cr_expect(strncmp(line, "lockbench: compare: ", 20) == 0, "a warning spans lines: %s", res.err);
+	cr_expect(strstr(res.err, "ticket?forged row|"), "%s", res.err);
+	text = slurp(md);
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		cr_expect(strncmp(line, "forged", 6) != 0, "a row of the Markdown was split: %s", text);
+	cr_expect(strstr(text, "| ticket?forged row\\|cs:"), "%s", text);
+	free(text);
+	free(md);
+	free(base);
+	free(nw);
+	remove_tree(dir);
+}
+
+Test(compare_outputs, a_table_that_cannot_get_out_is_an_error)
+{
+	char *dir = cli_tmpdir(), *full = full_device(dir), *json = path_in(dir, "v.json"), *err = path_in(dir, "err");
+	const char *bin = getenv("LOCKBENCH") ? getenv("LOCKBENCH") : "./lockbench";
+	char *cmd = NULL, *text;
+	int st;
+
+	/* stdout on a full device: the table is lost, so is the run, and the verdict file is not written */
+	cr_assert(asprintf(&cmd, "%s compare " FX "base.json " FX "regression.json --json '%s' >'%s' 2>'%s'", bin, json,
+			   full, err) > 0);
+	st = system(cmd);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d", st);
+	text = slurp(err);
+	cr_expect_str_eq(text, "lockbench: compare: standard output: cannot write: No space left on device\n");
+	cr_expect_eq(access(json, F_OK), -1, "the verdict was written although the table failed");
+	free(text);
+	free(cmd);
+	free(err);
+	free(json);
+	free(full);
 	remove_tree(dir);
 }

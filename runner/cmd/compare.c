@@ -28,6 +28,7 @@
 #include "model/output.h"
 #include "model/verdict.h"
 #include "render/compare_table.h"
+#include "render/format.h"
 
 struct options {
 	struct lb_compare_settings s;
@@ -52,9 +53,19 @@ static void usage(FILE *f)
 		"failed, hung, errored or was interrupted in NEW is a regression of every metric.\n"
 		"\n"
 		"  --metric LIST      comma-separated, default " LB_COMPARE_METRICS_DEFAULT "; known:\n");
-	for (size_t k = 0; k < LB_M_COUNT; k++)
-		fprintf(f, "%s%s%s%s", k % 6 == 0 ? "                     " : "", lb_metrics[k].name,
-			k + 1 < LB_M_COUNT ? "," : "", k % 6 == 5 || k + 1 == LB_M_COUNT ? "\n" : " ");
+	/* the metric table's names, wrapped under the option's text */
+	for (size_t k = 0, col = 0; k < LB_M_COUNT; k++) {
+		size_t len = strlen(lb_metrics[k].name);
+
+		if (k == 0)
+			col = (size_t)fprintf(f, "%21s", "");
+		else if (col + 2 + len > 78)
+			col = (size_t)fprintf(f, ",\n%21s", "") - 2;
+		else
+			col += (size_t)fprintf(f, ", ");
+		col += (size_t)fprintf(f, "%s", lb_metrics[k].name);
+	}
+	fputc('\n', f);
 	fprintf(f,
 		"  --threshold PCT    smallest change that counts, in percent: 5 or 5%%\n"
 		"                     mean the same (default %g%%)\n"
@@ -72,6 +83,24 @@ static void usage(FILE *f)
 		"but pass), 1 at least one regression, 2 usage or input error, or an output\n"
 		"that could not be written (then none of the outputs is written).\n",
 		d.threshold_pct, d.alpha);
+}
+
+/* Messages carry ids and paths from the input: one line each, whatever they hold. */
+#define MSG_LEN 2048
+
+static void print_warning(void *arg, const char *msg)
+{
+	char line[MSG_LEN];
+
+	(void)arg;
+	lb_error("compare: warning: %s", lb_one_line(msg, line, sizeof(line)));
+}
+
+static void print_error(const char *err)
+{
+	char line[MSG_LEN];
+
+	lb_error("compare: %s", lb_one_line(err, line, sizeof(line)));
 }
 
 /* ---- options ---- */
@@ -278,7 +307,7 @@ static int check_outputs(const struct out_file *outs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (outs[i].path && lb_output_check(outs[i].path, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			return LB_EXIT_USAGE;
 		}
 	return 0;
@@ -290,7 +319,8 @@ static int fill_output(struct out_file *w, const struct lb_verdict *v)
 	errno = 0;
 	if (w->emit(w->o.f, v) == 0 && fflush(w->o.f) == 0 && !ferror(w->o.f))
 		return 0;
-	lb_error("compare: %s: cannot write: %s", w->path, strerror(errno ? errno : EIO));
+	lb_error("compare: %s: cannot write: %s", to_stdout(w->path) ? "standard output" : w->path,
+		 strerror(errno ? errno : EIO));
 	return -1;
 }
 
@@ -311,7 +341,7 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 		if (!outs[i].path)
 			continue;
 		if (lb_output_open(&outs[i].o, outs[i].path, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			rc = -1;
 		} else {
 			outs[i].open = true;
@@ -328,7 +358,7 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 		if (rc) {
 			lb_output_abort(&outs[i].o);
 		} else if (lb_output_commit(&outs[i].o, err, sizeof(err))) {
-			lb_error("compare: %s", err);
+			print_error(err);
 			rc = -1;
 		}
 	}
@@ -337,10 +367,15 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 
 /* ---- entry point ---- */
 
-static void print_warning(void *arg, const char *msg)
+/* The table on stdout; a table that did not get out is an error like any output's. */
+static int print_table(const struct lb_verdict *v)
 {
-	(void)arg;
-	lb_error("compare: warning: %s", msg);
+	errno = 0;
+	lb_compare_table(stdout, v);
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	lb_error("compare: standard output: cannot write: %s", strerror(errno ? errno : EIO));
+	return LB_EXIT_USAGE;
 }
 
 static int load(const char *path, struct lb_result **r)
@@ -349,7 +384,7 @@ static int load(const char *path, struct lb_result **r)
 
 	if (lb_result_load(path, r, err, sizeof(err)) == 0)
 		return 0;
-	lb_error("compare: %s", err);
+	print_error(err);
 	return LB_EXIT_USAGE;
 }
 
@@ -377,16 +412,15 @@ int lb_cmd_compare(int argc, char **argv)
 		rc = load(opt.new_path, &nw);
 	if (rc == 0 && lb_compare(base, opt.base_path, nw, opt.new_path, &opt.s, print_warning, NULL, &v, err,
 				  sizeof(err))) {
-		lb_error("compare: %s", err);
+		print_error(err);
 		rc = LB_EXIT_USAGE;
 	}
 	if (rc == 0) {
 		/* a - output owns stdout: the table would corrupt it */
-		if (!opt.quiet && !to_stdout(opt.json_path) && !to_stdout(opt.md_path)) {
-			lb_compare_table(stdout, v);
-			fflush(stdout);
-		}
-		rc = write_outputs(outs, nouts, v);
+		if (!opt.quiet && !to_stdout(opt.json_path) && !to_stdout(opt.md_path))
+			rc = print_table(v);
+		if (rc == 0)
+			rc = write_outputs(outs, nouts, v);
 		if (rc == 0 && v->overall == LB_J_REGRESSION)
 			rc = LB_EXIT_CHECK;
 	}

@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "render/format.h"
+
+/* An id as one line of the table: a newline in an id must not forge a row. */
+#define ID_LEN 4096
+
 /* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
 static void fmt_value(char *buf, size_t len, double x)
 {
@@ -93,15 +98,16 @@ static void print_rows(FILE *f, const struct lb_verdict *v)
 		"config", "metric", "base", "new", "change", "95% CI", "p", "verdict",
 	};
 	static const bool right[N_COLS] = { false, false, true, true, true, true, true, false };
-	char cells[N_COLS][CELL_LEN];
+	char cells[N_COLS][CELL_LEN], id[ID_LEN];
 	size_t width[N_COLS];
 
 	for (int c = 0; c < N_COLS; c++)
 		width[c] = strlen(head[c]);
 	for (size_t i = 0; i < v->nrows; i++) {
 		row_cells(&v->rows[i], cells);
+		lb_one_line(v->rows[i].config, id, sizeof(id));
 		for (int c = 0; c < N_COLS; c++) {
-			size_t w = strlen(c == COL_CONFIG ? v->rows[i].config : cells[c]);
+			size_t w = strlen(c == COL_CONFIG ? id : cells[c]);
 
 			width[c] = w > width[c] ? w : width[c];
 		}
@@ -115,7 +121,7 @@ static void print_rows(FILE *f, const struct lb_verdict *v)
 			row_cells(&v->rows[i - 1], cells);
 			for (int c = 0; c < N_COLS; c++)
 				text[c] = cells[c];
-			text[COL_CONFIG] = v->rows[i - 1].config;
+			text[COL_CONFIG] = lb_one_line(v->rows[i - 1].config, id, sizeof(id));
 		}
 		for (int c = 0; c < N_COLS; c++) {
 			if (c == N_COLS - 1)
@@ -129,12 +135,13 @@ static void print_rows(FILE *f, const struct lb_verdict *v)
 void lb_compare_table(FILE *f, const struct lb_verdict *v)
 {
 	const struct lb_compare_settings *s = &v->settings;
+	char id[ID_LEN];
 
 	print_rows(f, v);
 	for (size_t i = 0; i < v->nonly_in_base; i++)
-		fprintf(f, "only in base: %s\n", v->only_in_base[i]);
+		fprintf(f, "only in base: %s\n", lb_one_line(v->only_in_base[i], id, sizeof(id)));
 	for (size_t i = 0; i < v->nonly_in_new; i++)
-		fprintf(f, "only in new: %s\n", v->only_in_new[i]);
+		fprintf(f, "only in new: %s\n", lb_one_line(v->only_in_new[i], id, sizeof(id)));
 	fprintf(f,
 		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
 		" (threshold %g%%, alpha %g, min %zu reps)\n",
@@ -143,10 +150,17 @@ void lb_compare_table(FILE *f, const struct lb_verdict *v)
 		s->min_repeats);
 }
 
-/* Text in a Markdown table cell: '|' would end the cell; '*', '_' etc. would format. */
+/*
+ * Text in a Markdown table cell: '|' would end the cell; '*', '_' etc. would
+ * format; a line break would end the row (shown as '?', as in the table).
+ */
 static void md_escaped(FILE *f, const char *s)
 {
 	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			fputc('?', f);
+			continue;
+		}
 		if (strchr("\\|*_`<>[]", *s))
 			fputc('\\', f);
 		fputc(*s, f);
