@@ -7,6 +7,9 @@
  *   - a file name or config id with a newline: meta.gp is a gnuplot script,
  *     so the text after the newline ran as a command (`system("...")`); a
  *     .dat comment ended and the text became a row
+ *   - control characters (C1 included) and bytes that are not UTF-8 went
+ *     raw into meta.gp, the notes and the errors (an escape sequence on
+ *     the terminal, an error of two lines)
  *   - threads = 4294967295: `--threads` listed the thread counts by counting
  *     up to the largest, with an unsigned counter that never passed it
  *   - verdicts and results of many rows, configs or long ids: scans per row
@@ -211,6 +214,25 @@ Test(plot_hostile, control_characters_never_reach_the_terminal, .init = use_repo
 	cr_expect_eq(r->status, 2);
 	cr_expect_eq(cli_lines(r->err), 1, "%s", r->err);
 	free(r), free(out), free(dir), free(input);
+}
+
+Test(plot_hostile, text_that_is_not_utf8_or_is_a_c1_control_is_replaced, .init = use_repo_scripts, .timeout = 30)
+{
+	/* 0xff is no UTF-8; U+009B (0xc2 0x9b) is CSI, a terminal's escape. */
+	char *dir = cli_tmpdir(), *input = path_in(dir, "r\xff\xc2\x9b" "31m.json"), *out = path_in(dir, "charts");
+	copy_file(FX "result.json", input);
+	const char *args[] = { "plot", input, "-o", out, "--data-only", "--threads", "9", NULL };
+	struct cli_result *r = plot(args);
+	cr_expect_eq(r->status, 2, "%s", r->err);
+	cr_expect_not_null(strstr(r->err, "--threads: r? 31m.json has no ok sample at 9 threads"), "%s", r->err);
+	free(r);
+	const char *ok[] = { "plot", input, "-o", out, "--data-only", "-q", NULL };
+	cr_assert_eq(plot_status(ok), 0);
+	char *meta = slurp_in(out, "meta.gp");
+	cr_expect_not_null(strstr(meta, "\nsource = 'r? 31m.json'\n"), "%s", meta);
+	cr_expect_null(strstr(meta, "\xc2\x9b"), "%s", meta);
+	cr_expect_null(strchr(meta, '\xff'), "%s", meta);
+	free(meta), free(out), free(input), free(dir);
 }
 
 /* ---- input that drives loops and allocations ---- */

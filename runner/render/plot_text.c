@@ -83,19 +83,20 @@ static void put_clean(FILE *f, const char *s, char quote, char subst)
 
 void plot_clean(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
-	while (*p) {
+	const unsigned char *in = (const unsigned char *)s;
+	unsigned char *out = (unsigned char *)s;
+	while (*in) {
 		bool control;
-		size_t n = utf8_char(p, &control);
+		size_t n = utf8_char(in, &control);
 		if (n == 0 || control) {
-			size_t k = n ? n : 1;
-			*p = n ? ' ' : '?';
-			memmove(p + 1, p + k, strlen((char *)p + k) + 1);
-			p++;
+			*out++ = n ? ' ' : '?';
+			in += n ? n : 1;
 		} else {
-			p += n;
+			memmove(out, in, n);
+			out += n, in += n;
 		}
 	}
+	*out = '\0';
 }
 
 void plot_gp_string(FILE *f, const char *s)
