@@ -294,6 +294,15 @@ static int load_doc(struct lbj *ld, json_t *doc, struct lb_result *r)
 	return check_unique_ids(ld, r);
 }
 
+/* One line whatever the path or the parser's text holds. */
+static int one_line(char *err)
+{
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -1;
+}
+
 int lb_result_load(const char *path, struct lb_result **out, char *err, size_t errlen)
 {
 	struct lbj ld = { .file = path, .err = err, .errlen = errlen };
@@ -301,20 +310,20 @@ int lb_result_load(const char *path, struct lb_result **out, char *err, size_t e
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return one_line(err);
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
 		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
-		return -1;
+		return one_line(err);
 	}
 	json_error_t je;
 	json_t *doc = json_loadf(f, 0, &je);
 	fclose(f);
 	if (doc == NULL) {
 		snprintf(err, errlen, "%s: invalid JSON at line %d: %s", path, je.line, je.text);
-		return -1;
+		return one_line(err);
 	}
 	struct lb_result *r = lb_result_new();
 	if (r == NULL) {
@@ -326,7 +335,7 @@ int lb_result_load(const char *path, struct lb_result **out, char *err, size_t e
 	json_decref(doc);
 	if (rc != 0) {
 		lb_result_free(r);
-		return -1;
+		return one_line(err);
 	}
 	*out = r;
 	return 0;
