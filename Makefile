@@ -55,7 +55,7 @@ BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
 # searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
-FUZZ_TARGETS := topo params plugin
+FUZZ_TARGETS := topo params plugin spec result
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
 FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
@@ -226,11 +226,11 @@ fuzz: deps
 
 fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(BUILD)/corpus-$$t; \
+	  mkdir -p $(BUILD)/corpus-$$t; touch $(BUILD)/fuzz-$$t.stamp; \
 	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
 	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
-	  found=$$(ls $(BUILD)/crash-$$t-* 2>/dev/null | wc -l); \
+	  found=$$(find $(BUILD) -maxdepth 1 -name "crash-$$t-*" -newer $(BUILD)/fuzz-$$t.stamp | wc -l); \
 	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
 	done
 
