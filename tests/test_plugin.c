@@ -274,3 +274,17 @@ Test(plugin, fail_on_starvation_exits_1_for_a_starving_plugin, .timeout = 60)
 	cr_expect_eq(run_starver(so, false), 0, "without the flag starvation is reported, not fatal");
 	free(so);
 }
+
+/* A lock that cannot run is a failed selftest row ("failed", exit 1), never nan with exit 0. */
+Test(plugin, selftest_says_when_a_lock_could_not_run, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DFAIL_INIT", "failinit");
+	const char *args[] = { "selftest", "overhead", "-l", so, "-t", "1", "-r", "1", "-d", "20ms", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 1, "exit %d; stderr: %s", r->status, r->err);
+	cr_expect_null(strstr(r->out, "nan"), "no nan in: %s", r->out);
+	cr_expect_not_null(strstr(r->out, "failed"), "%s", r->out);
+	cr_expect_not_null(strstr(r->err, "nothing measured"), "%s", r->err);
+	free(r);
+	free(so);
+}
