@@ -9,6 +9,7 @@
  *     blend h1's ticket with h2's), in the lock's colour with a dash type per
  *     machine; the title names both machines
  *   - a plain result keeps its titles: no machine in them
+ *   - the chart of a verdict by machine labels each row with its machine
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -122,5 +123,24 @@ Test(plot_machines, a_plain_result_has_no_machine_in_its_titles, .init = use_rep
 	free(dash);
 	free(meta);
 	free(out);
+	free(dir);
+}
+
+Test(plot_machines, a_verdict_by_machine_labels_its_rows_with_their_machine, .init = use_repo_scripts, .timeout = 30)
+{
+	char *dir = cli_tmpdir(), *two = merged(dir), *v = path_in(dir, "v.json"), *out = path_in(dir, "charts");
+	const char *cmp[] = { "compare", two, two, "--json", v, "-q", NULL };
+	cr_assert_eq(plot_status(cmp), 0);
+	const char *args[] = { "plot", v, "-o", out, "--data-only", "-q", NULL };
+	cr_assert_eq(plot_status(args), 0);
+	char *dat = slurp_in(out, "compare.dat");
+	cr_assert_not_null(dat);
+	cr_expect(strstr(dat, "\"ticket @ h1 throughput\"") && strstr(dat, "\"ticket @ h2 throughput\""),
+		  "one row per machine, told apart: %s", dat);
+	cr_expect_eq(data_rows(dat), 21);
+	free(dat);
+	free(out);
+	free(v);
+	free(two);
 	free(dir);
 }
