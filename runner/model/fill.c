@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include "analysis/roles.h"
 #include "analysis/starvation.h"
 #include "engine/params.h"
 
@@ -182,6 +183,7 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	if (out->status == LB_STATUS_HUNG || out->run.threads == NULL)
 		return;
 	lb_outcome_judge(out);
+	lb_outcome_judge_roles(out);
 	s->has_figures = true;
 	s->acquisitions = out->acquisitions;
 	s->throughput_per_s = out->duration_s > 0 ? (double)out->acquisitions / out->duration_s : NAN;
