@@ -5,7 +5,7 @@
 #   make test    install what is missing, build, run the test suite (with check-slurm)
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
+#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
@@ -200,7 +200,7 @@ asan:
 # against a minimal stand-in (tests/tsan/), and the runner itself drives
 # every built-in lock through the real harness.
 TSAN := -fsanitize=thread
-LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c
+LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c tests/test_rw_validate.c
 tsan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
 	@echo "  LD      build/tsan/validate-locks"
@@ -208,6 +208,8 @@ tsan: deps
 	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all-rw -w rw:writers=1 -t 2,4 -d 200ms --warmup 20ms \
+	  -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
 
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).

@@ -328,6 +328,38 @@ static json_t *starvation_json(const struct lb_starvation *v)
 	return o;
 }
 
+/* One role of a reader-writer sample (results/schema.json, $defs/role). */
+static json_t *role_json(const struct lb_role_figs *r)
+{
+	json_t *o = json_object();
+	set(o, "threads", json_integer(r->threads));
+	set(o, "acquisitions", count(r->acquisitions));
+	set(o, "throughput_per_s", num(r->throughput_per_s));
+	set(o, "latency_ns", latency_json(&r->latency));
+	set(o, "fairness", fairness_json(&r->fairness));
+	set(o, "starved", json_boolean(r->starved));
+	json_t *ids = json_array(), *per = json_array();
+	for (size_t i = 0; i < r->nstarved_threads; i++)
+		json_array_append_new(ids, json_integer(r->starved_threads[i]));
+	for (size_t i = 0; i < r->nper_thread; i++) {
+		json_t *pt = json_object();
+		set(pt, "id", json_integer(r->per_thread[i].id));
+		set(pt, "acquisitions", count(r->per_thread[i].acquisitions));
+		set(pt, "starved", json_boolean(r->per_thread[i].starved));
+		json_array_append_new(per, pt);
+	}
+	set(o, "starved_threads", ids);
+	set(o, "longest_wait_ns", count(r->longest_wait_ns));
+	set(o, "per_thread", per);
+	if (r->has_concurrency) {
+		json_t *c = json_object();
+		set(c, "mean", num(r->concurrency_mean));
+		set(c, "max", count(r->concurrency_max));
+		set(o, "concurrency", c);
+	}
+	return o;
+}
+
 /* A sample's figures, after its status (a hung sample has none). */
 static void sample_figures(json_t *o, const struct lb_sample *s)
 {
@@ -357,6 +389,12 @@ static void sample_figures(json_t *o, const struct lb_sample *s)
 	set(o, "short_term", short_term_json(s));
 	if (s->has_starvation)
 		set(o, "starvation", starvation_json(&s->starvation));
+	if (s->has_roles) {
+		json_t *roles = json_object();
+		for (int r = 0; r < LB_SR_COUNT; r++)
+			set(roles, lb_sample_role_name((enum lb_sample_role)r), role_json(&s->roles[r]));
+		set(o, "roles", roles);
+	}
 	json_t *threads = json_array();
 	for (size_t i = 0; i < s->nthreads; i++)
 		json_array_append_new(threads, thread_json(&s->threads[i]));
@@ -378,11 +416,11 @@ static json_t *sample_json(const struct lb_sample *s)
 	return o;
 }
 
-static json_t *summary_json(const struct lb_summary *sum)
+/* The summary's metrics of one kind: the headline ones, or (roles) the reader-writer ones. */
+static void summary_metrics(json_t *o, const struct lb_summary *sum, bool roles)
 {
-	json_t *o = json_object();
 	for (size_t m = 0; m < LB_M_COUNT; m++) {
-		if (lb_metrics[m].summary_key == NULL)
+		if (lb_metrics[m].summary_key == NULL || lb_metrics[m].roles != roles)
 			continue;
 		const struct lb_stat *st = &sum->stat[m];
 		json_t *j = json_object();
@@ -397,7 +435,18 @@ static json_t *summary_json(const struct lb_summary *sum)
 		}
 		set(o, lb_metrics[m].summary_key, j);
 	}
+}
+
+static json_t *summary_json(const struct lb_summary *sum)
+{
+	json_t *o = json_object();
+	summary_metrics(o, sum, false);
 	set(o, "starved", json_boolean(sum->starved));
+	if (sum->has_roles) {
+		summary_metrics(o, sum, true);
+		set(o, "reader_starved", json_boolean(sum->reader_starved));
+		set(o, "writer_starved", json_boolean(sum->writer_starved));
+	}
 	return o;
 }
 

@@ -103,6 +103,38 @@ struct lb_starvation {
 	double share_threshold, gap_threshold;
 };
 
+/*
+ * One role of a reader-writer run (a workload that used the read/write role
+ * wrappers): who tried it, how often they got it, how long they waited, how
+ * fairly, who starved in it; readers also how many were inside together.
+ */
+enum lb_sample_role { LB_SR_READ, LB_SR_WRITE, LB_SR_COUNT };
+/* "read", "write" */
+const char *lb_sample_role_name(enum lb_sample_role r);
+
+struct lb_role_thread {
+	unsigned id;
+	uint64_t acquisitions;
+	bool starved;
+};
+
+struct lb_role_figs {
+	unsigned threads;            /* threads that tried the role */
+	uint64_t acquisitions;
+	double throughput_per_s;     /* NAN: null */
+	struct lb_latency latency;
+	struct lb_fairness fairness; /* over the role's threads */
+	bool starved;
+	unsigned *starved_threads;
+	size_t nstarved_threads;
+	uint64_t longest_wait_ns;    /* a wait unfinished when the window closed included */
+	struct lb_role_thread *per_thread;
+	size_t nper_thread;
+	bool has_concurrency;        /* readers: shared readers inside seen on a read entry, self included */
+	double concurrency_mean;     /* NAN: null */
+	uint64_t concurrency_max;
+};
+
 struct lb_sample {
 	unsigned repetition;
 	enum lb_result_status status; /* never NOT_RUN */
@@ -126,6 +158,8 @@ struct lb_sample {
 	struct lb_short_term short_term;
 	bool has_starvation;
 	struct lb_starvation starvation;
+	bool has_roles; /* a reader-writer workload: roles[LB_SR_READ], roles[LB_SR_WRITE] */
+	struct lb_role_figs roles[LB_SR_COUNT];
 	struct lb_thread_figs *threads;
 	size_t nthreads;
 	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
@@ -160,6 +194,14 @@ enum lb_metric_id {
 	LB_M_HANDOVER_RATIO,
 	LB_M_LONGEST_GAP,
 	LB_M_PINGPONG,
+	/* reader-writer runs only (struct lb_metric.roles) */
+	LB_M_READ_THROUGHPUT,
+	LB_M_WRITE_THROUGHPUT,
+	LB_M_READ_P99,
+	LB_M_WRITE_P99,
+	LB_M_READ_JAIN,
+	LB_M_WRITE_JAIN,
+	LB_M_READ_CONCURRENCY,
 	LB_M_COUNT
 };
 struct lb_metric {
@@ -170,6 +212,8 @@ struct lb_metric {
 	bool higher_better;
 	/* The metric's value in one sample; NAN when the sample does not have it. */
 	double (*get)(const struct lb_sample *s);
+	/* A reader-writer metric: in a summary only when a sample had roles (lb_summary.has_roles). */
+	bool roles;
 };
 extern const struct lb_metric lb_metrics[LB_M_COUNT];
 /* The metric called name (its --metric name); NULL if none. */
@@ -179,6 +223,9 @@ struct lb_summary {
 	bool present;
 	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
 	bool starved;                    /* any repetition starved */
+	/* Reader-writer runs: the role metrics are summarized, and which role starved in any repetition. */
+	bool has_roles;
+	bool reader_starved, writer_starved;
 };
 
 /* ---- one config: identity, parameters, its repetitions and their summary ---- */
