@@ -50,14 +50,10 @@ static const char stress_help[] =
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            only the failure line\n"
 	"  -h, --help             this text\n"
-	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F  Reads/Writes: R/W
-"
-	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases)
-"
-	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included;
-"
-	"            a lock run with one thread or that made no acquisition is untested, so it fails),
-"
+	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F  Reads/Writes: R/W\n"
+	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases)\n"
+	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included;\n"
+	"            a lock run with one thread or that made no acquisition is untested, so it fails),\n"
 	"            2 usage or input error, 3 the result file could not be written: the results were\n"
 	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
 	"            130 interrupted\n";
