@@ -84,7 +84,8 @@
  * Counters: parks (waits in the parking lot), park_again (parks refused
  * because the byte changed), handoffs (direct hand-overs to a waiter past
  * fair_ns), wakeups (waiters woken to race for the lock), timeouts (timed
- * waits that left the queue). Written under the bucket mutex.
+ * waits that left the queue). Written and read under the bucket mutex, so
+ * they may be read while threads run (live-counters).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -366,10 +367,13 @@ static bool pymutex_acquire_until(void *state, void *node, uint64_t deadline_ns)
 static size_t pymutex_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct pymutex *m = state;
+	/* Under the bucket mutex that guards them: it may run while threads do (live-counters). */
+	pm_check(pthread_mutex_lock(&m->bucket));
 	const struct lb_counter all[] = {
 		{ "parks", m->parks },       { "park_again", m->park_again }, { "handoffs", m->handoffs },
 		{ "wakeups", m->wakeups },   { "timeouts", m->timeouts },
 	};
+	pm_check(pthread_mutex_unlock(&m->bucket));
 	return lb_counters_copy(out, max, all, sizeof all / sizeof all[0]);
 }
 
@@ -380,7 +384,7 @@ const struct lb_lock_ops lb_lock_pymutex = {
 	.state_size = sizeof(struct pymutex),
 	.state_align = _Alignof(struct pymutex),
 	.node_size = sizeof(struct pymutex_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_CHECKS_RELEASE,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_CHECKS_RELEASE | LB_CAP_LIVE_COUNTERS,
 	.params = pymutex_params,
 	.init = pymutex_init,
 	.destroy = pymutex_destroy,

@@ -211,6 +211,8 @@ KNOB(node_size_absurd, "-DNODE_SIZE=2000000", "node_size 2000000")
 KNOB(unknown_cap_bits, "-DCAPS=65536", "unknown bits 0x10000")
 KNOB(timed_cap_without_acquire_until, "-DCAPS=LB_CAP_TIMED", "LB_CAP_TIMED but acquire_until is NULL")
 KNOB(poll_cap_without_poll, "-DCAPS=LB_CAP_POLL", "LB_CAP_POLL but poll is NULL")
+KNOB(timed_emulated_without_timed, "-DCAPS=LB_CAP_TIMED_EMULATED", "LB_CAP_TIMED_EMULATED without LB_CAP_TIMED")
+KNOB(live_counters_without_counters, "-DCAPS=LB_CAP_LIVE_COUNTERS", "LB_CAP_LIVE_COUNTERS but counters is NULL")
 KNOB(unknown_parameter_type, "-DPARAM_TYPE=7", "unknown type 7")
 KNOB(symbol_is_a_function, "-DFUNCTION_SYMBOL", "is not a struct lb_lock_ops")
 

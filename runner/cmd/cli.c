@@ -49,6 +49,7 @@ void lb_caps_text(uint32_t caps, char *buf, size_t len)
 		{ LB_CAP_TRY, "try" }, { LB_CAP_TIMED, "timed" }, { LB_CAP_POLL, "poll" },
 		{ LB_CAP_REENTRANT, "reentrant" }, { LB_CAP_NO_EXCLUSION, "no-exclusion" },
 		{ LB_CAP_CHECKS_RELEASE, "checks-release" }, { LB_CAP_KNOWS_OWNER, "knows-owner" },
+		{ LB_CAP_TIMED_EMULATED, "timed-emulated" }, { LB_CAP_LIVE_COUNTERS, "live-counters" },
 	};
 	size_t used = 0;
 	buf[0] = '\0';

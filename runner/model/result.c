@@ -146,6 +146,9 @@ void lb_sample_clear(struct lb_sample *s)
 	for (size_t i = 0; i < s->ncounters; i++)
 		free(s->counters[i].name);
 	free(s->counters);
+	for (size_t i = 0; i < s->nfigures; i++)
+		free(s->figures[i].name);
+	free(s->figures);
 	free(s->starvation.starved_threads);
 	for (size_t i = 0; i < s->nthreads; i++)
 		free(s->threads[i].timeline);
@@ -160,6 +163,7 @@ void lb_config_clear(struct lb_config *c)
 	free(c->lock_name);
 	kvs_clear(&c->lock_params);
 	free(c->lock_plugin);
+	free(c->lock_timed);
 	free(c->workload_name);
 	kvs_clear(&c->workload_params);
 	free(c->pin_policy);
