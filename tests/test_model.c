@@ -157,6 +157,13 @@ Test(model_json, fresh_untimed_result_is_written_back_byte_for_byte, .timeout = 
 	fresh_round_trip(extra);
 }
 
+/* Workload figures, window-only lock counters and a timed lock's kind go through the codec too. */
+Test(model_json, fresh_interp_result_is_written_back_byte_for_byte, .timeout = 120)
+{
+	const char *extra[] = { "-l", "gil:interval=1ms,futex", "-t", "2", "-w", "interp:io=socket,io_ns=100us", NULL };
+	fresh_round_trip(extra);
+}
+
 Test(model_json, loaded_figures_are_the_files)
 {
 	struct lb_result *r = load_ok(FIXTURE);

@@ -205,7 +205,8 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 		s->counters[i].value = out->counters[i].value;
 		s->ncounters++;
 	}
-	s->counters_scope = out->counters_window ? LB_COUNTERS_WINDOW : LB_COUNTERS_RUN;
+	if (s->ncounters > 0)
+		s->counters_scope = out->counters_window ? LB_COUNTERS_WINDOW : LB_COUNTERS_RUN;
 	s->figures = out->nfigures ? calloc(out->nfigures, sizeof *s->figures) : NULL;
 	for (size_t i = 0; s->figures != NULL && i < out->nfigures; i++) {
 		s->figures[i].name = lb_strdup(out->figures[i].name);
