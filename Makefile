@@ -142,7 +142,7 @@ check-extend-workload:
 	     "+ LB_WORKLOAD(extend_fixture) in workloads/registry.def"; \
 	$(MAKE) --no-print-directory -C "$$tmp" lockbench build/tests/run-tests; \
 	cd "$$tmp"; \
-	./lockbench list | grep -q '^  extend-fixture ' || fail "lockbench list does not show extend-fixture"; \
+	./lockbench list > list.txt; grep -q '^  extend-fixture ' list.txt || fail "lockbench list does not show extend-fixture"; \
 	LOCKBENCH=./lockbench build/tests/run-tests --filter 'workloads_all/*' --jobs $(TEST_JOBS) --verbose \
 	  >test.log 2>&1 || { cat test.log; fail "the generic workload test failed"; }; \
 	grep 'workload extend-fixture: clean under' test.log || { cat test.log; fail "the generic test did not run extend-fixture"; }; \
