@@ -10,6 +10,7 @@
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make validate-python  the GIL model against this machine's CPython, into docs/python.md (a few minutes)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
@@ -55,13 +56,13 @@ BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
 # searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
-FUZZ_TARGETS := topo params plugin
+FUZZ_TARGETS := topo params plugin spec result
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
 FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -186,6 +187,12 @@ gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
 
+# A benchmark, not a test: real CPython's GIL and the model in the same scenarios
+# (DURATION, REPEAT from the environment), tables into docs/python.md.
+validate-python: deps
+	@$(MAKE) --no-print-directory lockbench
+	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),3)
+
 # Adding a lock takes one file in locks/ and one line in locks/registry.def:
 # a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its
 # new lock must pass the lock validation suite and a short run.
@@ -228,11 +235,11 @@ fuzz: deps
 
 fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(BUILD)/corpus-$$t; \
+	  mkdir -p $(BUILD)/corpus-$$t; touch $(BUILD)/fuzz-$$t.stamp; \
 	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
 	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
-	  found=$$(ls $(BUILD)/crash-$$t-* 2>/dev/null | wc -l); \
+	  found=$$(find $(BUILD) -maxdepth 1 -name "crash-$$t-*" -newer $(BUILD)/fuzz-$$t.stamp | wc -l); \
 	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
 	done
 

@@ -211,6 +211,8 @@ KNOB(node_size_absurd, "-DNODE_SIZE=2000000", "node_size 2000000")
 KNOB(unknown_cap_bits, "-DCAPS=65536", "unknown bits 0x10000")
 KNOB(timed_cap_without_acquire_until, "-DCAPS=LB_CAP_TIMED", "LB_CAP_TIMED but acquire_until is NULL")
 KNOB(poll_cap_without_poll, "-DCAPS=LB_CAP_POLL", "LB_CAP_POLL but poll is NULL")
+KNOB(timed_emulated_without_timed, "-DCAPS=LB_CAP_TIMED_EMULATED", "LB_CAP_TIMED_EMULATED without LB_CAP_TIMED")
+KNOB(live_counters_without_counters, "-DCAPS=LB_CAP_LIVE_COUNTERS", "LB_CAP_LIVE_COUNTERS but counters is NULL")
 KNOB(unknown_parameter_type, "-DPARAM_TYPE=7", "unknown type 7")
 KNOB(symbol_is_a_function, "-DFUNCTION_SYMBOL", "is not a struct lb_lock_ops")
 KNOB(rw_cap_without_read_acquire, "-DCAPS=LB_CAP_RW", "LB_CAP_RW but read_acquire is NULL")
@@ -320,5 +322,19 @@ Test(plugin, fail_on_starvation_exits_1_for_a_starving_plugin, .timeout = 60)
 	char *so = build_ok(FIXTURE("starver.c"), NULL, "starver");
 	cr_expect_eq(run_starver(so, true), 1, "--fail-on-starvation: exit 1");
 	cr_expect_eq(run_starver(so, false), 0, "without the flag starvation is reported, not fatal");
+	free(so);
+}
+
+/* A lock that cannot run is a failed selftest row ("failed", exit 1), never nan with exit 0. */
+Test(plugin, selftest_says_when_a_lock_could_not_run, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DFAIL_INIT", "failinit");
+	const char *args[] = { "selftest", "overhead", "-l", so, "-t", "1", "-r", "1", "-d", "20ms", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 1, "exit %d; stderr: %s", r->status, r->err);
+	cr_expect_null(strstr(r->out, "nan"), "no nan in: %s", r->out);
+	cr_expect_not_null(strstr(r->out, "failed"), "%s", r->out);
+	cr_expect_not_null(strstr(r->err, "nothing measured"), "%s", r->err);
+	free(r);
 	free(so);
 }

@@ -166,9 +166,10 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 	}
 	plot_meta_blocks(meta, "throughput", m, nb);
 	if (nb > 0) {
+		/* the dash type of each line: one per workload and machine */
 		fprintf(meta, "array throughput_workload[%zu] = [", nb);
 		for (size_t b = 0; b < nb; b++)
-			fprintf(meta, "%s%zu", b ? ", " : "", m->series[m->blocks[b]].wl_index + 1);
+			fprintf(meta, "%s%u", b ? ", " : "", m->series[m->blocks[b]].dash);
 		fputs("]\n", meta);
 	}
 	return plot_table_end(f, m, "throughput.dat", "throughput", err, errlen);
@@ -334,6 +335,12 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
 		 m->pus, m->pus == 1 ? "" : "s");
 	if (ctx->topo_pus > m->pus)
 		plot_append(buf, sizeof buf, " allowed of %u", ctx->topo_pus);
+	if (m->by_machine && ctx->nmachines > 1) {
+		/* A merged result: every machine by name (the context above is only the first's). */
+		snprintf(buf, sizeof buf, "%zu machines:", ctx->nmachines);
+		for (size_t i = 0; i < ctx->nmachines; i++)
+			plot_append(buf, sizeof buf, "%s %s", i ? "," : "", ctx->machines[i].name);
+	}
 	plot_gp_assign(f, "machine", buf);
 
 	char timing[32];

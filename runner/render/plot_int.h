@@ -25,13 +25,16 @@ struct plot_point {
 	size_t index;                   /* of the config in the result */
 };
 
-/* One line of a chart: a lock variant under one workload. */
+/* One line of a chart: a lock variant under one workload, on one machine of a merged result. */
 struct plot_series {
 	const char *lock_key; /* "gil:interval=5ms,force_switch=1" (lb_identity_lock_key); in m->lock_keys */
 	const char *wl_key;   /* "cs:cs_ns=0ns,..."; in m->wl_keys */
-	char label[512];      /* key title: the name and the parameters that tell it from its namesakes */
-	size_t lock_index, wl_index;
-	unsigned rgb;
+	const char *machine;  /* its configs' machine (lockbench merge); NULL: a plain result */
+	char label[512];      /* key title: the name and the parameters that tell it from its namesakes,
+			       * then " @ machine" in a result of machines */
+	size_t lock_index, wl_index, machine_index;
+	unsigned rgb;         /* the lock's: a lock keeps its colour on every machine */
+	unsigned dash;        /* gnuplot dashtype: one per workload and machine */
 	size_t first, npoints;         /* its points: m->points[first ..], by ascending thread count */
 	const struct plot_point *pick; /* its point at m->threads; NULL: none */
 };
@@ -45,6 +48,8 @@ struct plot_model {
 	size_t nseries;
 	char **lock_keys, **wl_keys;     /* distinct, in order of first appearance in the result */
 	size_t nlocks, nwls;
+	size_t nmachines;                /* distinct config machines (untagged counts as one) */
+	bool by_machine;                 /* some config names its machine: series per machine */
 	char *wl_labels;                 /* short label of each workload, 256 bytes apart */
 	struct plot_point *points;
 	size_t npoints;

@@ -125,9 +125,10 @@ int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, 
 	plot_meta_blocks(meta, "rw", m, nb);
 	fprintf(meta, "rw_reads = %zu\nrw_writes = %zu\n", e.reads, e.writes);
 	fprintf(meta, "rw_max = %.10g\n", e.most > 0 ? e.most : 1.0);
+	/* the dash type of each line, as throughput.dat's: one per workload and machine */
 	fprintf(meta, "array rw_workload[%zu] = [", nb);
 	for (size_t b = 0; b < nb; b++)
-		fprintf(meta, "%s%zu", b ? ", " : "", m->series[m->blocks[b]].wl_index + 1);
+		fprintf(meta, "%s%u", b ? ", " : "", m->series[m->blocks[b]].dash);
 	fputs("]\n", meta);
 	fprintf(meta, "rw_zero = %.10g\n", isfinite(e.least) ? e.least / 10 : 1.0);
 	return plot_table_end(f, m, "rw.dat", "rw", err, errlen);
