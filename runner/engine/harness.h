@@ -64,6 +64,7 @@ struct lb_harness_line {
 };
 
 struct lb_run;
+struct lb_lockset;
 
 /* Per-thread state: read-mostly part, then the part only this thread writes. */
 struct lb_thread {
@@ -108,6 +109,24 @@ struct lb_thread {
 	void *tally;              /* the workload's tally_size bytes for this thread, or NULL */
 	int tid;                  /* kernel thread id, for the hung-run diagnosis */
 	_Atomic bool finished;    /* left the workload loop */
+
+	/* Contention, from the sampled attempts only: how many found the lock held. */
+	uint64_t sampled;
+	uint64_t found_held;
+	/*
+	 * Several locks (engine/multilock.h): lk[k] is this thread's view of
+	 * lock k, a struct lb_thread of its own (lock, node, harness line, wait
+	 * histogram, counters) sharing the thread's timeline, hold and hand-off
+	 * histograms and tally; lk[0] is the thread itself. What the deadlock
+	 * watchdog reads (engine/deadlock.c), published outside the harness
+	 * line: `waiting` (on the thread) and `held` (on each view).
+	 */
+	struct lb_thread **lk;
+	unsigned nlocks;
+	uint64_t wait_episode;
+	_Atomic uint64_t waiting;  /* (episode << 16) | kind << 14 | index; kind 0: not waiting */
+	_Atomic uint32_t signals;  /* condition this thread signals, + 1; 0: none */
+	_Atomic uint8_t held;      /* this view's lock is held by this thread */
 };
 
 /*
@@ -137,6 +156,23 @@ struct lb_workload {
 	unsigned (*verify)(struct lb_run *run, char *msg, size_t msglen);
 	/* Wake threads the workload itself blocks (condition waits) at stop; optional. */
 	void (*stop)(struct lb_run *run);
+	/*
+	 * How many locks of the chosen kind the workload takes (each on cache
+	 * lines of its own, with its own canary and figures; engine/multilock.h),
+	 * from its parameters; NULL: one.
+	 */
+	unsigned (*nlocks)(const union lb_value *params);
+	/*
+	 * Check the parameters together (optional), when the command line is
+	 * read: 0, or -1 with "name: reason" in err (a usage error, exit 2).
+	 */
+	int (*check)(const union lb_value *params, char *err, size_t errlen);
+	/*
+	 * NULL: the default parameters never deadlock. Else why the workload
+	 * can: the deadlock watchdog then runs, each config runs isolated by
+	 * default, and the generic workload test accepts a reported deadlock.
+	 */
+	const char *may_deadlock;
 };
 
 /* One configuration while it runs. */
@@ -153,6 +189,8 @@ struct lb_run {
 	struct lb_harness_line *hl;
 	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */
 	int64_t tick_ns;                 /* period of the coarse clock */
+	unsigned nlocks;                 /* locks of the run (engine/multilock.h); lock 0 is `lock` */
+	struct lb_lockset *locks;        /* their memory and figures (engine/lockset.h) */
 };
 
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */
@@ -200,6 +238,9 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint32_t *since, u
 	if (t->sample_every != 0 && --t->countdown == 0) {
 		t->countdown = t->sample_every;
 		*seq0 = atomic_load_explicit(&t->hl->seq, memory_order_relaxed);
+		/* The owner shares the line just read: contention costs no extra transfer. */
+		t->sampled++;
+		t->found_held += atomic_load_explicit(&t->hl->owner, memory_order_relaxed) != 0;
 		return lb_now();
 	}
 	return 0;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/lockset.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
 
@@ -48,6 +49,7 @@ static void forget_memory(struct lb_outcome *out)
 {
 	out->mem_lock = out->mem_nodes = out->mem_hists = out->mem_timeline = NULL;
 	out->mem_log = out->mem_clock = out->mem_hl = NULL;
+	out->run.locks = NULL;
 }
 
 static void *zalloc_aligned(size_t align, size_t size)
@@ -76,6 +78,7 @@ struct thread_arg {
 static void reset_figures(struct lb_thread *t)
 {
 	t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
+	t->sampled = t->found_held = 0;
 	/* The first acquisition of the window is timed, so even a thread that
 	 * gets only one has a latency figure. */
 	t->countdown = 1;
@@ -88,7 +91,15 @@ static void reset_figures(struct lb_thread *t)
 	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
 }
 
+static bool phase_change_one(struct lb_thread *t, uint32_t phase);
+
 bool lb_phase_change(struct lb_thread *t, uint32_t phase)
+{
+	lb_lockset_phase(t, phase, phase_change_one); /* the thread's views of locks 1.. */
+	return phase_change_one(t, phase);
+}
+
+static bool phase_change_one(struct lb_thread *t, uint32_t phase)
 {
 	if (phase == LB_PHASE_MEASURE) {
 		t->seen_phase = phase;
@@ -265,10 +276,15 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->tick_ns = out->tick_ns;
 	uint32_t tl_len = (uint32_t)(o->duration_ns / slice + 2);
 
-	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
 	size_t node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);
-	out->mem_lock = zalloc_aligned(align, ops->state_size);
+	char err[256] = "";
+	unsigned nlocks = wl->wl->nlocks ? wl->wl->nlocks(wl->params) : 1;
+	r->nlocks = nlocks;
+	if ((r->locks = lb_lockset_new(ops, nlocks, n, o->order_log_cap, err, sizeof err)) == NULL) {
+		snprintf(out->message, sizeof out->message, "%s", err);
+		return -1;
+	}
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
 	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (3 * (size_t)n + 3));
 	out->mem_timeline = zalloc_aligned(LB_CACHELINE, round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * n);
@@ -276,13 +292,13 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
 	out->mem_hl = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_harness_line));
 	r->threads = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_thread) * n);
-	if (!out->mem_lock || (ops->node_size && !out->mem_nodes) || !out->mem_hists ||
+	if ((ops->node_size && !out->mem_nodes) || !out->mem_hists ||
 	    !out->mem_timeline || !out->mem_log || !out->mem_clock || !out->mem_hl || !r->threads) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		lb_outcome_free(out);
 		return -1;
 	}
-	r->lock = out->mem_lock;
+	r->lock = lb_lockset_state(r->locks, 0);
 	r->clock = out->mem_clock;
 	r->hl = out->mem_hl;
 	char *hists = out->mem_hists;
@@ -293,16 +309,25 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	lb_hist_reset(out->hold);
 	lb_hist_reset(out->handoff);
 
-	char err[256] = "";
-	if (ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
-		snprintf(out->message, sizeof out->message, "%s: init failed: %s", ops->name, err);
+	int init_tid;
+	enum lb_init_result ir = lb_lockset_init(r->locks, lock->params, n, o->grace_ns, &init_tid, err, sizeof err);
+	if (ir == LB_INIT_FAILED) {
+		snprintf(out->message, sizeof out->message, "%s", err);
 		lb_outcome_free(out);
 		return -1;
 	}
+	if (ir != LB_INIT_OK) {
+		/* The init thread still uses the locks: nothing is freed, and no thread starts. */
+		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
+		snprintf(out->message, sizeof out->message, "%s", err);
+		free(r->threads);
+		r->threads = NULL;
+		forget_memory(out);
+		return 0;
+	}
 	if (lb_workload_setup(r, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s", err);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -334,6 +359,8 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 					   round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * i);
 	}
 
+	lb_lockset_bind(r->locks, r);
+
 	struct start *st = calloc(1, sizeof *st);
 	struct thread_arg *args = calloc(n, sizeof *args);
 	pthread_t *tids = calloc(n, sizeof *tids);
@@ -341,8 +368,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		free(st), free(args), free(tids);
 		lb_workload_teardown(r);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -411,6 +437,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);
 
+	lb_lockset_collect(r->locks, r);
 	merge_figures(out);
 	collect_order(out, seq_start, seq_end, o->order_log_cap);
 	if (ops->counters)
@@ -447,8 +474,12 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	}
 
 	lb_workload_teardown(r);
-	if (ops->destroy)
-		ops->destroy(r->lock);
+	lb_lockset_destroy(r->locks);
+	char gmsg[256];
+	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED) {
+		out->status = LB_STATUS_FAILED;
+		snprintf(out->message, sizeof out->message, "%s", gmsg);
+	}
 	free(st);
 	free(args);
 	free(tids);
@@ -465,6 +496,7 @@ void lb_outcome_free(struct lb_outcome *out)
 	free(out->mem_clock);
 	free(out->mem_hl);
 	free(out->run.threads);
+	lb_lockset_free(out->run.locks);
 	free(out->order);
 	free(out->starved);
 	out->starved = NULL;

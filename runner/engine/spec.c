@@ -174,7 +174,14 @@ int lb_parse_workload(const char *text, struct lb_wl_choice *out, char *err, siz
 		snprintf(err, errlen, "unknown workload \"%s\" (see: lockbench list)", name);
 		return -1;
 	}
-	return lb_params_parse(name, out->wl->params, colon ? colon + 1 : NULL, out->params, err, errlen);
+	if (lb_params_parse(name, out->wl->params, colon ? colon + 1 : NULL, out->params, err, errlen) != 0)
+		return -1;
+	/* Values that are valid one by one but not together, or a text that names nothing. */
+	if (out->wl->check != NULL && out->wl->check(out->params, err, errlen) != 0) {
+		lb_params_free(out->wl->params, out->params);
+		return -1;
+	}
+	return 0;
 }
 
 void lb_locks_free(struct lb_lock_choice *locks, size_t n)

@@ -16,6 +16,7 @@
 
 #include "analysis/metrics.h"
 #include "analysis/starvation.h"
+#include "engine/lockset.h"
 #include "engine/params.h"
 
 static void params_fill(struct lb_kvs *kv, const struct lb_param *decl, const union lb_value *vals)
@@ -170,6 +171,28 @@ static enum lb_result_status status_of(enum lb_status s)
 	return LB_RS_ERROR;
 }
 
+/* Per-lock figures of a run of several locks. */
+static void locks_fill(struct lb_sample *s, const struct lb_outcome *out)
+{
+	const struct lb_lockset *ls = out->run.locks;
+	unsigned n = ls != NULL ? lb_lockset_count(ls) : 0;
+	if (n < 2 || (s->locks = calloc(n, sizeof *s->locks)) == NULL)
+		return;
+	for (unsigned k = 0; k < n; k++) {
+		const struct lb_lock_figures *f = lb_lockset_figures(ls, k);
+		struct lb_lock_figs *l = &s->locks[k];
+		l->index = k;
+		l->acquisitions = f->acquisitions;
+		l->violations = f->violations;
+		l->timed = f->timed;
+		l->sampled = f->sampled;
+		l->found_held = f->found_held;
+		l->contention = f->sampled ? (double)f->found_held / (double)f->sampled : NAN;
+		latency_fill(&l->wait, f->wait);
+	}
+	s->nlocks = n;
+}
+
 void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repetition, int64_t sample_every)
 {
 	s->repetition = repetition;
@@ -217,4 +240,5 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	for (unsigned i = 0; s->threads != NULL && i < out->run.nthreads; i++)
 		thread_fill(&s->threads[i], &out->run.threads[i], out, slices);
 	s->nthreads = s->threads != NULL ? out->run.nthreads : 0;
+	locks_fill(s, out);
 }

@@ -53,5 +53,7 @@ void *lbj_alloc(size_t n, size_t size);
 
 /* One sample (model/json_load_sample.c). */
 int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out);
+/* Its optional groups: isolated, crash, deadlock, stuck_threads, locks (model/json_load_faults.c). */
+int lbj_load_faults(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out);
 
 #endif
