@@ -16,7 +16,7 @@ CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
 SAN        ?=
-PKGS       := hwloc jansson
+PKGS       := hwloc jansson libdw
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 WARN     := -std=gnu11 -Wall -Wextra -Werror
@@ -63,7 +63,7 @@ $(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
 deps:
 	@missing=; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for p in hwloc:libhwloc-dev jansson:libjansson-dev criterion:libcriterion-dev; do \
+	for p in hwloc:libhwloc-dev jansson:libjansson-dev libdw:libdw-dev criterion:libcriterion-dev; do \
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \

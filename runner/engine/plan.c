@@ -31,6 +31,7 @@
 #include "model/identity.h"
 #include "model/json.h"
 #include "model/output.h"
+#include "render/faults.h"
 
 #define MAX_THREAD_COUNTS 64
 
@@ -205,9 +206,13 @@ static int run_item(const struct lb_plan *p, const struct lb_topo *topo, struct 
 		c->status = s->status;
 	if (p->report != NULL)
 		p->report(p->report_arg, table, c, s, true);
-	if (s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR)
+	if (!p->quiet)
+		lb_faults_print(stderr, c, s);
+	if (s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR ||
+	    s->status == LB_RS_DEADLOCK || s->status == LB_RS_CRASHED)
 		rc = LB_EXIT_CHECK;
-	if (s->status == LB_RS_HUNG || s->status == LB_RS_INTERRUPTED)
+	/* Threads left stuck in this process (hung, deadlocked for good) would skew every later config. */
+	if (s->status == LB_RS_HUNG || s->status == LB_RS_INTERRUPTED || out.abandoned)
 		*stop = true;
 	if (s->status == LB_RS_INTERRUPTED)
 		rc = LB_EXIT_INTERRUPTED;

@@ -21,11 +21,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/deadlock.h"
 #include "engine/lockset.h"
+#include "engine/stackdump.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
 
 volatile sig_atomic_t lb_interrupted;
+volatile sig_atomic_t lb_stage;
+
+const char *lb_stage_name(int stage)
+{
+	static const char *const names[] = {
+		[LB_STAGE_IDLE] = "idle", [LB_STAGE_INIT] = "init", [LB_STAGE_SETUP] = "setup",
+		[LB_STAGE_WARMUP] = "warm-up", [LB_STAGE_WINDOW] = "window", [LB_STAGE_STOP] = "stop",
+		[LB_STAGE_VERIFY] = "verify", [LB_STAGE_DESTROY] = "destroy",
+	};
+	return stage >= 0 && stage <= LB_STAGE_DESTROY ? names[stage] : "?";
+}
 
 const char *lb_status_name(enum lb_status s)
 {
@@ -35,6 +48,7 @@ const char *lb_status_name(enum lb_status s)
 	case LB_STATUS_HUNG: return "hung";
 	case LB_STATUS_ERROR: return "error";
 	case LB_STATUS_INTERRUPTED: return "interrupted";
+	case LB_STATUS_DEADLOCK: return "deadlock";
 	}
 	return "?";
 }
@@ -144,31 +158,6 @@ static void *thread_main(void *p)
 }
 
 /*
- * CPU time (user + system) a thread of this process has had, in ns, and its
- * scheduler state letter (R running/runnable, S/D asleep); -1 if unknown.
- */
-static int64_t thread_cpu_ns(int tid, char *state)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the command name, which is in parentheses and may hold spaces. */
-	char *p = strrchr(buf, ')');
-	char st = '?';
-	unsigned long long ut, sy;
-	if (p == NULL || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &st, &ut, &sy) != 3)
-		return -1;
-	if (state != NULL)
-		*state = st;
-	return (int64_t)((ut + sy) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK)));
-}
-
-/*
  * Why a run hung: which threads are still in, on which PU, whether they are
  * runnable or asleep, and how much CPU each got during the grace period. A
  * runnable thread that got no CPU was not run by the OS (an overloaded or
@@ -184,7 +173,7 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 		if (atomic_load(&r->threads[i].finished))
 			continue;
 		char state = '?';
-		int64_t now = thread_cpu_ns(r->threads[i].tid, &state);
+		int64_t now = lb_thread_cpu_ns(r->threads[i].tid, &state);
 		double got_ms = now >= 0 && cpu_at_stop[i] >= 0 ? (double)(now - cpu_at_stop[i]) / 1e6 : -1;
 		starved_by_os |= state == 'R' && got_ms >= 0 && got_ms < 1;
 		used += (size_t)snprintf(out->message + used, sizeof out->message - used, " %u (pu %d, %s, %.0f ms CPU)",
@@ -193,6 +182,19 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 	if (starved_by_os && used < sizeof out->message)
 		snprintf(out->message + used, sizeof out->message - used,
 			 "; a runnable thread that got no CPU was not scheduled by the OS (machine overloaded?)");
+}
+
+/* Stacks and states of the threads that did not finish. */
+static void describe_stuck(struct lb_outcome *out)
+{
+	struct lb_run *r = &out->run;
+	unsigned *ids = calloc(r->nthreads ? r->nthreads : 1, sizeof *ids), k = 0;
+	for (unsigned i = 0; ids != NULL && i < r->nthreads; i++)
+		if (!atomic_load(&r->threads[i].finished))
+			ids[k++] = i;
+	if (ids != NULL && (out->stuck = lb_stuck_describe(r, ids, k)) != NULL)
+		out->nstuck = k;
+	free(ids);
 }
 
 /* Sleep until abs_ns on CLOCK_MONOTONIC, waking early on a signal. */
@@ -208,8 +210,8 @@ static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, i
 {
 	for (;;) {
 		uint64_t now = lb_mono_ns();
-		if (lb_interrupted)
-			return false;
+		if (lb_interrupted || atomic_load_explicit(&c->phase, memory_order_relaxed) == LB_PHASE_STOP)
+			return false; /* interrupted, or the deadlock watchdog ended the window */
 		if (now >= until)
 			return true;
 		uint64_t slice = measure0 ? (now - measure0) / (uint64_t)slice_ns : 0;
@@ -310,6 +312,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	lb_hist_reset(out->handoff);
 
 	int init_tid;
+	lb_stage = LB_STAGE_INIT;
 	enum lb_init_result ir = lb_lockset_init(r->locks, lock->params, n, o->grace_ns, &init_tid, err, sizeof err);
 	if (ir == LB_INIT_FAILED) {
 		snprintf(out->message, sizeof out->message, "%s", err);
@@ -320,11 +323,25 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		/* The init thread still uses the locks: nothing is freed, and no thread starts. */
 		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "%s", err);
+		out->stuck = calloc(1, sizeof *out->stuck);
+		if (out->stuck != NULL && init_tid > 0) {
+			void *frames[LB_STACK_MAX];
+			int nf = lb_stack_capture(init_tid, frames, LB_STACK_MAX, 1000000000);
+			out->stuck->tid = init_tid;
+			out->stuck->pu = -1;
+			out->stuck->holder = -1;
+			out->stuck->cpu_ns = lb_thread_cpu_ns(init_tid, &out->stuck->state);
+			out->stuck->stack = lb_stack_symbolise(frames, nf, &out->stuck->nstack);
+			out->nstuck = 1;
+			out->stuck_in_init = true;
+		}
+		lb_stage = LB_STAGE_IDLE;
 		free(r->threads);
 		r->threads = NULL;
 		forget_memory(out);
 		return 0;
 	}
+	lb_stage = LB_STAGE_SETUP;
 	if (lb_workload_setup(r, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s", err);
 		lb_lockset_destroy(r->locks);
@@ -389,6 +406,11 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 
+	/* Workloads that can deadlock, or take several locks, publish their waits: watch them. */
+	struct lb_deadlock_watch *watch = NULL;
+	if (r->wl->may_deadlock != NULL || r->nlocks > 1)
+		watch = lb_deadlock_watch_start(r, LB_DEADLOCK_PERIOD_NS);
+	lb_stage = LB_STAGE_WARMUP;
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
 	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
@@ -396,12 +418,14 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
+		lb_stage = LB_STAGE_WINDOW;
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
 		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
 	}
 	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
+	lb_stage = LB_STAGE_STOP;
 	if (r->wl->stop)
 		r->wl->stop(r);
 	out->duration_s = (double)(m1 - m0) / 1e9;
@@ -409,9 +433,10 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	/* Watchdog: threads must leave within the grace period. */
 	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
-		cpu_at_stop[i] = thread_cpu_ns(r->threads[i].tid, NULL);
+		cpu_at_stop[i] = lb_thread_cpu_ns(r->threads[i].tid, NULL);
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
-	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline) {
+	/* Threads in a deadlock never leave: wait for the others only. */
+	while (atomic_load(&st->done) < n - lb_deadlock_watch_stuck(watch) && lb_mono_ns() < deadline) {
 		uint64_t now = lb_mono_ns();
 		/* Keep the clock going: a thread still waiting must see time pass. */
 		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
@@ -420,6 +445,29 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 				      memory_order_relaxed);
 		sleep_until(now + 1000000);
 	}
+	struct lb_deadlock_found *dead = lb_deadlock_watch_stop(watch);
+	out->deadlock = dead;
+	if (dead != NULL) {
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+		out->deadlock_after_s = (double)(dead->at_ns - origin) / 1e9;
+		if (m1 > dead->at_ns && dead->at_ns > m0)
+			out->duration_s = (double)(dead->at_ns - m0) / 1e9;
+	}
+	if (atomic_load(&st->done) < n && dead != NULL && atomic_load(&st->done) + dead->nthreads >= n) {
+		/*
+		 * Only the deadlocked threads are left, stuck for good: their figures
+		 * are final and visible (the watchdog read their waits with acquire).
+		 * Nothing is verified, destroyed or freed: they still use it all.
+		 */
+		free(cpu_at_stop);
+		lb_lockset_collect(r->locks, r);
+		merge_figures(out);
+		collect_order(out, seq_start, seq_end, o->order_log_cap);
+		out->abandoned = true;
+		lb_stage = LB_STAGE_IDLE;
+		return 0;
+	}
 	if (atomic_load(&st->done) < n) {
 		out->status = LB_STATUS_HUNG;
 		if (cpu_at_stop != NULL)
@@ -427,6 +475,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		else
 			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
 		free(cpu_at_stop);
+		describe_stuck(out);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
 		forget_memory(out);
@@ -440,6 +489,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	lb_lockset_collect(r->locks, r);
 	merge_figures(out);
 	collect_order(out, seq_start, seq_end, o->order_log_cap);
+	lb_stage = LB_STAGE_VERIFY;
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
 
@@ -474,7 +524,14 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	}
 
 	lb_workload_teardown(r);
+	lb_stage = LB_STAGE_DESTROY;
 	lb_lockset_destroy(r->locks);
+	lb_stage = LB_STAGE_IDLE;
+	if (dead != NULL && out->status != LB_STATUS_INTERRUPTED) {
+		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+	}
 	char gmsg[256];
 	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED) {
 		out->status = LB_STATUS_FAILED;
@@ -495,6 +552,16 @@ void lb_outcome_free(struct lb_outcome *out)
 	free(out->mem_log);
 	free(out->mem_clock);
 	free(out->mem_hl);
+	lb_deadlock_found_free(out->deadlock);
+	lb_stuck_free(out->stuck, out->nstuck);
+	out->deadlock = NULL;
+	out->stuck = NULL;
+	out->nstuck = 0;
+	if (out->abandoned) {
+		/* Threads stuck in a deadlock still use the run's memory. */
+		forget_memory(out);
+		out->run.threads = NULL;
+	}
 	free(out->run.threads);
 	lb_lockset_free(out->run.locks);
 	free(out->order);

@@ -344,6 +344,8 @@ static json_t *stuck_json(const struct lb_stuck_thread *t)
 {
 	json_t *o = json_object();
 	set(o, "id", json_integer(t->id));
+	if (t->in_init)
+		set(o, "in_init", json_true());
 	set(o, "tid", json_integer(t->tid));
 	set(o, "pu", t->pu >= 0 ? json_integer(t->pu) : json_null());
 	set(o, "state", str_or_null(t->state));

@@ -111,7 +111,8 @@ static int load_stuck(struct lbj *ld, json_t *j, const char *w, struct lb_stuck_
 	static const char *const kinds[] = { "lock", "timed_lock", "condition" };
 	int64_t tid, pu, cpu, holder;
 	json_t *wf;
-	if (lbj_unsigned(ld, j, w, "id", UINT_MAX, &t->id) || lbj_int(ld, j, w, "tid", 0, INT_MAX, &tid) ||
+	if (lbj_unsigned(ld, j, w, "id", UINT_MAX, &t->id) || lbj_bool(ld, j, w, "in_init", &t->in_init) ||
+	    lbj_int(ld, j, w, "tid", 0, INT_MAX, &tid) ||
 	    load_opt_int(ld, j, w, "pu", -1, INT_MAX, -1, &pu) || lbj_string(ld, j, w, "state", &t->state) ||
 	    load_opt_int(ld, j, w, "cpu_ns", 0, INT64_MAX, -1, &cpu) ||
 	    load_opt_int(ld, j, w, "holder", 0, INT_MAX, -1, &holder) ||

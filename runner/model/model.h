@@ -137,6 +137,7 @@ struct lb_deadlock {
 /* A thread that did not finish: where it is and what it waits for (engine/stackdump.c). */
 struct lb_stuck_thread {
 	unsigned id;
+	bool in_init;               /* the thread that ran the lock's init, not a workload thread */
 	int tid, pu;
 	char *state;                /* "running", "asleep", "disk", ... from /proc; NULL: unknown */
 	int64_t cpu_ns;             /* CPU time so far; -1: unknown */
