@@ -218,17 +218,22 @@ static void *watch_main(void *p)
 			break;
 		size_t n = lb_deadlock_analyse(r->nthreads, r->nlocks, prev->wait, now->wait, prev->held, now->held,
 					       now->signals, now->finished, d);
-		if (n != 0) {
-			d->at_ns = lb_mono_ns();
+		/*
+		 * Found, or found more: threads that block later behind the stuck ones
+		 * are stuck for good too, and the run must not wait for them.
+		 */
+		if (n > atomic_load(&w->nstuck)) {
+			d->at_ns = w->found != NULL ? w->found->at_ns : lb_mono_ns();
 			/* Their stacks now, while they are stuck: a stop may yet free some (a condition wait). */
 			d->stuck = lb_stuck_describe(r, d->threads, d->nthreads);
 			d->nstuck = d->stuck != NULL ? d->nthreads : 0;
+			lb_deadlock_found_free(w->found);
 			w->found = d;
 			atomic_store(&w->nstuck, n);
 			atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
-			break;
+		} else {
+			lb_deadlock_found_free(d);
 		}
-		lb_deadlock_found_free(d);
 		struct snapshot *t = prev;
 		prev = now;
 		now = t;

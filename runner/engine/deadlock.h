@@ -16,6 +16,8 @@
  * Then the watchdog writes the report (one cycle among the stuck threads,
  * in words), takes their stacks (engine/stackdump.h) while they are still
  * stuck, and ends the window (the phase goes to STOP) so the run goes on.
+ * It keeps looking until stopped: threads that block later behind the
+ * stuck ones join the set, so the run waits for the others only.
  */
 #ifndef LB_ENGINE_DEADLOCK_H
 #define LB_ENGINE_DEADLOCK_H

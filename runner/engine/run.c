@@ -419,7 +419,12 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
 		lb_stage = LB_STAGE_WINDOW;
-		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
+		/* Not over a STOP the deadlock watchdog set as the warm-up ended. */
+		uint32_t warm = LB_PHASE_WARMUP;
+		completed = atomic_compare_exchange_strong_explicit(&r->clock->phase, &warm, LB_PHASE_MEASURE,
+								    memory_order_relaxed, memory_order_relaxed);
+	}
+	if (completed) {
 		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
 	}
