@@ -468,6 +468,11 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		free(cpu_at_stop);
 		lb_lockset_collect(r->locks, r);
 		merge_figures(out);
+		if (m1 == m0) {
+			/* Found in the warm-up: the window never opened, and what was counted is warm-up. */
+			out->duration_s = 0;
+			out->acquisitions = 0;
+		}
 		collect_order(out, seq_start, seq_end, o->order_log_cap);
 		out->abandoned = true;
 		lb_stage = LB_STAGE_IDLE;
