@@ -53,8 +53,8 @@ static void *zalloc(size_t align, size_t size)
 struct lb_lockset *lb_lockset_new(const struct lb_lock_ops *ops, unsigned n, unsigned nthreads, size_t log_cap,
 				  char *err, size_t errlen)
 {
-	if (n == 0 || n > LB_MAX_LOCKS) {
-		snprintf(err, errlen, "%u locks: a run takes 1 to %u", n, LB_MAX_LOCKS);
+	if (n == 0 || n > LB_MAX_RUN_LOCKS) {
+		snprintf(err, errlen, "%u locks: a run takes 1 to %u", n, LB_MAX_RUN_LOCKS);
 		return NULL;
 	}
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);

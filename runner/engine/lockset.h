@@ -26,7 +26,7 @@ struct lb_lock_figures {
 };
 
 /* Most locks one run may take (the wait word has 14 bits for the index). */
-#define LB_MAX_LOCKS 4096u
+#define LB_MAX_RUN_LOCKS 4096u
 
 /*
  * Allocate n locks of ops for nthreads threads (not yet initialised), with

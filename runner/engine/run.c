@@ -440,8 +440,15 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
 		cpu_at_stop[i] = lb_thread_cpu_ns(r->threads[i].tid, NULL);
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
-	/* Threads in a deadlock never leave: wait for the others only. */
-	while (atomic_load(&st->done) < n - lb_deadlock_watch_stuck(watch) && lb_mono_ns() < deadline) {
+	/*
+	 * Threads in a deadlock never leave, unless the stop freed them (a
+	 * condition wait): give them two watchdog periods, then wait for the
+	 * others only.
+	 */
+	uint64_t stopped_at = lb_mono_ns();
+	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline &&
+	       !(atomic_load(&st->done) >= n - lb_deadlock_watch_stuck(watch) &&
+		 lb_mono_ns() > stopped_at + 2 * LB_DEADLOCK_PERIOD_NS)) {
 		uint64_t now = lb_mono_ns();
 		/* Keep the clock going: a thread still waiting must see time pass. */
 		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
@@ -506,7 +513,11 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	char vmsg[256] = "";
 	out->verify_failures = r->wl->verify ? r->wl->verify(r, vmsg, sizeof vmsg) : 0;
 	bool excludes = !(ops->caps & LB_CAP_NO_EXCLUSION);
-	if (!completed) {
+	if (dead != NULL) {
+		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+	} else if (!completed) {
 		out->status = LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "interrupted");
 	} else if (st->pin_failed) {
@@ -537,13 +548,10 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	lb_stage = LB_STAGE_DESTROY;
 	lb_lockset_destroy(r->locks);
 	lb_stage = LB_STAGE_IDLE;
-	if (dead != NULL && out->status != LB_STATUS_INTERRUPTED) {
-		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */
-		out->status = LB_STATUS_DEADLOCK;
-		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
-	}
+
 	char gmsg[256];
-	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED) {
+	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED &&
+	    dead == NULL) {
 		out->status = LB_STATUS_FAILED;
 		snprintf(out->message, sizeof out->message, "%s", gmsg);
 	}
