@@ -367,6 +367,7 @@ int lb_run_isolated(const struct lb_run_opts *o, const void *topo, const struct 
 		if (have)
 			memcpy(&f, fr, sizeof f);
 		describe_end(s, status, killed, have ? &f : NULL);
+		s->duration_s = 0; /* no measured window was completed */
 		if (killed && timed_out) {
 			s->status = LB_RS_HUNG;
 			set_message(s, "the isolated run did not finish within %.1f s (stuck during %s, in %s); killed",
