@@ -129,6 +129,11 @@ Test(isolate, without_isolation_a_crash_takes_everything, .timeout = 60)
 	cli_run(r, args);
 	cr_expect_eq(r->status, 128 + SIGSEGV, "exit %d", r->status);
 	cr_expect_eq(access(out, F_OK), -1, "no result");
+	/* An exit() inside the lock is no success, and says so. */
+	snprintf(lock, sizeof lock, "%s:mode=exit_acquire,after=50,pthread", hostile());
+	cli_run(r, args);
+	cr_expect_eq(r->status, 1, "exit %d", r->status);
+	cr_expect(strstr(r->err, "exit() was called from inside a config's run") != NULL, "%s", r->err);
 	free(r);
 	free(dir);
 }

@@ -158,6 +158,29 @@ static void child_run(int fd, const struct lb_run_opts *o, const void *topo, con
 
 /* ---- the parent ---- */
 
+static pid_t guard_pid;
+
+static void exit_guard(void)
+{
+	/* Only in lockbench's own process (a child has its own handler), and only inside a config. */
+	if (getpid() != guard_pid || lb_stage == LB_STAGE_IDLE)
+		return;
+	static const char msg[] = "lockbench: exit() was called from inside a config's run (the lock or the "
+				  "workload, during ";
+	const char *stage = lb_stage_name(lb_stage);
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	w = write(STDERR_FILENO, stage, strlen(stage));
+	w = write(STDERR_FILENO, "); no result was written (--isolate keeps the others)\n", 54);
+	(void)w;
+	_exit(1);
+}
+
+void lb_exit_guard_install(void)
+{
+	if (guard_pid == 0 && atexit(exit_guard) == 0)
+		guard_pid = getpid();
+}
+
 bool lb_isolate_wanted(int mode, const struct lb_lock_choice *lock, const struct lb_wl_choice *wl)
 {
 	if (mode != LB_ISOLATE_AUTO)

@@ -34,6 +34,13 @@
 /* --isolate / --no-isolate, or neither (auto). */
 enum lb_isolate_mode { LB_ISOLATE_AUTO = -1, LB_ISOLATE_OFF = 0, LB_ISOLATE_ON = 1 };
 
+/*
+ * Without isolation, a lock that calls exit() would end lockbench with that
+ * status, no result and no word. Once installed (by the plan), an exit()
+ * while a config runs in this process says so on stderr and exits 1.
+ */
+void lb_exit_guard_install(void);
+
 /* Auto: plug-in locks (code lockbench has never seen) and workloads that may deadlock. */
 bool lb_isolate_wanted(int mode, const struct lb_lock_choice *lock, const struct lb_wl_choice *wl);
 

@@ -335,6 +335,7 @@ int lb_execute_plan(const struct lb_plan *p)
 		fprintf(stderr, "lockbench: warning: the machine was %.0f%% busy before the run; expect noisy results\n",
 			busy * 100);
 
+	lb_exit_guard_install();
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
