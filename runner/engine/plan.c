@@ -281,6 +281,17 @@ int lb_execute_plan(const struct lb_plan *p)
 	unsigned tc[MAX_THREAD_COUNTS];
 	const char *output = p->output;
 
+	/*
+	 * From the start: a signal during the calibrations (long under a
+	 * sanitizer or on a loaded machine) then interrupts the first config
+	 * and the result is written, rather than killing the process.
+	 */
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	lb_exit_guard_install();
 	if (p->ntcounts > MAX_THREAD_COUNTS) {
 		lb_error("--threads: more than %d thread counts", MAX_THREAD_COUNTS);
 		return LB_EXIT_USAGE;
@@ -335,12 +346,6 @@ int lb_execute_plan(const struct lb_plan *p)
 		fprintf(stderr, "lockbench: warning: the machine was %.0f%% busy before the run; expect noisy results\n",
 			busy * 100);
 
-	lb_exit_guard_install();
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	FILE *table = strcmp(output, "-") == 0 ? stderr : stdout;
 	/* A progress line rewritten in place only makes sense on a terminal. */
