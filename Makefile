@@ -157,6 +157,9 @@ tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,futex -t 2,4 -d 200ms --warmup 20ms -o /dev/null \
+	  -w bank -w striped -w lockorder:order=random,avoid=trylock -w lockorder:order=random,avoid=timeout,locks=4,k=3 \
+	  -w condhold:waiter_holds=0
 
 clean:
 	rm -rf build lockbench

@@ -9,7 +9,7 @@
  *   waiter                            notifier
  *   take L2 (waiter_holds=1)          take L2
  *   take L1                           take L1
- *   while no item: wait on cond       items++; notify cond
+ *   while no item: wait on cond       if no item: items++, notify cond
  *     (gives L1 back while asleep,    give L1 back
  *      keeps L2)                      bump L2's counter, give L2 back
  *   items--; give L1 back
@@ -125,6 +125,12 @@ static void notifier(struct lb_thread *t, struct condhold_state *s, struct condh
 	while (lb_running(t)) {
 		lb_acquire_k(t, 1);
 		lb_acquire_k(t, 0);
+		if (lb_relaxed_load(&s->items) != 0) {
+			/* One item at a time: the waiter soon finds none and waits (holding L2, by default). */
+			lb_release_k(t, 0);
+			lb_release_k(t, 1);
+			continue;
+		}
 		lb_relaxed_store(&s->items, lb_relaxed_load(&s->items) + 1);
 		me->made++;
 		lb_bump(&s->l1_count);

@@ -158,10 +158,15 @@ struct snapshot {
 
 static void take(const struct lb_run *r, struct snapshot *s)
 {
+	/* Once stopping, the workload's stop hook wakes its condition waits: they end by themselves. */
+	bool conds_end = r->wl->stop != NULL &&
+			 atomic_load_explicit(&r->clock->phase, memory_order_relaxed) == LB_PHASE_STOP;
 	for (unsigned i = 0; i < r->nthreads; i++) {
 		const struct lb_thread *t = &r->threads[i];
 		/* Acquire: pairs with lb_wait_begin's release, so a stuck thread's figures can be read. */
 		s->wait[i] = atomic_load_explicit(&t->waiting, memory_order_acquire);
+		if (conds_end && lb_wait_kind_of(s->wait[i]) == LB_WAIT_COND)
+			s->wait[i] = lb_wait_word(s->wait[i] >> 16, LB_WAIT_NONE, 0);
 		s->signals[i] = atomic_load_explicit(&t->signals, memory_order_relaxed);
 		s->finished[i] = atomic_load(&t->finished);
 		for (unsigned k = 0; k < r->nlocks; k++)
@@ -224,13 +229,17 @@ static void *watch_main(void *p)
 		 */
 		if (n > atomic_load(&w->nstuck)) {
 			d->at_ns = w->found != NULL ? w->found->at_ns : lb_mono_ns();
-			/* Their stacks now, while they are stuck: a stop may yet free some (a condition wait). */
+			/*
+			 * Their stacks now, while they are stuck (a stop may yet free some: a
+			 * condition wait); the names after the stop, which takes a while.
+			 */
 			d->stuck = lb_stuck_describe(r, d->threads, d->nthreads);
 			d->nstuck = d->stuck != NULL ? d->nthreads : 0;
 			lb_deadlock_found_free(w->found);
 			w->found = d;
 			atomic_store(&w->nstuck, n);
 			atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
+			lb_stuck_symbolise(d->stuck, d->nstuck);
 		} else {
 			lb_deadlock_found_free(d);
 		}

@@ -194,6 +194,7 @@ static void describe_stuck(struct lb_outcome *out)
 			ids[k++] = i;
 	if (ids != NULL && (out->stuck = lb_stuck_describe(r, ids, k)) != NULL)
 		out->nstuck = k;
+	lb_stuck_symbolise(out->stuck, out->nstuck);
 	free(ids);
 }
 

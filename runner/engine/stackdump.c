@@ -241,11 +241,16 @@ struct lb_stuck *lb_stuck_describe(const struct lb_run *r, const unsigned *ids, 
 				if (atomic_load(&t->lk[k]->held))
 					s->holds[s->nholds++] = k;
 		}
-		void *frames[LB_STACK_MAX];
-		int nf = lb_stack_capture(t->tid, frames, LB_STACK_MAX, 1000000000);
-		s->stack = lb_stack_symbolise(frames, nf, &s->nstack);
+		s->nframes = lb_stack_capture(t->tid, s->frames, LB_STACK_MAX, 1000000000);
 	}
 	return out;
+}
+
+void lb_stuck_symbolise(struct lb_stuck *s, size_t n)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (s[i].stack == NULL)
+			s[i].stack = lb_stack_symbolise(s[i].frames, s[i].nframes, &s[i].nstack);
 }
 
 void lb_stuck_free(struct lb_stuck *s, size_t n)

@@ -53,17 +53,22 @@ struct lb_stuck {
 	int holder;        /* the holder of the lock it waits for (first signaller of its condition); -1 */
 	unsigned *holds;   /* locks it holds (malloc'd) */
 	size_t nholds;
-	char **stack;      /* lb_stack_symbolise */
+	char **stack;      /* lb_stuck_symbolise */
 	size_t nstack;
+	void *frames[LB_STACK_MAX]; /* as captured */
+	int nframes;
 };
 
 struct lb_run;
 /*
  * Describe the threads of r listed in ids (n of them): state, CPU time,
  * published wait and holds, the holder of what each waits for, and the
- * stack. Returns a malloc'd array of n (NULL when out of memory).
+ * stack's raw frames (quick: a signal each). Returns a malloc'd array of n
+ * (NULL when out of memory). lb_stuck_symbolise then names the frames,
+ * which takes a while (debug information is read).
  */
 struct lb_stuck *lb_stuck_describe(const struct lb_run *r, const unsigned *ids, size_t n);
+void lb_stuck_symbolise(struct lb_stuck *s, size_t n);
 void lb_stuck_free(struct lb_stuck *s, size_t n);
 
 #endif
