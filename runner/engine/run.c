@@ -321,7 +321,9 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 	if (ir != LB_INIT_OK) {
-		/* The init thread still uses the locks: nothing is freed, and no thread starts. */
+		/* The init thread still uses the locks: they are left to it; the rest is freed, no thread starts. */
+		r->locks = NULL;
+		lb_outcome_free(out);
 		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "%s", err);
 		out->stuck = calloc(1, sizeof *out->stuck);
@@ -337,9 +339,6 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 			out->stuck_in_init = true;
 		}
 		lb_stage = LB_STAGE_IDLE;
-		free(r->threads);
-		r->threads = NULL;
-		forget_memory(out);
 		return 0;
 	}
 	lb_stage = LB_STAGE_SETUP;
