@@ -250,15 +250,25 @@ Test(lockorder, global_order_and_both_remedies_finish, .timeout = 120)
 	expect_clean("lockorder:order=random,avoid=timeout,locks=4,k=3", "futex");
 }
 
-Test(lockorder, bad_values_are_refused_when_read)
+/* What `run` and `stress` ask before anything runs (a usage error, exit 2). */
+static int check(const char *spec, char *err, size_t errlen)
 {
 	struct lb_wl_choice wc;
+	cr_assert_eq(lb_parse_workload(spec, &wc, err, errlen), 0, "%s: %s", spec, err);
+	int rc = wc.wl->check != NULL ? wc.wl->check(wc.params, 2, err, errlen) : 0;
+	lb_workload_free(&wc);
+	return rc;
+}
+
+Test(lockorder, bad_values_are_refused_before_running)
+{
 	char err[256];
-	cr_expect_neq(lb_parse_workload("lockorder:order=sideways", &wc, err, sizeof err), 0);
+	cr_expect_neq(check("lockorder:order=sideways", err, sizeof err), 0);
 	cr_expect(strstr(err, "order=\"sideways\"") != NULL, "%s", err);
-	cr_expect_neq(lb_parse_workload("lockorder:avoid=prayer", &wc, err, sizeof err), 0);
-	cr_expect_neq(lb_parse_workload("lockorder:locks=2,k=3", &wc, err, sizeof err), 0);
-	cr_expect_neq(lb_parse_workload("striped:stripes=8,counters=4", &wc, err, sizeof err), 0);
+	cr_expect_neq(check("lockorder:avoid=prayer", err, sizeof err), 0);
+	cr_expect_neq(check("lockorder:locks=2,k=3", err, sizeof err), 0);
+	cr_expect_neq(check("striped:stripes=8,counters=4", err, sizeof err), 0);
+	cr_expect_eq(check("lockorder:order=random,avoid=timeout,locks=3,k=3", err, sizeof err), 0, "%s", err);
 }
 
 /* ---- bank ---- */

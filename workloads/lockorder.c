@@ -64,8 +64,9 @@ static unsigned lockorder_nlocks(const union lb_value *p)
 	return (unsigned)p[P_LOCKS].i;
 }
 
-static int lockorder_check(const union lb_value *p, char *err, size_t errlen)
+static int lockorder_check(const union lb_value *p, unsigned nthreads, char *err, size_t errlen)
 {
+	(void)nthreads;
 	if (strcmp(p[P_ORDER].s, "global") != 0 && strcmp(p[P_ORDER].s, "random") != 0)
 		snprintf(err, errlen, "lockorder: order=\"%s\" is not global or random", p[P_ORDER].s);
 	else if (parse_avoid(p[P_AVOID].s) < 0)

@@ -38,8 +38,9 @@ static unsigned striped_nlocks(const union lb_value *p)
 	return (unsigned)p[P_STRIPES].i;
 }
 
-static int striped_check(const union lb_value *p, char *err, size_t errlen)
+static int striped_check(const union lb_value *p, unsigned nthreads, char *err, size_t errlen)
 {
+	(void)nthreads;
 	if (p[P_STRIPES].i > p[P_COUNTERS].i) {
 		snprintf(err, errlen, "striped: stripes=%" PRId64 " is more than counters=%" PRId64 " (a lock would guard nothing)",
 			 p[P_STRIPES].i, p[P_COUNTERS].i);

@@ -13,7 +13,8 @@
 static const char run_help[] =
 	"usage: lockbench run [options]\n"
 	"  -l, --locks LIST       locks to run, e.g. ticket,mcs or gil:interval=1ms,force_switch=0,pthread;\n"
-	"                         `all` is every built-in lock except the negative control `none`;\n"
+	"                         `all` is every built-in lock except the negative control `none`,\n"
+	"                         `all-rw` every built-in reader-writer lock;\n"
 	"                         a plug-in: ./mylock.so[:key=value] or plugin:path=FILE[,key=value]\n"
 	"                         (default pthread,ticket,mcs,gil; see `lockbench list`)\n"
 	"  -w, --workload W       workload and parameters, e.g. cs:cs_ns=200,think_ns=100 (default cs);\n"

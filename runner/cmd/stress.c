@@ -9,11 +9,14 @@
  * plan is executed by the same code as `run` (lb_execute_plan), so the
  * JSON result is the same document. The verdict is locktorture's: a line
  *
- *     ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0
+ *     ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0  Reads/Writes: 40617001/40617566
  *
  * per lock — total acquisitions, the most and fewest by one thread, and
- * Fail = mutual-exclusion violations seen by the canary + lost updates of
- * the shared counter + releases by a non-holder. Any Fail, and any lock
+ * Fail = mutual-exclusion violations seen by the canary (a writer with
+ * anyone inside, a reader with a writer inside) + lost updates of the
+ * shared counter + reads that saw it change + releases by a non-holder;
+ * then the acquisitions of each role (reads are shared on a reader-writer
+ * lock, exclusive on a mutex). Any Fail, and any lock
  * that hung or could not run, makes the command exit 1 naming the locks.
  * Unlike `run`, the negative control `none` is no exception: asked for by
  * name, it must fail, and the command says so.
@@ -49,9 +52,11 @@ static const char stress_help[] =
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            only the failure line\n"
 	"  -h, --help             this text\n"
-	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F\n"
-	"  (F = mutual-exclusion violations + lost counter updates + bad releases)\n"
-	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, crashed, error; none included),\n"
+	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F  Reads/Writes: R/W\n"
+	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases)\n"
+	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, crashed, deadlocked, error;\n"
+	"            none included; a lock run with one thread or that made no acquisition is\n"
+	"            untested, so it fails),\n"
 	"            2 usage or input error, 3 the result file could not be written: the results were\n"
 	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
 	"            130 interrupted\n";
@@ -98,15 +103,30 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
 	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR ||
 		     s->status == LB_RS_DEADLOCK || s->status == LB_RS_CRASHED;
-	if (fail != 0 || broke)
+	/*
+	 * Fail: 0 is a verdict only when the lock was exercised: one thread can
+	 * never show a second holder, and a lock that made no acquisition was not
+	 * tested at all. Such a lock fails, saying why, instead of passing.
+	 */
+	const char *untested = NULL;
+	if (s->status == LB_RS_OK && c->threads < 2)
+		untested = "untested: one thread cannot show a second holder";
+	else if (s->status == LB_RS_OK && s->acquisitions == 0)
+		untested = "untested: no acquisition in the window";
+	if (fail != 0 || broke || untested != NULL)
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
 	char label[256], msg[512];
 	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64,
 		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
+	if (s->has_roles)
+		fprintf(table, "  Reads/Writes: %" PRIu64 "/%" PRIu64, s->roles[LB_SR_READ].acquisitions,
+			s->roles[LB_SR_WRITE].acquisitions);
 	if (s->status != LB_RS_OK && s->status != LB_RS_FAILED)
 		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
+	else if (untested != NULL)
+		fprintf(table, "  (%s)", untested);
 	fputc('\n', table);
 	fflush(table);
 }

@@ -82,6 +82,19 @@ static int check_caps(const struct lb_plan *p)
 	return 0;
 }
 
+/* Every workload's parameters against every thread count (its check hook). 0, or -1 after saying why. */
+static int check_params(const struct lb_plan *p, const unsigned *tc, size_t ntc)
+{
+	char err[512];
+	for (size_t w = 0; w < p->nwls; w++)
+		for (size_t ti = 0; ti < ntc && p->wls[w].wl->check != NULL; ti++)
+			if (p->wls[w].wl->check(p->wls[w].params, tc[ti], err, sizeof err) != 0) {
+				lb_error("--workload: %s", err);
+				return -1;
+			}
+	return 0;
+}
+
 /* The config id of a lock, a workload, a thread count and a pin text. 0, or -1 when it does not fit. */
 static int make_id(const struct lb_lock_choice *lock, const struct lb_wl_choice *wl, unsigned threads,
 		   const char *pin_text, char *buf, size_t len)
@@ -310,6 +323,10 @@ int lb_execute_plan(const struct lb_plan *p)
 		return LB_EXIT_USAGE;
 	}
 	size_t ntc = thread_counts(p, topo, tc);
+	if (check_params(p, tc, ntc) != 0) {
+		lb_topo_free(topo);
+		return LB_EXIT_USAGE;
+	}
 	if (output == NULL) {
 		mkdir("results", 0777);
 		default_output(outbuf, sizeof outbuf);

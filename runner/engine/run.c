@@ -53,6 +53,9 @@ const char *lb_status_name(enum lb_status s)
 	return "?";
 }
 
+/* Histograms per thread (and merged): wait, hold, handoff, then one wait per role. */
+#define HISTS (3 + LB_NROLES)
+
 static size_t round_up(size_t v, size_t a)
 {
 	return (v + a - 1) / a * a;
@@ -103,6 +106,15 @@ static void reset_figures(struct lb_thread *t)
 	lb_hist_reset(t->hold);
 	lb_hist_reset(t->handoff);
 	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
+	/* Per role: `total` keeps counting for verify(), stop_since is set only after the window. */
+	t->readers_seen = 0;
+	t->readers_max = 0;
+	for (int k = 0; k < LB_NROLES; k++) {
+		struct lb_role_figures *rf = &t->role[k];
+		rf->acquisitions = rf->timed = 0;
+		rf->max_gap_ticks = rf->max_gap_end = 0;
+		lb_hist_reset(rf->wait);
+	}
 }
 
 static bool phase_change_one(struct lb_thread *t, uint32_t phase);
@@ -254,6 +266,8 @@ static void merge_figures(struct lb_outcome *out)
 		lb_hist_merge(out->wait, t->wait);
 		lb_hist_merge(out->hold, t->hold);
 		lb_hist_merge(out->handoff, t->handoff);
+		for (int k = 0; k < LB_NROLES; k++)
+			lb_hist_merge(out->role[k].wait, t->role[k].wait);
 	}
 }
 
@@ -289,7 +303,8 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
-	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (3 * (size_t)n + 3));
+	/* Per thread: wait, hold, handoff, read wait, write wait; then the same five merged. */
+	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (HISTS * (size_t)n + HISTS));
 	out->mem_timeline = zalloc_aligned(LB_CACHELINE, round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * n);
 	out->mem_log = zalloc_aligned(LB_CACHELINE, o->order_log_cap * sizeof(uint16_t));
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
@@ -305,12 +320,17 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->clock = out->mem_clock;
 	r->hl = out->mem_hl;
 	char *hists = out->mem_hists;
-	out->wait = (struct lb_hist *)(hists + hist_stride * 3 * n);
-	out->hold = (struct lb_hist *)(hists + hist_stride * (3 * n + 1));
-	out->handoff = (struct lb_hist *)(hists + hist_stride * (3 * n + 2));
+#define HIST_AT(k) ((struct lb_hist *)(hists + hist_stride * (k)))
+	out->wait = HIST_AT(HISTS * n);
+	out->hold = HIST_AT(HISTS * n + 1);
+	out->handoff = HIST_AT(HISTS * n + 2);
 	lb_hist_reset(out->wait);
 	lb_hist_reset(out->hold);
 	lb_hist_reset(out->handoff);
+	for (int k = 0; k < LB_NROLES; k++) {
+		out->role[k].wait = HIST_AT(HISTS * n + 3 + k);
+		lb_hist_reset(out->role[k].wait);
+	}
 
 	int init_tid;
 	lb_stage = LB_STAGE_INIT;
@@ -366,12 +386,17 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
 		t->trying_since = LB_NOT_TRYING;
-		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
-		t->hold = (struct lb_hist *)(hists + hist_stride * (3 * i + 1));
-		t->handoff = (struct lb_hist *)(hists + hist_stride * (3 * i + 2));
+		t->wait = HIST_AT(HISTS * i);
+		t->hold = HIST_AT(HISTS * i + 1);
+		t->handoff = HIST_AT(HISTS * i + 2);
 		lb_hist_reset(t->wait);
 		lb_hist_reset(t->hold);
 		lb_hist_reset(t->handoff);
+		for (int k = 0; k < LB_NROLES; k++) {
+			t->role[k].wait = HIST_AT(HISTS * i + 3 + k);
+			t->role[k].stop_since = LB_NOT_TRYING;
+			lb_hist_reset(t->role[k].wait);
+		}
 		t->timeline = (uint32_t *)((char *)out->mem_timeline +
 					   round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * i);
 	}
@@ -585,6 +610,10 @@ void lb_outcome_free(struct lb_outcome *out)
 	free(out->order);
 	free(out->starved);
 	out->starved = NULL;
+	for (int k = 0; k < LB_NROLES; k++) {
+		free(out->role[k].starved);
+		out->role[k].starved = NULL;
+	}
 	forget_memory(out);
 	out->run.threads = NULL;
 	out->order = NULL;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include "analysis/roles.h"
 #include "analysis/starvation.h"
 #include "engine/deadlock.h"
 #include "engine/lockset.h"
@@ -137,6 +138,35 @@ static void starvation_fill(struct lb_starvation *v, const struct lb_outcome *ou
 	v->max_bypass = bypass;
 	v->share_threshold = LB_STARVE_SHARE;
 	v->gap_threshold = LB_STARVE_GAP;
+}
+
+/* One role of a reader-writer run, from the judge's outcome (analysis/roles.c). */
+static void role_fill(struct lb_role_figs *f, const struct lb_outcome *out, enum lb_role r)
+{
+	const struct lb_role_outcome *ro = &out->role[r];
+	unsigned n = out->run.nthreads;
+	f->threads = ro->nthreads;
+	f->acquisitions = ro->acquisitions;
+	/* A role nobody tried has no rate (null), not a rate of 0. */
+	f->throughput_per_s = out->duration_s > 0 && ro->nthreads > 0 ? (double)ro->acquisitions / out->duration_s : NAN;
+	latency_fill(&f->latency, ro->wait);
+	f->fairness = ro->fair;
+	f->starved = ro->nstarved > 0;
+	f->longest_wait_ns = ro->max_gap_ticks * (uint64_t)out->tick_ns;
+	f->starved_threads = calloc(n ? n : 1, sizeof *f->starved_threads);
+	f->per_thread = calloc(n ? n : 1, sizeof *f->per_thread);
+	for (unsigned i = 0; i < n && f->starved_threads != NULL && f->per_thread != NULL; i++) {
+		const struct lb_thread *t = &out->run.threads[i];
+		if (!(t->roles & LB_ROLE_BIT(r)))
+			continue;
+		bool starved = ro->starved != NULL && ro->starved[i];
+		if (starved)
+			f->starved_threads[f->nstarved_threads++] = i;
+		f->per_thread[f->nper_thread++] = (struct lb_role_thread){ i, t->role[r].acquisitions, starved };
+	}
+	f->has_concurrency = r == LB_ROLE_READ;
+	f->concurrency_mean = out->readers_mean;
+	f->concurrency_max = out->readers_max;
 }
 
 static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, const struct lb_outcome *out,
@@ -267,6 +297,7 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	if (out->status == LB_STATUS_HUNG || out->run.threads == NULL)
 		return;
 	lb_outcome_judge(out);
+	lb_outcome_judge_roles(out);
 	s->has_figures = true;
 	s->acquisitions = out->acquisitions;
 	s->throughput_per_s = out->duration_s > 0 ? (double)out->acquisitions / out->duration_s : NAN;
@@ -293,6 +324,13 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	short_term_fill(s, out);
 	s->has_starvation = true;
 	starvation_fill(&s->starvation, out);
+	if ((s->has_roles = out->has_roles)) {
+		_Static_assert(LB_SR_READ == (int)LB_ROLE_READ && LB_SR_WRITE == (int)LB_ROLE_WRITE &&
+				       LB_SR_COUNT == LB_NROLES,
+			       "the model's roles are the engine's");
+		for (int r = 0; r < LB_NROLES; r++)
+			role_fill(&s->roles[r], out, (enum lb_role)r);
+	}
 
 	uint32_t slices = out->run.nthreads ? out->run.threads[0].timeline_len : 0;
 	uint32_t used = (uint32_t)(out->duration_s * 1e9 / (double)out->slice_ns) + 1;

@@ -128,6 +128,16 @@ static json_t *params_json(const struct lb_kvs *kv)
 	return o;
 }
 
+static json_t *strings_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, jstr(v[i]));
+	return a;
+}
+
+static json_t *machine_json(const struct lb_machine *m);
+
 static json_t *context_json(const struct lb_context *x)
 {
 	json_t *c = json_object();
@@ -206,7 +216,36 @@ static json_t *context_json(const struct lb_context *x)
 	set(c, "busy_before_run", num(x->busy_before_run));
 	if (x->interrupted)
 		set(c, "interrupted", json_true());
+	if (x->merged_from != NULL)
+		set(c, "merged_from", strings_json(x->merged_from, x->nmerged_from));
+	set_str(c, "merged_by", x->merged_by);
+	if (x->machines != NULL) {
+		json_t *ms = json_array();
+		for (size_t i = 0; i < x->nmachines; i++)
+			json_array_append_new(ms, machine_json(&x->machines[i]));
+		set(c, "machines", ms);
+	}
 	return c;
+}
+
+/* context.machines[i] of a merged result: name, hosts, shards and its own context. */
+static json_t *machine_json(const struct lb_machine *m)
+{
+	json_t *o = json_object(), *shards = json_array();
+	set(o, "name", jstr(m->name ? m->name : ""));
+	set(o, "hosts", strings_json(m->hosts, m->nhosts));
+	for (size_t i = 0; i < m->nshards; i++) {
+		const struct lb_shard_info *sh = &m->shards[i];
+		json_t *e = json_object();
+		set(e, "shard", json_integer(sh->shard));
+		set(e, "result", str_or_null(sh->result));
+		set(e, "state", str_or_null(sh->state));
+		set(e, "host", str_or_null(sh->host));
+		json_array_append_new(shards, e);
+	}
+	set(o, "shards", shards);
+	set(o, "context", m->context ? context_json(m->context) : json_null());
+	return o;
 }
 
 static json_t *thread_json(const struct lb_thread_figs *t)
@@ -287,14 +326,6 @@ static json_t *starvation_json(const struct lb_starvation *v)
 	set(o, "share_threshold", num(v->share_threshold));
 	set(o, "gap_threshold", num(v->gap_threshold));
 	return o;
-}
-
-static json_t *strings_json(char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, jstr(v[i]));
-	return a;
 }
 
 static json_t *uints_json(const unsigned *v, size_t n)
@@ -400,17 +431,41 @@ static void faults_json(json_t *o, const struct lb_sample *s)
 	}
 }
 
-static json_t *sample_json(const struct lb_sample *s)
+/* One role of a reader-writer sample (results/schema.json, $defs/role). */
+static json_t *role_json(const struct lb_role_figs *r)
 {
 	json_t *o = json_object();
-	set(o, "repetition", json_integer(s->repetition));
-	set(o, "status", json_string(lb_result_status_name(s->status)));
-	set_str(o, "message", s->message);
-	if (isfinite(s->duration_s))
-		set(o, "duration_s", json_real(s->duration_s));
-	faults_json(o, s);
-	if (!s->has_figures)
-		return o;
+	set(o, "threads", json_integer(r->threads));
+	set(o, "acquisitions", count(r->acquisitions));
+	set(o, "throughput_per_s", num(r->throughput_per_s));
+	set(o, "latency_ns", latency_json(&r->latency));
+	set(o, "fairness", fairness_json(&r->fairness));
+	set(o, "starved", json_boolean(r->starved));
+	json_t *ids = json_array(), *per = json_array();
+	for (size_t i = 0; i < r->nstarved_threads; i++)
+		json_array_append_new(ids, json_integer(r->starved_threads[i]));
+	for (size_t i = 0; i < r->nper_thread; i++) {
+		json_t *pt = json_object();
+		set(pt, "id", json_integer(r->per_thread[i].id));
+		set(pt, "acquisitions", count(r->per_thread[i].acquisitions));
+		set(pt, "starved", json_boolean(r->per_thread[i].starved));
+		json_array_append_new(per, pt);
+	}
+	set(o, "starved_threads", ids);
+	set(o, "longest_wait_ns", count(r->longest_wait_ns));
+	set(o, "per_thread", per);
+	if (r->has_concurrency) {
+		json_t *c = json_object();
+		set(c, "mean", num(r->concurrency_mean));
+		set(c, "max", count(r->concurrency_max));
+		set(o, "concurrency", c);
+	}
+	return o;
+}
+
+/* A sample's figures, after its status (a hung sample has none). */
+static void sample_figures(json_t *o, const struct lb_sample *s)
+{
 	set(o, "acquisitions", count(s->acquisitions));
 	set(o, "throughput_per_s", num(s->throughput_per_s));
 	set(o, "latency_ns", latency_json(&s->latency));
@@ -437,20 +492,41 @@ static json_t *sample_json(const struct lb_sample *s)
 	set(o, "short_term", short_term_json(s));
 	if (s->has_starvation)
 		set(o, "starvation", starvation_json(&s->starvation));
+	if (s->has_roles) {
+		json_t *roles = json_object();
+		for (int r = 0; r < LB_SR_COUNT; r++)
+			set(roles, lb_sample_role_name((enum lb_sample_role)r), role_json(&s->roles[r]));
+		set(o, "roles", roles);
+	}
 	json_t *threads = json_array();
 	for (size_t i = 0; i < s->nthreads; i++)
 		json_array_append_new(threads, thread_json(&s->threads[i]));
 	set(o, "threads", threads);
 	if (s->nlocks != 0)
 		set(o, "locks", locks_json(s));
+}
+
+static json_t *sample_json(const struct lb_sample *s)
+{
+	json_t *o = json_object();
+	set(o, "repetition", json_integer(s->repetition));
+	set(o, "status", json_string(lb_result_status_name(s->status)));
+	set_str(o, "message", s->message);
+	if (isfinite(s->duration_s))
+		set(o, "duration_s", json_real(s->duration_s));
+	faults_json(o, s);
+	if (s->has_figures)
+		sample_figures(o, s);
+	if (s->has_shard)
+		set(o, "shard", json_integer(s->shard));
 	return o;
 }
 
-static json_t *summary_json(const struct lb_summary *sum)
+/* The summary's metrics of one kind: the headline ones, or (roles) the reader-writer ones. */
+static void summary_metrics(json_t *o, const struct lb_summary *sum, bool roles)
 {
-	json_t *o = json_object();
 	for (size_t m = 0; m < LB_M_COUNT; m++) {
-		if (lb_metrics[m].summary_key == NULL)
+		if (lb_metrics[m].summary_key == NULL || lb_metrics[m].roles != roles)
 			continue;
 		const struct lb_stat *st = &sum->stat[m];
 		json_t *j = json_object();
@@ -465,7 +541,18 @@ static json_t *summary_json(const struct lb_summary *sum)
 		}
 		set(o, lb_metrics[m].summary_key, j);
 	}
+}
+
+static json_t *summary_json(const struct lb_summary *sum)
+{
+	json_t *o = json_object();
+	summary_metrics(o, sum, false);
 	set(o, "starved", json_boolean(sum->starved));
+	if (sum->has_roles) {
+		summary_metrics(o, sum, true);
+		set(o, "reader_starved", json_boolean(sum->reader_starved));
+		set(o, "writer_starved", json_boolean(sum->writer_starved));
+	}
 	return o;
 }
 
@@ -492,6 +579,7 @@ static json_t *config_json(const struct lb_config *c)
 	set(p, "oversubscribed", json_boolean(c->oversubscribed));
 	set(o, "pin", p);
 	set(o, "status", json_string(lb_result_status_name(c->status)));
+	set_str(o, "machine", c->machine);
 	json_t *samples = json_array();
 	for (size_t i = 0; i < c->nsamples; i++)
 		json_array_append_new(samples, sample_json(&c->samples[i]));
@@ -512,6 +600,20 @@ int lb_result_emit(FILE *f, const struct lb_result *r)
 	for (size_t i = 0; i < r->nconfigs; i++)
 		json_array_append_new(configs, config_json(&r->configs[i]));
 	set(doc, "configs", configs);
+	if (r->has_missing) {
+		json_t *missing = json_array();
+		for (size_t i = 0; i < r->nmissing; i++) {
+			const struct lb_missing *m = &r->missing[i];
+			json_t *e = json_object();
+			set(e, "machine", jstr(m->machine ? m->machine : ""));
+			set(e, "shard", json_integer(m->shard));
+			set(e, "config", str_or_null(m->config));
+			set(e, "state", str_or_null(m->state));
+			set(e, "reason", jstr(m->reason ? m->reason : ""));
+			json_array_append_new(missing, e);
+		}
+		set(doc, "missing", missing);
+	}
 	int rc = json_dumpf(doc, f, DUMP_FLAGS) != 0 || fputc('\n', f) == EOF ? -1 : 0;
 	json_decref(doc);
 	return rc;

@@ -162,6 +162,38 @@ struct lb_crash {
 	size_t nthreads;
 };
 
+/*
+ * One role of a reader-writer run (a workload that used the read/write role
+ * wrappers): who tried it, how often they got it, how long they waited, how
+ * fairly, who starved in it; readers also how many were inside together.
+ */
+enum lb_sample_role { LB_SR_READ, LB_SR_WRITE, LB_SR_COUNT };
+/* "read", "write" */
+const char *lb_sample_role_name(enum lb_sample_role r);
+
+struct lb_role_thread {
+	unsigned id;
+	uint64_t acquisitions;
+	bool starved;
+};
+
+struct lb_role_figs {
+	unsigned threads;            /* threads that tried the role */
+	uint64_t acquisitions;
+	double throughput_per_s;     /* NAN: null */
+	struct lb_latency latency;
+	struct lb_fairness fairness; /* over the role's threads */
+	bool starved;
+	unsigned *starved_threads;
+	size_t nstarved_threads;
+	uint64_t longest_wait_ns;    /* a wait unfinished when the window closed included */
+	struct lb_role_thread *per_thread;
+	size_t nper_thread;
+	bool has_concurrency;        /* readers: shared readers inside seen on a read entry, self included */
+	double concurrency_mean;     /* NAN: null */
+	uint64_t concurrency_max;
+};
+
 struct lb_sample {
 	unsigned repetition;
 	enum lb_result_status status; /* never NOT_RUN */
@@ -185,6 +217,8 @@ struct lb_sample {
 	struct lb_short_term short_term;
 	bool has_starvation;
 	struct lb_starvation starvation;
+	bool has_roles; /* a reader-writer workload: roles[LB_SR_READ], roles[LB_SR_WRITE] */
+	struct lb_role_figs roles[LB_SR_COUNT];
 	struct lb_thread_figs *threads;
 	size_t nthreads;
 	/* Optional groups, written only when there is something to say. */
@@ -195,6 +229,9 @@ struct lb_sample {
 	size_t nstuck;
 	struct lb_crash crash;
 	bool isolated;                     /* ran in a process of its own (--isolate) */
+	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
+	bool has_shard;
+	unsigned shard;
 };
 
 /* ---- per config: median, spread and the CI of the median over ok repetitions ---- */
@@ -224,6 +261,14 @@ enum lb_metric_id {
 	LB_M_HANDOVER_RATIO,
 	LB_M_LONGEST_GAP,
 	LB_M_PINGPONG,
+	/* reader-writer runs only (struct lb_metric.roles) */
+	LB_M_READ_THROUGHPUT,
+	LB_M_WRITE_THROUGHPUT,
+	LB_M_READ_P99,
+	LB_M_WRITE_P99,
+	LB_M_READ_JAIN,
+	LB_M_WRITE_JAIN,
+	LB_M_READ_CONCURRENCY,
 	LB_M_COUNT
 };
 struct lb_metric {
@@ -234,6 +279,8 @@ struct lb_metric {
 	bool higher_better;
 	/* The metric's value in one sample; NAN when the sample does not have it. */
 	double (*get)(const struct lb_sample *s);
+	/* A reader-writer metric: in a summary only when a sample had roles (lb_summary.has_roles). */
+	bool roles;
 };
 extern const struct lb_metric lb_metrics[LB_M_COUNT];
 /* The metric called name (its --metric name); NULL if none. */
@@ -243,6 +290,9 @@ struct lb_summary {
 	bool present;
 	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
 	bool starved;                    /* any repetition starved */
+	/* Reader-writer runs: the role metrics are summarized, and which role starved in any repetition. */
+	bool has_roles;
+	bool reader_starved, writer_starved;
 };
 
 /* ---- one config: identity, parameters, its repetitions and their summary ---- */
@@ -265,6 +315,9 @@ struct lb_config {
 	struct lb_sample *samples;
 	size_t nsamples, samples_cap;
 	struct lb_summary summary;
+	/* lockbench merge: the machine it ran on (a context.machines[].name); NULL in a plain run. A
+	 * merged result may hold one config id once per machine: (machine, id) names a config. */
+	char *machine;
 };
 
 /* ---- the run's context: what makes a result reproducible and comparable ---- */
@@ -301,6 +354,42 @@ struct lb_context {
 	int64_t timing_sample_every;
 	double timing_overhead_ns; /* NAN: null */
 	char *timing_overhead_method;
+	/* lockbench merge: the results joined, its command line, and every machine with its own
+	 * context (this context is the first result's). NULL: absent (a plain run). */
+	char **merged_from;
+	size_t nmerged_from;
+	char *merged_by;
+	struct lb_machine *machines;
+	size_t nmachines;
+};
+
+/* ---- a merged result (lockbench merge): its machines, and what is missing ---- */
+
+/* One shard (input) of a machine: its result file and how it ended. */
+struct lb_shard_info {
+	unsigned shard;
+	char *result; /* NULL: it left no result (null) */
+	char *state;  /* its final state (COMPLETED, CANCELLED, ...); NULL: null (outside a sweep) */
+	char *host;   /* its result's context.host; NULL: null */
+};
+
+/* A machine: a sweep's machine, else a host. */
+struct lb_machine {
+	char *name;
+	char **hosts; /* distinct hosts of its shards, in shard order */
+	size_t nhosts;
+	struct lb_shard_info *shards;
+	size_t nshards;
+	struct lb_context *context; /* its first result's full context; NULL: none left one (null) */
+};
+
+/* What a shard should have measured and did not: one per machine, shard and config. */
+struct lb_missing {
+	char *machine;
+	unsigned shard;
+	char *config; /* the config id; NULL: no shard of the merge named one (null) */
+	char *state;  /* the shard's final state; NULL: null */
+	char *reason;
 };
 
 /* ---- the document ---- */
@@ -310,6 +399,10 @@ struct lb_result {
 	struct lb_context context;
 	struct lb_config *configs;
 	size_t nconfigs, configs_cap;
+	/* lockbench merge: the "missing" list (has_missing: written, even when empty). */
+	bool has_missing;
+	struct lb_missing *missing;
+	size_t nmissing;
 };
 
 /* ---- lifecycle (model/result.c) ---- */
@@ -323,6 +416,15 @@ struct lb_config *lb_result_add_config(struct lb_result *r);
 struct lb_sample *lb_config_add_sample(struct lb_config *c);
 /* The config with this id, or NULL. */
 const struct lb_config *lb_result_find(const struct lb_result *r, const char *id);
+/* The config with this id on machine (NULL: a config without machine), or NULL. */
+const struct lb_config *lb_result_find_on(const struct lb_result *r, const char *machine, const char *id);
+/* context.machines[] called name, or NULL. */
+const struct lb_machine *lb_result_machine(const struct lb_result *r, const char *name);
+/* An empty context: every optional number absent (NAN, -1). lb_result_new starts with one. */
+void lb_context_init(struct lb_context *x);
+/* A deep copy of src into dst (which holds nothing); lb_context_clear frees it. */
+void lb_context_copy(struct lb_context *dst, const struct lb_context *src);
+void lb_context_clear(struct lb_context *x);
 /* Free what a sample / config owns (not the struct itself). */
 void lb_sample_clear(struct lb_sample *s);
 /* Free the optional groups (locks, deadlock, stuck threads, crash) only (model/faults.c). */
