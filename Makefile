@@ -10,6 +10,7 @@
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make validate-python  the GIL model against this machine's CPython, into docs/python.md (a few minutes)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
@@ -61,7 +62,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -141,7 +142,7 @@ check-extend-workload:
 	     "+ LB_WORKLOAD(extend_fixture) in workloads/registry.def"; \
 	$(MAKE) --no-print-directory -C "$$tmp" lockbench build/tests/run-tests; \
 	cd "$$tmp"; \
-	./lockbench list | grep -q '^  extend-fixture ' || fail "lockbench list does not show extend-fixture"; \
+	./lockbench list > list.txt; grep -q '^  extend-fixture ' list.txt || fail "lockbench list does not show extend-fixture"; \
 	LOCKBENCH=./lockbench build/tests/run-tests --filter 'workloads_all/*' --jobs $(TEST_JOBS) --verbose \
 	  >test.log 2>&1 || { cat test.log; fail "the generic workload test failed"; }; \
 	grep 'workload extend-fixture: clean under' test.log || { cat test.log; fail "the generic test did not run extend-fixture"; }; \
@@ -185,6 +186,12 @@ overhead: deps
 gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
+
+# A benchmark, not a test: real CPython's GIL and the model in the same scenarios
+# (DURATION, REPEAT from the environment), tables into docs/python.md.
+validate-python: deps
+	@$(MAKE) --no-print-directory lockbench
+	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),3)
 
 # Adding a lock takes one file in locks/ and one line in locks/registry.def:
 # a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its

@@ -67,7 +67,9 @@
  * another thread held the GIL before the dropper could retake it: the
  * dropper waited on switch_cond, or the taker was faster still), switches (takes by a thread other than the last holder,
  * the first take included: CPython's switch_number), timeouts (timed
- * waits on `cond` that expired).
+ * waits on `cond` that expired). counters() reads them under the same
+ * mutexes, so lockbench may read them as the measured window opens
+ * (live-counters) and report the window's alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -330,15 +332,25 @@ static void gil_poll(void *state, void *node)
 		gil_take(gil, node);
 }
 
+/* Under the mutexes that guard the counters, so that it may run while threads do (live-counters). */
 static size_t gil_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct gil_state *gil = state;
-	const struct lb_counter all[] = {
-		{ "drop_requests", gil->drop_requests },
-		{ "forced_switches", gil->forced_switches },
-		{ "switches", gil->switch_number },
-		{ "timeouts", gil->timeouts },
+	struct lb_counter all[] = {
+		{ "drop_requests", 0 },
+		{ "forced_switches", 0 },
+		{ "switches", 0 },
+		{ "timeouts", 0 },
 	};
+
+	gil_check(pthread_mutex_lock(&gil->mutex));
+	all[0].value = gil->drop_requests;
+	all[2].value = gil->switch_number;
+	all[3].value = gil->timeouts;
+	gil_check(pthread_mutex_unlock(&gil->mutex));
+	gil_check(pthread_mutex_lock(&gil->switch_mutex));
+	all[1].value = gil->forced_switches;
+	gil_check(pthread_mutex_unlock(&gil->switch_mutex));
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
@@ -349,7 +361,8 @@ const struct lb_lock_ops lb_lock_gil = {
 	.state_size = sizeof(struct gil_state),
 	.state_align = _Alignof(struct gil_state),
 	.node_size = sizeof(struct gil_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |
+		LB_CAP_LIVE_COUNTERS,
 	.params = gil_params,
 	.init = gil_init,
 	.destroy = gil_destroy,

@@ -218,10 +218,16 @@ static void gil_old_poll(void *state, void *node)
 static size_t gil_old_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct gil_old_state *gil = state;
-	const struct lb_counter all[] = {
-		{ "releases", gil->releases },
-		{ "switches", gil->switches },
+	struct lb_counter all[] = {
+		{ "releases", 0 },
+		{ "switches", 0 },
 	};
+
+	/* Under the mutex that guards them: it may run while threads do (live-counters). */
+	gil_old_check(pthread_mutex_lock(&gil->mutex));
+	all[0].value = gil->releases;
+	all[1].value = gil->switches;
+	gil_old_check(pthread_mutex_unlock(&gil->mutex));
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
@@ -232,7 +238,8 @@ const struct lb_lock_ops lb_lock_gil_old = {
 	.state_size = sizeof(struct gil_old_state),
 	.state_align = _Alignof(struct gil_old_state),
 	.node_size = sizeof(struct gil_old_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_POLL | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_POLL | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |
+		LB_CAP_LIVE_COUNTERS,
 	.params = gil_old_params,
 	.init = gil_old_init,
 	.destroy = gil_old_destroy,

@@ -45,6 +45,13 @@ extern const struct lb_lock_ops *const lb_locks[];
 const struct lb_lock_ops *lb_lock_find(const char *name);
 
 /*
+ * The capabilities of a lock as configured with params (its declared
+ * parameters' values; NULL: defaults unknown, the table's bits): a
+ * wrapper's (rlock's) timed acquire is its base's, native or emulated.
+ */
+uint32_t lb_lock_caps_as_configured(const struct lb_lock_ops *ops, const union lb_value *params);
+
+/*
  * The body of a lock's `counters` hook: copy the first max of the n
  * counters in all[] into out and return how many were copied.
  */

@@ -50,8 +50,12 @@
  *    so after our NULL. A non-owner may read any stale value except its own
  *    identity, and then simply goes to the base lock. The base lock's
  *    acquire and release order everything else.
- *  - `count` and `reentries` are touched only by the owner, ordered by the
- *    base lock like any data it protects.
+ *  - `count` is touched only by the owner, ordered by the base lock like
+ *    any data it protects. So is `reentries` [C], but as a relaxed atomic
+ *    (a load and a store, no read-modify-write: there is one writer at a
+ *    time), because counters() may read it while threads run: every
+ *    built-in base's counters may be read so too, which makes rlock
+ *    live-counters.
  *  - base and base_state are written by init, before any thread starts.
  */
 #include <errno.h>
@@ -87,7 +91,7 @@ struct rlock_state {
 	void *base_state;
 	alignas(LB_CACHELINE) _Atomic(const void *) owner;
 	uint64_t count;
-	uint64_t reentries;
+	_Atomic uint64_t reentries; /* [C] */
 };
 
 /* The base's node at the start; rlock adds nothing (the address is the identity). */
@@ -194,7 +198,7 @@ static int rlock_init(void *state, const union lb_value *params, unsigned nthrea
 	r->base = base;
 	atomic_init(&r->owner, NULL);
 	r->count = 0;
-	r->reentries = 0;
+	atomic_init(&r->reentries, 0);
 	return 0;
 }
 
@@ -214,6 +218,13 @@ static void *rlock_base_node(const struct rlock_state *r, void *node)
 	return r->base->node_size != 0 ? node : NULL;
 }
 
+/* Only the owner writes it; relaxed, so that counters() may read it while threads run. */
+static void rlock_count_reentry(struct rlock_state *r)
+{
+	uint64_t n = atomic_load_explicit(&r->reentries, memory_order_relaxed); /* [C] */
+	atomic_store_explicit(&r->reentries, n + 1, memory_order_relaxed);      /* [C] */
+}
+
 static bool rlock_owned_by(struct rlock_state *r, const void *me)
 {
 	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me; /* [O] */
@@ -231,7 +242,7 @@ static void rlock_acquire(void *state, void *node)
 
 	if (rlock_owned_by(r, node)) {
 		r->count++;
-		r->reentries++;
+		rlock_count_reentry(r);
 		return;
 	}
 	r->base->acquire(r->base_state, rlock_base_node(r, node));
@@ -256,7 +267,7 @@ static bool rlock_try_acquire(void *state, void *node)
 
 	if (rlock_owned_by(r, node)) {
 		r->count++;
-		r->reentries++;
+		rlock_count_reentry(r);
 		return true;
 	}
 	if (r->base->try_acquire == NULL ||
@@ -273,7 +284,7 @@ static size_t rlock_counters(void *state, struct lb_counter *out, size_t max)
 
 	if (max == 0)
 		return 0;
-	out[n++] = (struct lb_counter){ "reentries", r->reentries };
+	out[n++] = (struct lb_counter){ "reentries", atomic_load_explicit(&r->reentries, memory_order_relaxed) };
 	if (r->base->counters != NULL)
 		n += r->base->counters(r->base_state, out + n, max - n);
 	return n;
@@ -286,7 +297,8 @@ const struct lb_lock_ops lb_lock_rlock = {
 	.state_size = sizeof(struct rlock_state),
 	.state_align = _Alignof(struct rlock_state),
 	.node_size = sizeof(struct rlock_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |
+		LB_CAP_LIVE_COUNTERS,
 	.params = rlock_params,
 	.init = rlock_init,
 	.destroy = rlock_destroy,

@@ -164,6 +164,13 @@ Test(model_json, fresh_rw_result_is_written_back_byte_for_byte, .timeout = 120)
 	fresh_round_trip(extra);
 }
 
+/* Workload figures, window-only lock counters and a timed lock's kind go through the codec too. */
+Test(model_json, fresh_interp_result_is_written_back_byte_for_byte, .timeout = 120)
+{
+	const char *extra[] = { "-l", "gil:interval=1ms,futex", "-t", "2", "-w", "interp:io=socket,io_ns=100us", NULL };
+	fresh_round_trip(extra);
+}
+
 Test(model_json, loaded_figures_are_the_files)
 {
 	struct lb_result *r = load_ok(FIXTURE);
@@ -215,6 +222,11 @@ static const struct {
 	{ DOC(CFG(",\"samples\":[{\"fairness\":{\"jain\":true}}]")), "configs[0].samples[0].fairness.jain: not a number" },
 	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters\":{\"a\\nb\":\"x\"}}]")), "lock_counters.a?b: not an integer" },
 	{ DOC(CFG(",\"lock\":{\"name\":\"t\",\"params\":{\"k\":1.5}}")), "configs[0].lock.params.k: not an integer, boolean or string" },
+	{ DOC(CFG(",\"lock\":{\"name\":\"t\",\"params\":{},\"timed\":\"sometimes\"}")), "configs[0].lock.timed: \"sometimes\" is not native or emulated" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"workload_figures\":{\"io_ops\":\"x\"}}]")), "samples[0].workload_figures.io_ops: not a number" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"workload_figures\":[1]}]")), "samples[0].workload_figures: not an object" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters_scope\":\"warmup\"}]")), "samples[0].lock_counters_scope: \"warmup\" is not window or run" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters_scope\":1}]")), "samples[0].lock_counters_scope: not a string" },
 	{ DOC(CFG(",\"pin\":{\"pus\":[0,\"1\"]}")), "configs[0].pin.pus: [1]: not a PU number or null" },
 	{ DOC(CFG(",\"summary\":{\"jain\":{\"n\":\"3\"}}")), "configs[0].summary.jain.n: not an integer" },
 	{ DOC(CFG("") "," CFG("")), "configs[1]: duplicate id \"x\"" },

@@ -75,6 +75,19 @@ enum lb_cap {
 	LB_CAP_READER_PREF = 1u << 11, /* a reader gets in whenever readers hold it: writers can starve */
 	LB_CAP_WRITER_PREF = 1u << 12, /* a waiting writer shuts new readers out: readers can starve */
 	LB_CAP_PHASE_FAIR = 1u << 13,  /* read and write phases alternate: each side waits at most one phase of the other */
+	/*
+	 * Added without a new ABI version: a plug-in built before them sets
+	 * neither, loads as before, and is treated as before.
+	 * TIMED_EMULATED: acquire_until is not the algorithm's own wait but
+	 * try_acquire polled until the deadline (a queue lock cannot leave its
+	 * queue): it gives up the lock's order while it waits. Set with TIMED.
+	 * LIVE_COUNTERS: counters() may also be called while threads run, and
+	 * every counter is a count that only grows; lockbench then reads them
+	 * as the measured window opens and reports the difference. Without it
+	 * lock_counters cover the whole run, warm-up included.
+	 */
+	LB_CAP_TIMED_EMULATED = 1u << 14,
+	LB_CAP_LIVE_COUNTERS = 1u << 15,
 };
 
 /* Types of lock and workload parameters (`name:key=value,...`). */
@@ -144,7 +157,9 @@ struct lb_lock_ops {
 	void (*poll)(void *state, void *node);
 	/*
 	 * Optional: write up to max event counters into out, return how many.
-	 * Called after all threads have stopped.
+	 * Called after all threads have stopped; with LB_CAP_LIVE_COUNTERS also
+	 * once while they run (read each counter atomically or under the lock's
+	 * own mutex, and return the same names in the same order every time).
 	 */
 	size_t (*counters)(void *state, struct lb_counter *out, size_t max);
 

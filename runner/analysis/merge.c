@@ -152,6 +152,7 @@ static void copy_identity(struct lb_config *dst, const struct lb_config *c, cons
 	dst->lock_name = lb_strdup(c->lock_name);
 	kvs_copy(&dst->lock_params, &c->lock_params);
 	dst->lock_plugin = lb_strdup(c->lock_plugin);
+	dst->lock_timed = lb_strdup(c->lock_timed);
 	dst->workload_name = lb_strdup(c->workload_name);
 	kvs_copy(&dst->workload_params, &c->workload_params);
 	dst->threads = c->threads;

@@ -176,6 +176,12 @@ struct lb_thread {
 	_Atomic uint8_t held;      /* this view's lock is held by this thread */
 };
 
+/* A figure a workload reports for the measured window (interp's I/O latency, ...); NAN if undefined. */
+struct lb_figure {
+	const char *name; /* static; with its unit: _ns, _per_s, or none for a count or a ratio */
+	double value;
+};
+
 /*
  * A workload: one file in workloads/, one LB_WORKLOAD(name) line in
  * workloads/registry.def. The harness allocates what it declares and checks
@@ -223,6 +229,12 @@ struct lb_workload {
 	 * callers of lb_run_config that plan nothing.
 	 */
 	int (*check)(const union lb_value *params, unsigned nthreads, char *err, size_t errlen);
+	/*
+	 * Optional, after verify(): up to max figures of its own over the
+	 * measured window (window_s long) into out; returns how many. They are
+	 * the sample's workload_figures.
+	 */
+	size_t (*figures)(struct lb_run *run, double window_s, struct lb_figure *out, size_t max);
 };
 
 /* One configuration while it runs. */

@@ -33,7 +33,8 @@
 /* The capability bits each ABI version knows. */
 #define KNOWN_CAPS_V1                                                                                  \
 	(LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_POLL |       \
-	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER)
+	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |         \
+	 LB_CAP_TIMED_EMULATED | LB_CAP_LIVE_COUNTERS)
 #define KNOWN_CAPS_V2 (KNOWN_CAPS_V1 | LB_CAP_RW | LB_CAP_READER_PREF | LB_CAP_WRITER_PREF | LB_CAP_PHASE_FAIR)
 #define POLICY_CAPS (LB_CAP_READER_PREF | LB_CAP_WRITER_PREF | LB_CAP_PHASE_FAIR)
 
@@ -193,6 +194,14 @@ int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen)
 	}
 	if ((ops->caps & LB_CAP_TIMED) && ops->acquire_until == NULL) {
 		snprintf(err, errlen, "caps claim LB_CAP_TIMED but acquire_until is NULL");
+		return -1;
+	}
+	if ((ops->caps & LB_CAP_TIMED_EMULATED) && !(ops->caps & LB_CAP_TIMED)) {
+		snprintf(err, errlen, "caps claim LB_CAP_TIMED_EMULATED without LB_CAP_TIMED");
+		return -1;
+	}
+	if ((ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters == NULL) {
+		snprintf(err, errlen, "caps claim LB_CAP_LIVE_COUNTERS but counters is NULL");
 		return -1;
 	}
 	if ((ops->caps & LB_CAP_POLL) && ops->poll == NULL) {

@@ -255,6 +255,25 @@ static void collect_order(struct lb_outcome *out, uint64_t seq_start, uint64_t s
 	out->norder = n;
 }
 
+/*
+ * The counters of the measured window: the final values less those read
+ * when it opened (LB_CAP_LIVE_COUNTERS), matched by position and name.
+ * False, changing nothing, if the two lists do not match or a count went
+ * down: then the counters stay those of the whole run.
+ */
+static bool counters_since(struct lb_counter *now, size_t n, const struct lb_counter *start, size_t nstart)
+{
+	if (n != nstart)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (now[i].name == NULL || start[i].name == NULL || strcmp(now[i].name, start[i].name) != 0 ||
+		    now[i].value < start[i].value)
+			return false;
+	for (size_t i = 0; i < n; i++)
+		now[i].value -= start[i].value;
+	return true;
+}
+
 static void merge_figures(struct lb_outcome *out)
 {
 	struct lb_run *r = &out->run;
@@ -442,6 +461,10 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	/* A lock whose counters may be read while threads run is read as the window opens. */
+	struct lb_counter at_start[sizeof out->counters / sizeof out->counters[0]];
+	size_t nstart = 0;
+	bool live = (ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters != NULL;
 	if (completed) {
 		lb_stage = LB_STAGE_WINDOW;
 		/* Not over a STOP the deadlock watchdog set as the warm-up ended. */
@@ -450,6 +473,8 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 								    memory_order_relaxed, memory_order_relaxed);
 	}
 	if (completed) {
+		if (live)
+			nstart = ops->counters(r->lock, at_start, sizeof at_start / sizeof at_start[0]);
 		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
 	}
@@ -534,9 +559,13 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	lb_stage = LB_STAGE_VERIFY;
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
+	out->counters_window = live && completed && counters_since(out->counters, out->ncounters, at_start, nstart);
 
 	char vmsg[256] = "";
 	out->verify_failures = r->wl->verify ? r->wl->verify(r, vmsg, sizeof vmsg) : 0;
+	if (r->wl->figures)
+		out->nfigures = r->wl->figures(r, out->duration_s, out->figures,
+					       sizeof out->figures / sizeof out->figures[0]);
 	bool excludes = !(ops->caps & LB_CAP_NO_EXCLUSION);
 	if (dead != NULL) {
 		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */

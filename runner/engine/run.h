@@ -66,6 +66,9 @@ struct lb_outcome {
 	struct lb_hist *wait, *hold, *handoff; /* merged over threads */
 	struct lb_counter counters[32];
 	size_t ncounters;
+	bool counters_window;     /* counters cover the measured window only (else the whole run) */
+	struct lb_figure figures[48]; /* the workload's own, measured window only */
+	size_t nfigures;
 	uint16_t *order;          /* the acquisition order, oldest first */
 	size_t norder;
 	/* Filled by lb_outcome_judge (analysis/starvation.h), not by lb_run_config: */

@@ -22,6 +22,7 @@
 #include "engine/multilock.h"
 #include "engine/stackdump.h"
 #include "engine/params.h"
+#include "locks/registry.h"
 
 static void params_fill(struct lb_kvs *kv, const struct lb_param *decl, const union lb_value *vals)
 {
@@ -61,6 +62,9 @@ void lb_config_fill(struct lb_config *c, const char *id, const char *label, cons
 	c->lock_name = lb_strdup(lock->ops->name);
 	params_fill(&c->lock_params, lock->ops->params, lock->params);
 	c->lock_plugin = lb_strdup(lock->source);
+	uint32_t caps = lb_lock_caps_as_configured(lock->ops, lock->params);
+	if (caps & LB_CAP_TIMED)
+		c->lock_timed = lb_strdup(caps & LB_CAP_TIMED_EMULATED ? "emulated" : "native");
 	c->workload_name = lb_strdup(wl->wl->name);
 	params_fill(&c->workload_params, wl->wl->params, wl->params);
 	c->threads = threads;
@@ -316,6 +320,14 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 		s->counters[i].name = lb_strdup(out->counters[i].name);
 		s->counters[i].value = out->counters[i].value;
 		s->ncounters++;
+	}
+	if (s->ncounters > 0)
+		s->counters_scope = out->counters_window ? LB_COUNTERS_WINDOW : LB_COUNTERS_RUN;
+	s->figures = out->nfigures ? calloc(out->nfigures, sizeof *s->figures) : NULL;
+	for (size_t i = 0; s->figures != NULL && i < out->nfigures; i++) {
+		s->figures[i].name = lb_strdup(out->figures[i].name);
+		s->figures[i].value = out->figures[i].value;
+		s->nfigures++;
 	}
 	curve_fill(&s->curve, out->wait);
 	s->pingpong_ns = out->pingpong_ns;

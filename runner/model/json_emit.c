@@ -485,6 +485,14 @@ static void sample_figures(json_t *o, const struct lb_sample *s)
 	for (size_t i = 0; i < s->ncounters; i++)
 		set(lc, s->counters[i].name, count(s->counters[i].value));
 	set(o, "lock_counters", lc);
+	if (s->counters_scope != LB_COUNTERS_UNKNOWN)
+		set(o, "lock_counters_scope", json_string(s->counters_scope == LB_COUNTERS_WINDOW ? "window" : "run"));
+	if (s->nfigures > 0) {
+		json_t *wf = json_object();
+		for (size_t i = 0; i < s->nfigures; i++)
+			set(wf, s->figures[i].name, num(s->figures[i].value));
+		set(o, "workload_figures", wf);
+	}
 	set(o, "latency_curve", curve_json(&s->curve));
 	set(o, "pingpong_ns", num(s->pingpong_ns));
 	if (s->has_fairness)
@@ -564,6 +572,7 @@ static json_t *config_json(const struct lb_config *c)
 	set_str(l, "name", c->lock_name);
 	set(l, "params", params_json(&c->lock_params));
 	set_str(l, "plugin", c->lock_plugin);
+	set_str(l, "timed", c->lock_timed);
 	set(o, "lock", l);
 	json_t *w = json_object();
 	set_str(w, "name", c->workload_name);

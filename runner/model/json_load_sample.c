@@ -92,6 +92,38 @@ static int load_counters(struct lbj *ld, json_t *s, const char *w, struct lb_sam
 	return 0;
 }
 
+static int load_figures(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
+{
+	const char *scope = NULL;
+	json_t *sc = lbj_get(s, "lock_counters_scope");
+	if (sc != NULL && (scope = json_string_value(sc)) == NULL)
+		return lbj_bad(ld, w, "lock_counters_scope", "not a string");
+	if (scope == NULL)
+		out->counters_scope = LB_COUNTERS_UNKNOWN;
+	else if (strcmp(scope, "window") == 0)
+		out->counters_scope = LB_COUNTERS_WINDOW;
+	else if (strcmp(scope, "run") == 0)
+		out->counters_scope = LB_COUNTERS_RUN;
+	else
+		return lbj_bad(ld, w, "lock_counters_scope", "\"%s\" is not window or run", scope);
+	json_t *wf;
+	if (lbj_object(ld, s, w, "workload_figures", &wf) != 0)
+		return -1;
+	if (wf == NULL || json_object_size(wf) == 0)
+		return 0;
+	out->figures = lbj_alloc(json_object_size(wf), sizeof *out->figures);
+	const char *key;
+	json_t *v;
+	char fw[300];
+	lbj_path(fw, sizeof fw, w, "workload_figures", -1);
+	json_object_foreach(wf, key, v) {
+		if (lbj_number(ld, wf, fw, key, &out->figures[out->nfigures].value) != 0)
+			return -1;
+		out->figures[out->nfigures++].name = lb_strdup(key);
+	}
+	return 0;
+}
+
 static int load_groups(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
 {
 	char g[300];
@@ -257,7 +289,7 @@ int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *
 	    load_latency(ld, s, w, "latency_ns", &out->latency) || load_latency(ld, s, w, "hold_ns", &out->hold) ||
 	    load_latency(ld, s, w, "handoff_ns", &out->handoff) || lbj_count(ld, s, w, "violations", &out->violations) ||
 	    lbj_count(ld, s, w, "release_errors", &out->release_errors) ||
-	    lbj_count(ld, s, w, "verify_failures", &vf) || load_counters(ld, s, w, out) ||
+	    lbj_count(ld, s, w, "verify_failures", &vf) || load_counters(ld, s, w, out) || load_figures(ld, s, w, out) ||
 	    load_curve(ld, s, w, &out->curve) || lbj_number(ld, s, w, "pingpong_ns", &out->pingpong_ns) ||
 	    load_groups(ld, s, w, out) || load_roles(ld, s, w, out) || lbj_array(ld, s, w, "threads", &threads))
 		return -1;

@@ -58,6 +58,15 @@ struct lb_named_count {
 	uint64_t value;
 };
 
+/* A workload's own figure (interp's I/O latency, condition's futile wake-ups); NAN: null. */
+struct lb_named_value {
+	char *name;
+	double value;
+};
+
+/* What lock_counters cover: unknown (an older result: the whole run), the whole run, the window. */
+enum lb_counters_scope { LB_COUNTERS_UNKNOWN, LB_COUNTERS_RUN, LB_COUNTERS_WINDOW };
+
 /* ---- statuses ---- */
 
 enum lb_result_status {
@@ -209,6 +218,9 @@ struct lb_sample {
 	int64_t timing_sample_every, timing_coarse_tick_ns, timing_slice_ns;
 	struct lb_named_count *counters;
 	size_t ncounters;
+	enum lb_counters_scope counters_scope;
+	struct lb_named_value *figures; /* the workload's, measured window only */
+	size_t nfigures;
 	struct lb_curve curve;
 	double pingpong_ns;
 	bool has_fairness;
@@ -304,6 +316,7 @@ struct lb_config {
 	char *lock_name;
 	struct lb_kvs lock_params;
 	char *lock_plugin; /* the plug-in's path; NULL for a built-in lock */
+	char *lock_timed;  /* its timed acquire: "native", "emulated" (try polled); NULL: none, or not recorded */
 	char *workload_name;
 	struct lb_kvs workload_params;
 	unsigned threads;

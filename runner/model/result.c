@@ -147,6 +147,9 @@ void lb_sample_clear(struct lb_sample *s)
 	for (size_t i = 0; i < s->ncounters; i++)
 		free(s->counters[i].name);
 	free(s->counters);
+	for (size_t i = 0; i < s->nfigures; i++)
+		free(s->figures[i].name);
+	free(s->figures);
 	free(s->starvation.starved_threads);
 	for (int r = 0; r < LB_SR_COUNT; r++) {
 		free(s->roles[r].starved_threads);
@@ -166,6 +169,7 @@ void lb_config_clear(struct lb_config *c)
 	free(c->lock_name);
 	kvs_clear(&c->lock_params);
 	free(c->lock_plugin);
+	free(c->lock_timed);
 	free(c->workload_name);
 	kvs_clear(&c->workload_params);
 	free(c->pin_policy);
