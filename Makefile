@@ -24,7 +24,7 @@ CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
 SAN        ?=
-PKGS       := hwloc jansson
+PKGS       := hwloc jansson libdw
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 WARN     := -std=gnu11 -Wall -Wextra -Werror
@@ -93,7 +93,7 @@ $(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/r
 deps:
 	@missing=; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for p in hwloc:libhwloc-dev jansson:libjansson-dev criterion:libcriterion-dev; do \
+	for p in hwloc:libhwloc-dev jansson:libjansson-dev libdw:libdw-dev criterion:libcriterion-dev; do \
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
@@ -218,6 +218,9 @@ tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all-rw -w rw:writers=1 -t 2,4 -d 200ms --warmup 20ms \
 	  -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,futex -t 2,4 -d 200ms --warmup 20ms -o /dev/null \
+	  -w bank -w striped -w lockorder:order=random,avoid=trylock -w lockorder:order=random,avoid=timeout,locks=4,k=3 \
+	  -w condhold:waiter_holds=0
 
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).
 check-docs: deps

@@ -105,6 +105,7 @@ struct lb_role_figures {
 };
 
 struct lb_run;
+struct lb_lockset;
 
 /* Per-thread state: read-mostly part, then the part only this thread writes. */
 struct lb_thread {
@@ -155,6 +156,24 @@ struct lb_thread {
 	void *tally;              /* the workload's tally_size bytes for this thread, or NULL */
 	int tid;                  /* kernel thread id, for the hung-run diagnosis */
 	_Atomic bool finished;    /* left the workload loop */
+
+	/* Contention, from the sampled attempts only: how many found the lock held. */
+	uint64_t sampled;
+	uint64_t found_held;
+	/*
+	 * Several locks (engine/multilock.h): lk[k] is this thread's view of
+	 * lock k, a struct lb_thread of its own (lock, node, harness line, wait
+	 * histogram, counters) sharing the thread's timeline, hold and hand-off
+	 * histograms and tally; lk[0] is the thread itself. What the deadlock
+	 * watchdog reads (engine/deadlock.c), published outside the harness
+	 * line: `waiting` (on the thread) and `held` (on each view).
+	 */
+	struct lb_thread **lk;
+	unsigned nlocks;
+	uint64_t wait_episode;
+	_Atomic uint64_t waiting;  /* (episode << 16) | kind << 14 | index; kind 0: not waiting */
+	_Atomic uint32_t signals;  /* condition this thread signals, + 1; 0: none */
+	_Atomic uint8_t held;      /* this view's lock is held by this thread */
 };
 
 /* A figure a workload reports for the measured window (interp's I/O latency, ...); NAN if undefined. */
@@ -191,6 +210,18 @@ struct lb_workload {
 	/* Wake threads the workload itself blocks (condition waits) at stop; optional. */
 	void (*stop)(struct lb_run *run);
 	/*
+	 * How many locks of the chosen kind the workload takes (each on cache
+	 * lines of its own, with its own canary and figures; engine/multilock.h),
+	 * from its parameters; NULL: one.
+	 */
+	unsigned (*nlocks)(const union lb_value *params);
+	/*
+	 * NULL: the default parameters never deadlock. Else why the workload
+	 * can: the deadlock watchdog then runs, each config runs isolated by
+	 * default, and the generic workload test accepts a reported deadlock.
+	 */
+	const char *may_deadlock;
+	/*
 	 * Check the parameters together and against a thread count (optional):
 	 * 0, or -1 with a one-line reason in err. `run` and `stress` call it for
 	 * every planned thread count before anything runs, so a bad combination
@@ -220,6 +251,8 @@ struct lb_run {
 	struct lb_harness_line *hl;
 	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */
 	int64_t tick_ns;                 /* period of the coarse clock */
+	unsigned nlocks;                 /* locks of the run (engine/multilock.h); lock 0 is `lock` */
+	struct lb_lockset *locks;        /* their memory and figures (engine/lockset.h) */
 };
 
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */
@@ -267,6 +300,9 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint32_t *since, u
 	if (t->sample_every != 0 && --t->countdown == 0) {
 		t->countdown = t->sample_every;
 		*seq0 = atomic_load_explicit(&t->hl->seq, memory_order_relaxed);
+		/* The owner shares the line just read: contention costs no extra transfer. */
+		t->sampled++;
+		t->found_held += atomic_load_explicit(&t->hl->owner, memory_order_relaxed) != 0;
 		return lb_now();
 	}
 	return 0;

@@ -278,6 +278,8 @@ int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *
 	static const char *const figures[] = { "acquisitions", "throughput_per_s", "latency_ns", "fairness", "threads" };
 	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
 		out->has_figures |= lbj_get(s, figures[i]) != NULL;
+	if (lbj_load_faults(ld, s, w, out) != 0)
+		return -1;
 	if (!out->has_figures)
 		return 0;
 	uint64_t vf = 0;

@@ -75,6 +75,8 @@ enum lb_result_status {
 	LB_RS_HUNG,
 	LB_RS_ERROR,
 	LB_RS_INTERRUPTED,
+	LB_RS_DEADLOCK, /* the watchdog found threads waiting for each other (struct lb_deadlock) */
+	LB_RS_CRASHED,  /* its isolated process died: a signal, or an exit from inside the lock (struct lb_crash) */
 	LB_RS_NOT_RUN, /* configs only: a stopped run never reached it */
 	LB_RS_COUNT
 };
@@ -110,6 +112,63 @@ struct lb_starvation {
 	bool has_max_bypass;
 	uint64_t max_bypass;
 	double share_threshold, gap_threshold;
+};
+
+/* One lock of a run that takes several (engine/multilock.h). */
+struct lb_lock_figs {
+	unsigned index;
+	uint64_t acquisitions, violations, timed;
+	/* Of the sampled attempts (timing on), the share that found the lock held; NAN: none sampled. */
+	uint64_t sampled, found_held;
+	double contention;
+	struct lb_latency wait;
+};
+
+/* One step of a wait-for cycle: thread waits for a lock (or on a condition) that `next` holds (signals). */
+struct lb_wait_step {
+	unsigned thread;
+	bool condition; /* false: a lock */
+	unsigned index;
+	unsigned next;
+};
+
+/* What the deadlock watchdog found (engine/deadlock.c). */
+struct lb_deadlock {
+	bool present;
+	char *report;               /* "thread 0 holds lock 1, waits for lock 0 held by thread 1, which ..." */
+	unsigned *threads;          /* every thread that can never go on */
+	size_t nthreads;
+	struct lb_wait_step *cycle; /* one cycle among them, in order */
+	size_t ncycle;
+	double after_s;             /* into the run (warm-up included) when it was found */
+};
+
+/* A thread that did not finish: where it is and what it waits for (engine/stackdump.c). */
+struct lb_stuck_thread {
+	unsigned id;
+	bool in_init;               /* the thread that ran the lock's init, not a workload thread */
+	int tid, pu;
+	char *state;                /* "running", "asleep", "disk", ... from /proc; NULL: unknown */
+	int64_t cpu_ns;             /* CPU time so far; -1: unknown */
+	int waits_kind;             /* 0 nothing published, 1 lock, 2 timed lock, 3 condition */
+	unsigned waits_index;
+	int holder;                 /* the lock's holder (the first signaller); -1: none or unknown */
+	unsigned *holds;            /* locks it holds */
+	size_t nholds;
+	char **stack;               /* symbolised frames, innermost first */
+	size_t nstack;
+};
+
+/* How an isolated run's process ended when it did not hand back its sample (engine/isolate.c). */
+struct lb_crash {
+	bool present;
+	char *signal;               /* "SIGSEGV"; NULL when it exited */
+	int exit_status;            /* -1 when killed by a signal */
+	char *stage;                /* "init", "window", ...: where the run was */
+	char **stack;               /* symbolised frames of the thread that crashed or called exit */
+	size_t nstack;
+	uint64_t *acquisitions;     /* per thread since the start, warm-up included: the partial figures */
+	size_t nthreads;
 };
 
 /*
@@ -174,6 +233,14 @@ struct lb_sample {
 	struct lb_role_figs roles[LB_SR_COUNT];
 	struct lb_thread_figs *threads;
 	size_t nthreads;
+	/* Optional groups, written only when there is something to say. */
+	struct lb_lock_figs *locks;        /* per lock, when the run took more than one */
+	size_t nlocks;
+	struct lb_deadlock deadlock;
+	struct lb_stuck_thread *stuck;     /* hung, deadlocked or stuck-in-init threads */
+	size_t nstuck;
+	struct lb_crash crash;
+	bool isolated;                     /* ran in a process of its own (--isolate) */
 	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
 	bool has_shard;
 	unsigned shard;
@@ -373,6 +440,10 @@ void lb_context_copy(struct lb_context *dst, const struct lb_context *src);
 void lb_context_clear(struct lb_context *x);
 /* Free what a sample / config owns (not the struct itself). */
 void lb_sample_clear(struct lb_sample *s);
+/* Free the optional groups (locks, deadlock, stuck threads, crash) only (model/faults.c). */
+void lb_sample_clear_faults(struct lb_sample *s);
+/* Free a NULL-terminated or n-long array of strings. */
+void lb_strings_free(char **v, size_t n);
 void lb_config_clear(struct lb_config *c);
 /* Duplicate a string or die trying: NULL in, NULL out. */
 char *lb_strdup(const char *s);

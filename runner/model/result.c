@@ -11,7 +11,8 @@
 
 static const char *const status_names[LB_RS_COUNT] = {
 	[LB_RS_OK] = "ok",	     [LB_RS_FAILED] = "failed",		  [LB_RS_HUNG] = "hung",
-	[LB_RS_ERROR] = "error", [LB_RS_INTERRUPTED] = "interrupted", [LB_RS_NOT_RUN] = "not_run",
+	[LB_RS_ERROR] = "error", [LB_RS_INTERRUPTED] = "interrupted", [LB_RS_DEADLOCK] = "deadlock",
+	[LB_RS_CRASHED] = "crashed", [LB_RS_NOT_RUN] = "not_run",
 };
 
 const char *lb_result_status_name(enum lb_result_status s)
@@ -157,6 +158,7 @@ void lb_sample_clear(struct lb_sample *s)
 	for (size_t i = 0; i < s->nthreads; i++)
 		free(s->threads[i].timeline);
 	free(s->threads);
+	lb_sample_clear_faults(s);
 	memset(s, 0, sizeof *s);
 }
 
