@@ -16,6 +16,10 @@
 #if __has_include(<ck_spinlock.h>)
 #define LB_HAVE_CK 1
 #endif
+#if __has_include(<ck_rwlock.h>) && __has_include(<ck_brlock.h>) && __has_include(<ck_pflock.h>) && \
+	__has_include(<ck_tflock.h>)
+#define LB_HAVE_CK_RW 1
+#endif
 #endif
 
 /*

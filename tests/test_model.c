@@ -157,6 +157,13 @@ Test(model_json, fresh_untimed_result_is_written_back_byte_for_byte, .timeout = 
 	fresh_round_trip(extra);
 }
 
+/* A reader-writer result: its roles and role summaries written back as run wrote them. */
+Test(model_json, fresh_rw_result_is_written_back_byte_for_byte, .timeout = 120)
+{
+	const char *extra[] = { "-l", "rw-rpref,pthread", "-t", "2,3", "-r", "2", "-w", "rw:writers=1", NULL };
+	fresh_round_trip(extra);
+}
+
 /* Workload figures, window-only lock counters and a timed lock's kind go through the codec too. */
 Test(model_json, fresh_interp_result_is_written_back_byte_for_byte, .timeout = 120)
 {
@@ -287,12 +294,13 @@ Test(model_json, a_config_without_id_gets_the_identity_compare_built)
 	lb_result_free(r);
 }
 
-Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
+/* Run locks under workload wl and check that lb_config_summarize recomputes every stored summary. */
+static void recomputed_summary(const char *locks, const char *wl, bool roles)
 {
 	char *dir = cli_tmpdir();
 	char out[512];
 	snprintf(out, sizeof out, "%s/run.json", dir);
-	const char *args[] = { "run", "-l", "ticket,gil:interval=1ms", "-t", "1,2", "-r", "3", "-d", "30ms",
+	const char *args[] = { "run", "-l", locks, "-w", wl, "-t", "1,2", "-r", "3", "-d", "30ms",
 			       "--warmup", "5ms", "-q", "-p", "none", "-o", out, NULL };
 	struct cli_result *cr = calloc(1, sizeof *cr);
 	cli_run(cr, args);
@@ -316,10 +324,24 @@ Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
 			cr_expect_eq(a->ci95_reached, b->ci95_reached);
 		}
 		cr_expect_eq(stored.starved, c->summary.starved);
+		cr_expect_eq(stored.has_roles, roles, "%s: role summaries %s", c->id, roles ? "missing" : "present");
+		cr_expect_eq(c->summary.has_roles, roles);
+		cr_expect_eq(stored.reader_starved, c->summary.reader_starved);
+		cr_expect_eq(stored.writer_starved, c->summary.writer_starved);
 	}
 	lb_result_free(r);
 	free(cr);
 	free(dir);
+}
+
+Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
+{
+	recomputed_summary("ticket,gil:interval=1ms", "cs", false);
+}
+
+Test(model_summary, recomputed_rw_summary_is_the_one_run_wrote, .timeout = 120)
+{
+	recomputed_summary("rw-phasefair,pthread", "rw:write_pct=20", true);
 }
 
 Test(model_metrics, one_table_names_every_metric)

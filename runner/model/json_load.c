@@ -88,8 +88,13 @@ static int load_summary(struct lbj *ld, json_t *c, const char *w, struct lb_summ
 		    lbj_bool(ld, o, mw, "ci95_reached", &st->ci95_reached))
 			return -1;
 		st->n = (size_t)n;
+		sum->has_roles |= lb_metrics[m].roles;
 	}
-	return lbj_bool(ld, j, sw, "starved", &sum->starved);
+	sum->has_roles |= lbj_get(j, "reader_starved") != NULL || lbj_get(j, "writer_starved") != NULL;
+	return lbj_bool(ld, j, sw, "starved", &sum->starved) || lbj_bool(ld, j, sw, "reader_starved", &sum->reader_starved) ||
+			       lbj_bool(ld, j, sw, "writer_starved", &sum->writer_starved)
+		       ? -1
+		       : 0;
 }
 
 static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_config *out)
