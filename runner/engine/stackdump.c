@@ -253,6 +253,20 @@ void lb_stuck_symbolise(struct lb_stuck *s, size_t n)
 			s[i].stack = lb_stack_symbolise(s[i].frames, s[i].nframes, &s[i].nstack);
 }
 
+struct lb_stuck *lb_stuck_describe_tid(int tid)
+{
+	struct lb_stuck *s = tid > 0 ? calloc(1, sizeof *s) : NULL;
+	if (s == NULL)
+		return NULL;
+	s->tid = tid;
+	s->pu = -1;
+	s->holder = -1;
+	s->cpu_ns = lb_thread_cpu_ns(tid, &s->state);
+	s->nframes = lb_stack_capture(tid, s->frames, LB_STACK_MAX, 1000000000);
+	lb_stuck_symbolise(s, 1);
+	return s;
+}
+
 void lb_stuck_free(struct lb_stuck *s, size_t n)
 {
 	for (size_t i = 0; s != NULL && i < n; i++) {
