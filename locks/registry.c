@@ -22,8 +22,7 @@ const struct lb_lock_ops *const lb_locks[] = {
 
 uint32_t lb_lock_caps_as_configured(const struct lb_lock_ops *ops, const union lb_value *params)
 {
-	(void)params;
-	return ops->caps;
+	return ops == &lb_lock_rlock ? lb_rlock_caps(params) : ops->caps;
 }
 
 const struct lb_lock_ops *lb_lock_find(const char *name)

@@ -50,6 +50,8 @@ const struct lb_lock_ops *lb_lock_find(const char *name);
  * wrapper's (rlock's) timed acquire is its base's, native or emulated.
  */
 uint32_t lb_lock_caps_as_configured(const struct lb_lock_ops *ops, const union lb_value *params);
+/* rlock's, with its base= parameter: locks/rlock.c. */
+uint32_t lb_rlock_caps(const union lb_value *params);
 
 /*
  * The body of a lock's `counters` hook: copy the first max of the n

@@ -32,9 +32,14 @@
  * without a trylock) makes rlock's try fail unless the caller already owns
  * the lock:
  * the capability bits are per ops table, so rlock announces `try` for the
- * bases that have it. No acquire_until and no poll: rlock would have to
- * save and restore owner and count around a base's poll that lets another
- * thread in (RLock's _release_save/_acquire_restore); not needed so far.
+ * bases that have it. acquire_until: at once for the owner; otherwise the
+ * base's acquire_until, native or emulated as the base's is (results
+ * record which: lb_rlock_caps), or over a base without one but with a try
+ * (clh has neither), that try polled until the deadline (timed_try.h); over
+ * a base with neither it succeeds only for the owner, as try does. No poll:
+ * rlock would have to save and restore owner and count around a base's
+ * poll that lets another thread in (RLock's _release_save/_acquire_restore);
+ * not needed so far.
  *
  * Counters: reentries (acquisitions by the thread already owning the
  * lock), then the base's counters.
@@ -67,6 +72,7 @@
 #include <strings.h>
 
 #include "registry.h"
+#include "timed_try.h"
 
 #define RLOCK_BASE_NODE_MAX 256
 #define RLOCK_MAX_PARAMS 16
@@ -277,6 +283,40 @@ static bool rlock_try_acquire(void *state, void *node)
 	return true;
 }
 
+static bool rlock_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct rlock_state *r = state;
+	void *base_node = rlock_base_node(r, node);
+	bool taken;
+
+	if (rlock_owned_by(r, node)) {
+		r->count++;
+		rlock_count_reentry(r);
+		return true;
+	}
+	if (r->base->acquire_until != NULL)
+		taken = r->base->acquire_until(r->base_state, base_node, deadline_ns);
+	else if (r->base->try_acquire != NULL)
+		taken = lb_timed_by_try(r->base->try_acquire, r->base_state, base_node, deadline_ns);
+	else
+		taken = false;
+	if (taken)
+		rlock_become_owner(r, node);
+	return taken;
+}
+
+uint32_t lb_rlock_caps(const union lb_value *params)
+{
+	const struct lb_lock_ops *base = params != NULL ? lb_lock_find(params[RLOCK_PARAM_BASE].s) : NULL;
+	uint32_t caps = lb_lock_rlock.caps & ~(uint32_t)LB_CAP_TIMED_EMULATED;
+
+	if (base == NULL)
+		return lb_lock_rlock.caps;
+	if (base->acquire_until != NULL)
+		return caps | (base->caps & LB_CAP_TIMED_EMULATED);
+	return base->try_acquire != NULL ? caps | LB_CAP_TIMED_EMULATED : caps & ~(uint32_t)LB_CAP_TIMED;
+}
+
 static size_t rlock_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct rlock_state *r = state;
@@ -297,13 +337,14 @@ const struct lb_lock_ops lb_lock_rlock = {
 	.state_size = sizeof(struct rlock_state),
 	.state_align = _Alignof(struct rlock_state),
 	.node_size = sizeof(struct rlock_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |
-		LB_CAP_LIVE_COUNTERS,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_KNOWS_OWNER | LB_CAP_LIVE_COUNTERS,
 	.params = rlock_params,
 	.init = rlock_init,
 	.destroy = rlock_destroy,
 	.acquire = rlock_acquire,
 	.release = rlock_release,
 	.try_acquire = rlock_try_acquire,
+	.acquire_until = rlock_acquire_until,
 	.counters = rlock_counters,
 };

@@ -292,7 +292,7 @@ Test(validate_timed, times_out_while_held, .timeout = 30)
 		struct fixture f;
 		void *node;
 
-		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED))
+		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED) || (ops->caps & LB_CAP_NO_EXCLUSION))
 			continue;
 		timed++;
 		fixture_open(&f, ops, 2);
@@ -327,7 +327,7 @@ Test(validate_timed, past_deadline_fails_while_held, .timeout = 30)
 		const struct lb_lock_ops *ops = lb_locks[i];
 		struct fixture f;
 
-		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED))
+		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED) || (ops->caps & LB_CAP_NO_EXCLUSION))
 			continue;
 		fixture_open(&f, ops, 2);
 		ops->acquire(f.state, fixture_node(&f, 0));

@@ -6,8 +6,8 @@
  * readers inside) caught by `run -w rw` and by `stress`, every time; an
  * ABI-1 plug-in runs it; bad `rw` parameters are exit 2 with one line; the
  * per-role judge (fairness, starvation, a wait unfinished at the stop) on
- * made-up runs; and the result's `roles` object, its summary, the table's
- * role lines and the schema. The lock-level checks (exclusion in both
+ * made-up runs; the result's `roles` object, its summary, the table's role
+ * lines and the schema; compare on the role metrics; --locks all-rw. The lock-level checks (exclusion in both
  * roles without the runner) are tests/test_rw_validate.c's.
  */
 #include <criterion/criterion.h>
@@ -202,7 +202,12 @@ Test(rw_caught, broken_rw_under_rw_every_time, .timeout = 60)
 	const struct lb_lock_ops *ops = load_fixture("tests/fixtures/plugins/broken_rw.c", "broken_rw");
 	for (int i = 0; i < 5; i++) {
 		struct lb_outcome out;
-		run_wl_pinned(ops, "rw", "writers=1,read_ns=1us", 200000000, &out);
+		/*
+		 * The writer thinks between writes: without a pause it takes the
+		 * lock straight back, and on a loaded machine its reader may not get
+		 * in once in the window (0 reads): nothing to overlap, nothing caught.
+		 */
+		run_wl_pinned(ops, "rw", "writers=1,read_ns=1us,think_ns=2us", 200000000, &out);
 		cr_expect_eq(out.status, LB_STATUS_FAILED, "run %d: broken-rw passed (%s; %lu reads, %lu writes)", i + 1,
 			     out.message, (unsigned long)out.role[LB_ROLE_READ].acquisitions,
 			     (unsigned long)out.role[LB_ROLE_WRITE].acquisitions);
@@ -448,4 +453,61 @@ Test(rw_result, roles_summary_and_schema, .timeout = 90)
 	rmdir(dir);
 	free(r);
 	free(dir);
+}
+
+/* compare reads the role metrics from loaded results (model/metric.c): a result against itself is no change. */
+Test(rw_result, compare_pairs_the_role_metrics, .timeout = 60)
+{
+	const char *fx = "tests/fixtures/plot/rw_result.json";
+	const char *args[] = { "compare", fx, fx, "--metric", "read_throughput,write_throughput,read_concurrency",
+			       "--json", "-", "-q", NULL };
+	struct cli_result *r = calloc(1, sizeof *r);
+	cli_run(r, args);
+	cr_assert_eq(r->status, 0, "exit %d: %s", r->status, r->err);
+	json_error_t je;
+	json_t *v = json_loads(r->out, 0, &je);
+	cr_assert_not_null(v, "%s", je.text);
+	size_t i, finite = 0, reads = 0;
+	json_t *row;
+	json_array_foreach(json_object_get(v, "rows"), i, row) {
+		const char *m = json_string_value(json_object_get(row, "metric"));
+		reads += m != NULL && strcmp(m, "read_throughput") == 0;
+		finite += json_is_number(json_object_get(row, "base_median"));
+	}
+	cr_expect_eq(reads, 6, "one read_throughput row per config");
+	cr_expect_gt(finite, 0, "the role medians were read back from the files");
+	json_decref(v);
+	free(r);
+}
+
+/* --locks all-rw: every built-in reader-writer lock and nothing else, in registry order. */
+Test(rw_params, all_rw_names_every_rw_lock, .timeout = 120)
+{
+	char *dir = cli_tmpdir();
+	char out[256];
+	snprintf(out, sizeof out, "%s/all-rw.json", dir);
+	const char *args[] = { "run", "-l", "all-rw", "-w", "rw:writers=1", "-t", "2", "-d", "10ms", "--warmup", "2ms",
+			       "-q", "-o", out, NULL };
+	struct cli_result *r = calloc(1, sizeof *r);
+	cli_run(r, args);
+	cr_assert_eq(r->status, 0, "exit %d: %s", r->status, r->err);
+	json_error_t je;
+	json_t *doc = json_load_file(out, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	json_t *configs = json_object_get(doc, "configs");
+	size_t k = 0;
+	for (size_t i = 0; lb_locks[i] != NULL; i++) {
+		if (!(lb_locks[i]->caps & LB_CAP_RW))
+			continue;
+		json_t *c = json_array_get(configs, k++);
+		const char *name = json_string_value(json_object_get(json_object_get(c, "lock"), "name"));
+		cr_expect(name != NULL && strcmp(name, lb_locks[i]->name) == 0, "config %zu: %s, expected %s", k - 1,
+			  name ? name : "(none)", lb_locks[i]->name);
+	}
+	cr_expect_eq(json_array_size(configs), k, "all-rw ran %zu configs for %zu RW locks", json_array_size(configs), k);
+	json_decref(doc);
+	unlink(out);
+	rmdir(dir);
+	free(dir);
+	free(r);
 }

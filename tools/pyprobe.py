@@ -20,11 +20,16 @@ percentiles; every one counts for throughput, fairness and starvation):
   timedlock  acquire(timeout=timeout_ns); a timeout backs off backoff_ns
   condition  one entry into the Condition's lock (py-condition: producers
              wait not_full, consumers not_empty, as queue.Queue does), or one
-             put()/get() on a queue.Queue (py-queue), including its blocking
-  semaphore  acquire() of a permit, held cs_ns
-  event      a token passed round a ring of threads, each with its own Event:
-             wait(), clear(), work_ns, set() the next one's
+             put()/get() on a queue.Queue (py-queue), including its blocking;
+             notify_all=1 (py-condition only) and timeout_ns as in C
+  semaphore  acquire() of a permit, held cs_ns; over_release=N as in C
+  event      a worker's work item (cs_ns under a Lock of its own) after
+             Event.wait(); thread 0 sets the Event, works open_ns, clears it,
+             works closed_ns (the C workload's gate)
   barrier    one Barrier.wait() after work_ns
+condition, semaphore and event also write the C workloads' workload_figures
+(those CPython lets a program see: futile wake-ups for py-condition, not
+inside queue.Queue).
 The probe's own bookkeeping (two perf_counter_ns calls and some arithmetic per
 acquisition) is inside every figure, as the harness's is on the C side.
 
@@ -45,13 +50,12 @@ import threading
 import time
 
 import pyprobe_workloads as wl
+from pyprobe_metrics import fairness, latency_curve, latency_json, median, median_ci95, short_term, value_at  # noqa: F401
 
 SCHEMA = "lockbench/1"
 STARVE_SHARE = 0.1          # runner/engine/run.h LB_STARVE_*
 STARVE_GAP = 0.5
 STARVE_GAP_MIN_NS = 100e6
-CURVE_PCTS = (0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97, 98, 99, 99.5, 99.7, 99.9,
-              99.95, 99.97, 99.99, 99.995, 99.999, 99.9995, 99.9999, 100)
 WARM, MEASURE, STOP = 0, wl.MEASURE_PHASE, wl.STOP_PHASE
 NS = {"ns": 1, "us": 1000, "ms": 1_000_000, "s": 1_000_000_000}
 
@@ -102,106 +106,6 @@ def parse_int_list(text, what):
     return out
 
 
-# ---- metrics: the definitions of runner/analysis/metrics.c and engine/hist.c ----
-
-def fairness(counts):
-    n, total = len(counts), sum(counts)
-    out = {"jain": 1.0, "rsd": 0.0, "fairness_factor": 0.5, "max_min_ratio": 1.0,
-           "min": 0, "max": 0, "locktorture_starved": False}
-    if n == 0:
-        return out
-    mn, mx = min(counts), max(counts)
-    out.update(min=mn, max=mx, locktorture_starved=n >= 2 and mx // 2 > mn)
-    if total == 0:
-        return out
-    mean = total / n
-    rsd = math.sqrt(sum((c - mean) ** 2 for c in counts) / n) / mean
-    # share of the busier half, the middle thread counting half when n is odd
-    order = sorted(range(n), key=lambda i: (-counts[i], i))
-    top = sum(counts[i] for i in order[: n // 2])
-    middle = counts[order[n // 2]] if n % 2 else 0
-    out.update(rsd=rsd, jain=1 / (1 + rsd * rsd), fairness_factor=(top + middle / 2) / total,
-               max_min_ratio=None if mn == 0 else mx / mn)
-    return out
-
-
-def _median_of_ints(values):
-    s = sorted(values)
-    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2
-
-
-def short_term(owners, nthreads, window=0):
-    k = window or max(nthreads, 1)
-    n = len(owners)
-    out = {"covered": n, "window": k, "lwss": 0.0, "mttr": None, "handover_ratio": 0.0}
-    if n == 0:
-        return out
-    slot = [o if o < nthreads else nthreads for o in owners]
-    size = k if n >= k else n
-    windows = [slot[w * size:(w + 1) * size] for w in range(n // k if n >= k else 1)]
-    out["lwss"] = _median_of_ints([len(set(w)) for w in windows])
-    last, gaps = {}, []
-    for i, o in enumerate(slot):
-        if o in last:
-            gaps.append(i - last[o] - 1)
-        last[o] = i
-    out["mttr"] = _median_of_ints(gaps) if gaps else None
-    if n >= 2:
-        out["handover_ratio"] = sum(1 for i in range(1, n) if slot[i] != slot[i - 1]) / (n - 1)
-    return out
-
-
-def value_at(sorted_ns, pct):
-    """Nearest rank, ceil(pct/100 * count), as hist.c's rank_of (exact values, no buckets)."""
-    n = len(sorted_ns)
-    if pct <= 0:
-        return sorted_ns[0]
-    if pct >= 100:
-        return sorted_ns[-1]
-    r = pct / 100 * n
-    rank = min(max(math.ceil(r - r * 4 * sys.float_info.epsilon), 1), n)
-    return sorted_ns[rank - 1]
-
-
-def latency_json(values):
-    if not values:
-        return None
-    s = sorted(values)
-    out = {"count": len(s), "mean": sum(s) / len(s)}
-    for key, pct in (("p50", 50), ("p90", 90), ("p99", 99), ("p999", 99.9), ("p9999", 99.99)):
-        out[key] = float(value_at(s, pct))
-    out["max"] = float(s[-1])
-    return out
-
-
-def latency_curve(values):
-    if not values:
-        return None
-    s = sorted(values)
-    return [[float(p), float(value_at(s, p))] for p in CURVE_PCTS]
-
-
-def median(v):
-    s = sorted(v)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
-def median_ci95(v):
-    """runner/analysis/stats.c: order-statistic interval; [min, max] below 6 values."""
-    s, n = sorted(v), len(v)
-    if n < 6:
-        return s[0], s[-1], False
-    cdf, j = 0.0, 0
-    while True:
-        cdf += math.comb(n, j) / 2 ** n
-        if 2 * cdf > 0.05:
-            break
-        j += 1
-    return s[j - 1], s[n - j], True
-
-
-
 # ---- one config ----
 
 def others_acquired(recs, self_id, start_ns, end_ns, t0):
@@ -215,6 +119,9 @@ def run_config(wcls, lock, params, n, warmup_ns, duration_ns, grace_s=5.0):
     """Warm-up, measured window, stop, join, verify; returns the sample's figures."""
     ctl = wl.Control()
     slices = duration_ns // wl.SLICE_NS + 2
+    if n < getattr(wcls, "min_threads", 1):
+        return {"status": "error", "duration_s": 0.0,
+                "message": f"{wcls.name_for_errors}: needs {wcls.min_threads} threads or more, not {n}"}
     w = wcls(lock, params, n)
     recs = [wl.Rec(i, ctl, slices) for i in range(n)]
     w.recs = recs
@@ -253,7 +160,10 @@ def run_config(wcls, lock, params, n, warmup_ns, duration_ns, grace_s=5.0):
         nfail, msg = nfail + len(errors), "; ".join(errors[:3])
     k = min(max(seq_end - seq_start, 0), wl.ORDER_LOG_CAP)
     order = [ctl.order[(seq_end - k + i) & (wl.ORDER_LOG_CAP - 1)] for i in range(k)]
-    return judge(recs, order, dur, ctl.t0, nfail, msg)
+    s = judge(recs, order, dur, ctl.t0, nfail, msg)
+    if hasattr(w, "figures"):
+        s["workload_figures"] = w.figures(dur)
+    return s
 
 
 def judge(recs, order, dur, t0, nfail, msg):
@@ -456,6 +366,8 @@ def parse_workload(spec):
     cls = wl.WORKLOADS[name]
     decl = dict(cls.params)
     ints = getattr(cls, "ints", ())
+    bools = getattr(cls, "bools", ())
+    int_min = getattr(cls, "int_min", {})
     given = {}
     for item in filter(None, rest.split(",")):
         key, eq, val = item.partition("=")
@@ -466,14 +378,21 @@ def parse_workload(spec):
     for key, default in cls.params:
         text = given.get(key, default)
         if key in ints:
-            if not text.isdigit() or not 1 <= int(text) <= 1 << 20:
-                raise UsageError(f'--workload: {name}: {key}: "{text}" is not a positive integer')
+            lo = int_min.get(key, 1)
+            if not text.isdigit() or not lo <= int(text) <= 1 << 20:
+                raise UsageError(f'--workload: {name}: {key}: "{text}" is not an integer in [{lo}, {1 << 20}]')
             params[key] = int(text)
+        elif key in bools:
+            words = {"1": 1, "true": 1, "yes": 1, "on": 1, "0": 0, "false": 0, "no": 0, "off": 0}
+            if text.lower() not in words:
+                raise UsageError(f'--workload: {name}: {key}: "{text}" is not a boolean (0/1, true/false, yes/no, on/off)')
+            params[key] = words[text.lower()]
         else:
             params[key] = parse_duration(text, f"--workload: {name}: {key}", bare_ns=True)
             if params[key] > 1_000_000_000:
                 raise UsageError(f'--workload: {name}: {key}: "{text}" is above 1s')
-    ident = ",".join(f"{k}={params[k] if k in ints else format_duration(params[k])}" for k, _ in cls.params)
+    ident = ",".join(f"{k}={params[k] if k in ints or k in bools else format_duration(params[k])}"
+                     for k, _ in cls.params)
     return name, cls, params, ident
 
 
@@ -511,7 +430,11 @@ def parse_args(argv):
     o.pairs = []
     for name, cls, params, ident in o.workloads:
         for lock in (cls.locks if locks is None else [x for x in locks if x in cls.locks]):
-            o.pairs.append((lock, name, cls, params, ident))
+            why = cls.refuses(lock, params) if hasattr(cls, "refuses") else None
+            if why and (locks is not None and lock in locks):
+                raise UsageError(f"--workload: {name}: {why}")
+            if not why:
+                o.pairs.append((lock, name, cls, params, ident))
     for x in locks or []:
         if not any(p[0] == x for p in o.pairs):
             raise UsageError(f'--locks: "{x}" runs none of the workloads given '

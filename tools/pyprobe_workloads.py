@@ -236,20 +236,47 @@ class Timed(Try):
     timeout = True
 
 
+class Counts:
+    """Per-thread window counts a workload reports as workload_figures (summed after the run)."""
+
+    def __init__(self):
+        self.by_thread = {}
+
+    def add(self, r, key, k=1):
+        if r.ctl.phase == MEASURE_PHASE:
+            d = self.by_thread.setdefault(r.tid, {})
+            d[key] = d.get(key, 0) + k
+
+    def total(self, key):
+        return sum(d.get(key, 0) for d in self.by_thread.values())
+
+
 class Condition:
     """condition: producers and consumers on a bounded buffer.
 
     py-condition builds it as queue.Queue does, from one Lock and two
     Conditions; an acquisition is one entry into that lock. py-queue is
-    queue.Queue itself; an acquisition is one put() or get()."""
-    params = (("producers", "1"), ("capacity", "8"), ("item_ns", "1us"))
+    queue.Queue itself; an acquisition is one put() or get(). notify_all=1
+    wakes every waiter (py-condition only: queue.Queue notifies one);
+    timeout_ns > 0 makes each wait a wait(timeout), and one that expires
+    with the buffer still full or empty gives the put/get up (Full/Empty)."""
+    params = (("producers", "1"), ("capacity", "8"), ("item_ns", "1us"), ("notify_all", "0"), ("timeout_ns", "0"))
     ints = ("producers", "capacity")
+    bools = ("notify_all",)
     locks = ("py-condition", "py-queue")
     STOP_ITEM = -1
+
+    @staticmethod
+    def refuses(lock, p):
+        if lock == "py-queue" and p["notify_all"]:
+            return "notify_all=1: queue.Queue notifies one waiter; run it on py-condition"
+        return None
 
     def __init__(self, lock, p, n):
         self.kind, self.cap, self.item = lock, p["capacity"], iters(p["item_ns"])
         self.producers = min(p["producers"], n)
+        self.timeout = p["timeout_ns"] / 1e9 or None
+        self.notify_all = bool(p["notify_all"])
         self.q = queue.Queue(maxsize=self.cap)
         self.mutex = threading.Lock()
         self.not_empty, self.not_full = threading.Condition(self.mutex), threading.Condition(self.mutex)
@@ -258,6 +285,7 @@ class Condition:
         self.made = {}      # tid → items put
         self.taken = {}     # tid → (count, sum) of items taken
         self.drained = [0, 0]
+        self.counts = Counts()
         self.recs = []
 
     def thread(self, r):
@@ -266,24 +294,53 @@ class Condition:
         else:
             self._consume(r)
 
+    def _notify(self, cond):
+        if self.notify_all:
+            cond.notify_all()
+        else:
+            cond.notify()
+
+    def _wait_for(self, r, cond, ready):
+        """As Condition.wait_for, counting waits, futile wake-ups and timeouts; False: give up."""
+        while not ready() and not self.stopping:
+            self.counts.add(r, "waits")
+            if not cond.wait(self.timeout):
+                if ready() or self.stopping:
+                    break
+                self.counts.add(r, "wait_timeouts")
+                self.counts.add(r, "gave_up")
+                return False
+            if not ready() and not self.stopping:
+                self.counts.add(r, "futile_wakeups")
+        return True
+
     def _produce(self, r):
         ctl, clock, k = r.ctl, time.perf_counter_ns, 0
+        made = False
         while ctl.phase != STOP_PHASE:
-            busy(self.item)
+            if not made:
+                busy(self.item)
+                made = True
             item = (r.tid << 40) | k
             t0 = clock()
             if self.kind == "py-queue":
-                self.q.put(item)
+                try:
+                    self.q.put(item, timeout=self.timeout)
+                except queue.Full:
+                    r.failed(t0)
+                    self.counts.add(r, "gave_up")
+                    continue
                 r.got(t0, clock())
             else:
                 with self.mutex:
                     r.got(t0, clock())
-                    while len(self.buf) >= self.cap and not self.stopping:
-                        self.not_full.wait()
+                    if not self._wait_for(r, self.not_full, lambda: len(self.buf) < self.cap):
+                        continue
                     if self.stopping:
                         return
                     self.buf.append(item)
-                    self.not_empty.notify()
+                    self._notify(self.not_empty)
+            made = False
             k += 1
             self.made[r.tid] = k
 
@@ -292,21 +349,27 @@ class Condition:
         while ctl.phase != STOP_PHASE:
             t0 = clock()
             if self.kind == "py-queue":
-                item = self.q.get()
+                try:
+                    item = self.q.get(timeout=self.timeout)
+                except queue.Empty:
+                    r.failed(t0)
+                    self.counts.add(r, "gave_up")
+                    continue
                 r.got(t0, clock())
                 if item == self.STOP_ITEM:
                     return
             else:
                 with self.mutex:
                     r.got(t0, clock())
-                    while not self.buf and not self.stopping:
-                        self.not_empty.wait()
+                    if not self._wait_for(r, self.not_empty, lambda: bool(self.buf)):
+                        continue
                     if not self.buf:
                         return
                     item = self.buf.pop(0)
-                    self.not_full.notify()
+                    self._notify(self.not_full)
             count, total = count + 1, total + item
             self.taken[r.tid] = (count, total)
+            self.counts.add(r, "taken")
             busy(self.item)
 
     def stop(self):
@@ -350,11 +413,25 @@ class Condition:
             return 1, f"{made} items made, {got} taken or left (sums {made_sum} vs {got_sum})"
         return 0, ""
 
+    def figures(self, dur):
+        c = self.counts
+        waits = c.total("waits")
+        out = {"gave_up": c.total("gave_up"), "items_per_s": c.total("taken") / dur if dur > 0 else None}
+        if self.kind == "py-condition":  # queue.Queue's waits happen inside it, out of sight
+            out.update(waits=waits, futile_wakeups=c.total("futile_wakeups"),
+                       futile_per_wait=c.total("futile_wakeups") / waits if waits else None,
+                       wait_timeouts=c.total("wait_timeouts"))
+        return out
+
 
 class Semaphore:
-    """semaphore: hold one of `permits` for cs_ns; never more holders than permits."""
-    params = (("permits", "2"), ("cs_ns", "1us"), ("think_ns", "0"))
-    ints = ("permits",)
+    """semaphore: hold one of `permits` for cs_ns; never more holders than the permits plus the extra
+    releases accepted. over_release=N: every N-th cycle a thread releases once more than it took; a
+    Semaphore accepts it, a BoundedSemaphore raises ValueError when the value is back at `permits`
+    (counted as refused; then an honest release may be the one refused, as in any Python program)."""
+    params = (("permits", "2"), ("cs_ns", "1us"), ("think_ns", "0"), ("over_release", "0"))
+    ints = ("permits", "over_release")
+    int_min = {"over_release": 0}
     locks = ("py-semaphore", "py-bsemaphore")
 
     def __init__(self, lock, p, n):
@@ -362,24 +439,44 @@ class Semaphore:
         self.permits = p["permits"]
         self.sem = cls(self.permits)
         self.holders = set()
-        self.over = 0
+        self.extra = 0           # extra releases accepted (one C call, atomic under the GIL)
+        self.over_every = p["over_release"]
+        self.max_holders = 0
         self.cs, self.think = iters(p["cs_ns"]), iters(p["think_ns"])
+        self.counts = Counts()
         self.recs = []
+
+    def _release(self, r, extra):
+        try:
+            self.sem.release()
+        except ValueError:
+            self.counts.add(r, "refused_releases")
+            return
+        if extra:
+            self.extra += 1
+            self.counts.add(r, "over_accepted")
 
     def thread(self, r):
         sem, ctl, clock, holders = self.sem, r.ctl, time.perf_counter_ns, self.holders
+        cycles = 0
         while ctl.phase != STOP_PHASE:
             t0 = clock()
             sem.acquire()
             timed = r.got(t0, clock())
             holders.add(r.tid)
-            if len(holders) > self.permits:
+            now = len(holders)
+            if now > self.permits + self.extra:
                 r.violations += 1
+            self.max_holders = max(self.max_holders, now)
             busy(self.cs)
             holders.discard(r.tid)
             if timed:
                 r.released()
-            sem.release()
+            self._release(r, False)
+            cycles += 1
+            if self.over_every and cycles % self.over_every == 0:
+                self.counts.add(r, "over_releases")
+                self._release(r, True)
             busy(self.think)
 
     def stop(self):
@@ -388,51 +485,88 @@ class Semaphore:
     def verify(self):
         return 0, ""
 
+    def figures(self, dur):
+        c = self.counts
+        return {"over_releases": c.total("over_releases"), "over_accepted": c.total("over_accepted"),
+                "refused_releases": c.total("refused_releases"), "value_end": self.sem._value,
+                "max_holders": self.max_holders}
 
-class EventRing:
-    """event: one token passed round a ring of threads, each waiting on its own Event."""
-    params = (("work_ns", "0"),)
+
+class EventGate:
+    """event: threading.Event as a gate. Thread 0 sets it, works open_ns, clears it, works closed_ns;
+    the others wait() for it, then do one work item of cs_ns holding a Lock of their own (the Event's
+    lock is private), then think_ns. An acquisition is one work item. Needs 2 threads."""
+    params = (("open_ns", "20us"), ("closed_ns", "20us"), ("cs_ns", "0"), ("think_ns", "1us"))
     locks = ("py-event",)
+    min_threads = 2
+    name_for_errors = "event"
 
     def __init__(self, lock, p, n):
-        self.events = [threading.Event() for _ in range(n)]
-        self.events[0].set()
-        self.work = iters(p["work_ns"])
-        self.holder = -1
-        self.passes = 0
+        self.ev = threading.Event()
+        self.item_lock = threading.Lock()
+        self.open, self.closed = iters(p["open_ns"]), iters(p["closed_ns"])
+        self.cs, self.think = iters(p["cs_ns"]), iters(p["think_ns"])
+        self.owner = -1
+        self.counter = 0
         self.stopping = False
+        self.counts = Counts()
         self.recs = []
 
     def thread(self, r):
-        ctl, clock, n = r.ctl, time.perf_counter_ns, len(self.events)
-        mine, nxt = self.events[r.tid], self.events[(r.tid + 1) % n]
+        if r.tid == 0:
+            self._setter(r)
+        else:
+            self._worker(r)
+
+    def _setter(self, r):
+        ev, ctl = self.ev, r.ctl
         while ctl.phase != STOP_PHASE:
-            t0 = clock()
-            mine.wait()
+            ev.set()
+            self.counts.add(r, "sets")
+            busy(self.open)
+            if not self.stopping:
+                ev.clear()
+            busy(self.closed)
+
+    def _worker(self, r):
+        ev, ctl, clock, lock = self.ev, r.ctl, time.perf_counter_ns, self.item_lock
+        while ctl.phase != STOP_PHASE:
+            if not ev.is_set():
+                self.counts.add(r, "sleeps")
+            ev.wait()
             if self.stopping:
                 return
-            mine.clear()
+            t0 = clock()
+            lock.acquire()
             timed = r.got(t0, clock())
-            if self.holder != -1:
+            if self.owner != -1:
                 r.violations += 1
-            self.holder = r.tid
-            self.passes += 1
-            busy(self.work)
-            self.holder = -1
+            self.owner = r.tid
+            self.counter += 1
+            busy(self.cs)
+            if self.owner != r.tid:
+                r.violations += 1
+            self.owner = -1
             if timed:
                 r.released()
-            nxt.set()
+            lock.release()
+            self.counts.add(r, "items")
+            busy(self.think)
 
     def stop(self):
         self.stopping = True
-        for e in self.events:
-            e.set()
+        self.ev.set()
 
     def verify(self):
         total = _sum(self.recs, "total")
-        if self.passes != total:
-            return 1, f"{self.passes} token passes != {total} receipts"
+        if self.counter != total:
+            return 1, f"shared counter {self.counter} != {total} work items"
         return 0, ""
+
+    def figures(self, dur):
+        c = self.counts
+        return {"sets": c.total("sets"), "items": c.total("items"),
+                "items_per_s": c.total("items") / dur if dur > 0 else None, "sleeps": c.total("sleeps")}
 
 
 class BarrierRounds:
@@ -470,7 +604,7 @@ class BarrierRounds:
 
 WORKLOADS = {
     "cs": CS, "nest": Nest, "trylock": Try, "timedlock": Timed, "condition": Condition,
-    "semaphore": Semaphore, "event": EventRing, "barrier": BarrierRounds,
+    "semaphore": Semaphore, "event": EventGate, "barrier": BarrierRounds,
 }
 LOCKS = ("py-lock", "py-rlock", "py-condition", "py-queue", "py-semaphore", "py-bsemaphore",
          "py-event", "py-barrier")
