@@ -55,6 +55,8 @@ static const struct hostile_case cases[] = {
 	{ "hang_init", "hung", "init did not return" },
 	{ "hang_acquire", "hung", "threads still inside the lock" },
 	{ "overrun", "failed", "wrote past its declared state" },
+	/* Beyond the child's own bounds: the parent's, then the main thread's stack, then SIGKILL. */
+	{ "hang_destroy", "hung", "did not finish within" },
 };
 
 /* Run `command` (run or stress) over the hostile lock in `mode` and pthread; check what is left. */
