@@ -290,8 +290,19 @@ static void merge_figures(struct lb_outcome *out)
 	}
 }
 
+static int run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
+		      const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out);
+
 int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
 		  const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out)
+{
+	int rc = run_config(o, topo, lock, wl, n, pus, out);
+	lb_stage = LB_STAGE_IDLE; /* whichever way it returned (engine/isolate.c's exit guard reads it) */
+	return rc;
+}
+
+static int run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
+		      const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	out->pingpong_ns = NAN;
