@@ -65,7 +65,7 @@ static void hostile_run(const char *command, const struct hostile_case *c)
 	char *dir = cli_tmpdir(), out[256], lock[512];
 	snprintf(out, sizeof out, "%s/r.json", dir);
 	snprintf(lock, sizeof lock, "%s:mode=%s,after=50,pthread", hostile(), c->mode);
-	const char *args[] = { command, "-l", lock, "-t", "2", "-d", "100ms", "--warmup", "5ms", "--grace", "300ms",
+	const char *args[] = { command, "-l", lock, "-t", "2", "-d", "100ms", "--warmup", "5ms", "--grace", "1s",
 			       "-o", out, NULL };
 	struct cli_result *r = calloc(1, sizeof *r);
 	cli_run(r, args);
