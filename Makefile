@@ -2,15 +2,22 @@
 #
 #   make bench   install what is missing, build, run the default suite, chart it
 #   make plots   chart the newest result in results/ again
-#   make test    install what is missing, build, run the test suite
+#   make test    install what is missing, build, run the test suite (with check-slurm)
+#   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
+#   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
+#   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
+#   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
@@ -22,7 +29,7 @@ WARN     := -std=gnu11 -Wall -Wextra -Werror
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) -pthread -MMD -MP \
 	     -I. -Iinclude -Irunner $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	     -DLB_VERSION='"$(VERSION)"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
+	     -DLB_VERSION='"$(VERSION)"' -DLB_DATADIR='"$(PREFIX)/share/lockbench"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
 	     -DLB_CFLAGS='"$(strip $(WARN) $(CFLAGS) $(SAN))"'
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 TEST_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -40,7 +47,15 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check bench plots overhead gate-check asan tsan clean
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
+# searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
+FUZZ_TARGETS := topo params plugin
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
+FUZZ_SECONDS ?= 60
+# Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
+.SECONDARY:
+
+.PHONY: soak all deps test check check-slurm check-extend check-extend-workload bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -59,6 +74,10 @@ $(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@missing=; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -66,6 +85,10 @@ deps:
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1 || \
+	  missing="$$missing slurm-wlm"; \
+	[ -x /usr/sbin/munged ] || missing="$$missing munge"; \
 	[ -f /usr/include/ck_spinlock.h ] || missing="$$missing libck-dev"; \
 	/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
@@ -78,10 +101,50 @@ deps:
 # Sub-makes, so that pkg-config is asked only after deps installed it.
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-slurm
 
-check: $(BIN) $(BUILD)/tests/run-tests
+check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
+	@scripts/check-install.sh
+	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+
+# Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
+check-slurm: $(BIN)
+	LOCKBENCH=./$(BIN) tests/slurm/test-sweep.sh
+
+# Adding a workload is one file in workloads/ and one LB_WORKLOAD line in
+# workloads/registry.def, nothing else. Proved on a copy of the tree (git
+# ls-files, working-tree contents) with tests/extend/fixture_workload.c
+# added exactly that way: the copy builds, `list` shows the fixture, the
+# generic workload test runs it (clean under a real lock, caught under
+# none) and `run` measures it. The copy is removed afterwards.
+check-extend-workload:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	fail() { echo "check-extend-workload: $$*" >&2; exit 1; }; \
+	git ls-files -z | xargs -0 cp --parents -t "$$tmp"; \
+	cp tests/extend/fixture_workload.c "$$tmp/workloads/"; \
+	echo 'LB_WORKLOAD(extend_fixture)' >> "$$tmp/workloads/registry.def"; \
+	echo "check-extend-workload: a copy of the tree in $$tmp, + workloads/fixture_workload.c," \
+	     "+ LB_WORKLOAD(extend_fixture) in workloads/registry.def"; \
+	$(MAKE) --no-print-directory -C "$$tmp" lockbench build/tests/run-tests; \
+	cd "$$tmp"; \
+	./lockbench list | grep -q '^  extend-fixture ' || fail "lockbench list does not show extend-fixture"; \
+	LOCKBENCH=./lockbench build/tests/run-tests --filter 'workloads_all/*' --jobs $(TEST_JOBS) --verbose \
+	  >test.log 2>&1 || { cat test.log; fail "the generic workload test failed"; }; \
+	grep 'workload extend-fixture: clean under' test.log || { cat test.log; fail "the generic test did not run extend-fixture"; }; \
+	tail -n 1 test.log; \
+	./lockbench run -w extend-fixture -l pthread -t 2 -d 100ms -o out.json || fail "lockbench run -w extend-fixture failed"; \
+	echo "check-extend-workload: ok"
+
+# Both recipes; check-extend-lock (the add-a-lock proof) joins when the Makefile has it.
+check-extend: check-extend-workload
+	@if grep -qE '^check-extend-lock[[:space:]]*:' $(filter-out %.d,$(MAKEFILE_LIST)); then \
+	  $(MAKE) --no-print-directory check-extend-lock; \
+	else \
+	  echo "check-extend: no check-extend-lock target in this Makefile; workloads only"; \
+	fi
 
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
@@ -90,6 +153,14 @@ bench: deps
 	@rc=0; echo "./lockbench run -o $(BENCH_OUT)"; ./lockbench run -o $(BENCH_OUT) || rc=$$?; \
 	if [ -f $(BENCH_OUT) ]; then echo "./lockbench plot $(BENCH_OUT)"; ./lockbench plot $(BENCH_OUT) || exit $$?; fi; \
 	exit $$rc
+
+# make soak DURATION=1h [CHUNK=2s] [LOCKS=all]: stress every lock round after round,
+# printing verified acquisitions per lock after every round (scripts/soak.py).
+DURATION ?=
+soak: $(BIN)
+	@[ -n "$(DURATION)" ] || { echo "make soak: say how long, e.g. make soak DURATION=10m" >&2; exit 2; }
+	scripts/soak.py --lockbench ./$(BIN) --duration $(DURATION) --chunk $(or $(CHUNK),2s) --locks $(or $(LOCKS),all) \
+	  --log results/soak-$(BENCH_STAMP).jsonl
 
 # The newest result in results/ (by modification time; schema.json is not a result).
 plots: $(BIN)
@@ -124,6 +195,65 @@ tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+
+# Every command the README and docs/ show runs as written (scripts/check-docs.sh).
+check-docs: deps
+	scripts/check-docs.sh
+
+# libFuzzer needs clang and its runtime (Debian: clang, libclang-rt-14-dev); new inputs go to
+# build/fuzz/corpus-NAME, crashers to build/fuzz/crash-NAME-* (commit them to tests/fuzz/corpus/NAME/).
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' | \
+	  clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq clang libclang-rt-14-dev; }
+	@$(MAKE) --no-print-directory fuzz-run BUILD=build/fuzz CC=clang OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/corpus-$$t; \
+	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
+	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
+	  found=$$(ls $(BUILD)/crash-$$t-* 2>/dev/null | wc -l); \
+	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
+	done
+
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The man page, from the same text as --help (scripts/manpage.sh).
+man: $(BUILD)/lockbench.1
+$(BUILD)/lockbench.1: $(BIN) scripts/manpage.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/manpage.sh ./$(BIN) > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, the public header and
+# lockbench.pc for plug-in authors, the gnuplot scripts, the man page, the plug-in example.
+install: $(BIN) $(BUILD)/lockbench.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lockbench \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/lockbench/plots \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lockbench
+	install -m 644 include/lockbench/lock.h $(DESTDIR)$(PREFIX)/include/lockbench/lock.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lockbench.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/lockbench/plots/
+	install -m 644 $(BUILD)/lockbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	install -m 644 examples/plugin/Makefile examples/plugin/README.md examples/plugin/mylock.c \
+	  $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lockbench $(DESTDIR)$(PREFIX)/include/lockbench/lock.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/lockbench $(DESTDIR)$(PREFIX)/share/doc/lockbench
+	-rmdir $(DESTDIR)$(PREFIX)/include/lockbench
+
+# Install into a scratch DESTDIR, build the example plug-in against the installed
+# header through pkg-config, and run it with the installed command (part of make test).
+check-install: $(BIN)
+	$(Q)scripts/check-install.sh
 
 clean:
 	rm -rf build lockbench
