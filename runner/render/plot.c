@@ -180,6 +180,10 @@ enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_re
 		goto out;
 	status = LB_PLOT_OK;
 	err[0] = '\0';
+	for (size_t i = 0; i < m.ncharts; i++)
+		snprintf(rep->charts[i], sizeof rep->charts[i], "%s", m.charts[i]);
+	rep->ncharts = m.ncharts;
+	rep->threads = m.threads;
 out:
 	if (status != LB_PLOT_OK)
 		plot_stage_abandon(&st);

@@ -93,6 +93,7 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	plot_gp_assign(f, "source", m->source);
 	const struct lb_verdict_side *sides[] = { &v->base, &v->new };
 	const char *names[] = { "base", "new" };
+	char both[2200] = "";
 	for (size_t i = 0; i < 2; i++) {
 		char buf[1024];
 		snprintf(buf, sizeof buf, "%s (%s, %s, commit %s)", sides[i]->file ? sides[i]->file : "?",
@@ -100,7 +101,10 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 			 sides[i]->cpu_model ? sides[i]->cpu_model : "unknown CPU",
 			 sides[i]->git_commit ? sides[i]->git_commit : "?");
 		plot_gp_assign(f, names[i], buf);
+		plot_append(both, sizeof both, "%s%s: %s", i ? "\n" : "", names[i], buf);
 	}
+	/* The title block of plots/common.gp: base and new, each wrapped to the canvas. */
+	plot_gp_wrapped(f, "subtitle", both, 120);
 	plot_gp_assign(f, "verdict", lb_judgement_name(v->overall));
 	char counts[256] = "";
 	for (int j = 0; j < LB_J_COUNT; j++)
@@ -116,6 +120,10 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 		snprintf(unpaired, sizeof unpaired, "%zu config%s only in base, %zu only in new: not compared",
 			 v->nonly_in_base, v->nonly_in_base == 1 ? "" : "s", v->nonly_in_new);
 	plot_gp_assign(f, "unpaired", unpaired);
+	char foot[1400];
+	snprintf(foot, sizeof foot, "%s, lockbench plot%s%s", m->source, unpaired[0] ? ". " : "", unpaired);
+	plot_gp_wrapped(f, "foot", foot, 150);
+	plot_gp_wrapped(f, "common_text", common[0] ? common : "", 110);
 	fprintf(f, "threshold_pct = %.10g\nalpha = %.10g\n", v->settings.threshold_pct, v->settings.alpha);
 	fprintf(f, "rows = %zu\narray verdict_name[%d] = [", v->nrows, LB_J_COUNT);
 	for (int j = 0; j < LB_J_COUNT; j++) {
@@ -190,8 +198,7 @@ int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t 
 	}
 	if (plot_close(f, "compare.dat", err, errlen) != 0)
 		goto out;
-	if (m->ncharts < PLOT_MAX_CHARTS)
-		snprintf(m->charts[m->ncharts++], sizeof m->charts[0], "compare");
+	plot_add_chart(m, "compare");
 	rc = 0;
 	goto out;
 oom:

@@ -15,7 +15,7 @@
 struct lb_verdict;
 struct lb_identity;
 
-#define PLOT_MAX_CHARTS 4
+#define PLOT_MAX_CHARTS LB_PLOT_MAX_CHARTS
 
 /* A config of a series with at least one usable sample: one x of the throughput chart. */
 struct plot_point {
@@ -31,7 +31,8 @@ struct plot_series {
 	const char *wl_key;   /* "cs:cs_ns=0ns,..."; in m->wl_keys */
 	char label[512];      /* key title: the name and the parameters that tell it from its namesakes */
 	size_t lock_index, wl_index;
-	unsigned rgb;
+	unsigned rgb;                  /* colour, marker and dash: plot_style_of() */
+	int pt, dt;
 	size_t first, npoints;         /* its points: m->points[first ..], by ascending thread count */
 	const struct plot_point *pick; /* its point at m->threads; NULL: none */
 };
@@ -59,6 +60,28 @@ struct plot_model {
 	char charts[PLOT_MAX_CHARTS][16];
 	size_t ncharts;
 };
+
+/* ---- plot_style.c: how a series looks, and text laid out for a chart ---- */
+
+/* Colour (24 distinct ones), marker (12 shapes) of the lock_index-th lock; dash of the workload. */
+void plot_style_of(size_t lock_index, size_t wl_index, unsigned *rgb, int *pt, int *dt);
+/*
+ * `name_lines = N` and `array name[N]`: text wrapped at spaces into lines of
+ * at most `width` characters (a longer word is cut; a newline ends a line),
+ * each a gnuplot string.
+ */
+void plot_gp_wrapped(FILE *f, const char *name, const char *text, size_t width);
+/*
+ * The legend of a chart's nb blocks (m->blocks): `<chart>_blocks`, and per
+ * block `<chart>_key[]` (its legend text: the series label, then `suffix(b)`
+ * when given), `_name[]` (the label alone), `_rgb[]`, `_pt[]`, `_dt[]`; `<chart>_key_cols` and
+ * `<chart>_key_rows`: the grid that fits the legend into a chart's width.
+ */
+void plot_meta_legend(FILE *f, const char *chart, const struct plot_model *m, size_t nb,
+		      void (*suffix)(const struct plot_model *m, size_t b, char *buf, size_t len));
+/* Note a chart to draw (its script's name without .gp). */
+void plot_add_chart(struct plot_model *m, const char *chart);
+
 
 /* ---- plot_series.c ---- */
 
@@ -106,6 +129,20 @@ int plot_short_labels(const char *const *names, const char *const *params, size_
 
 /* The tables and meta.gp of a result / a verdict into dir; charts to draw go into m->charts. */
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen);
+/* One table and its meta.gp lines, written by plot_dat.c's common code (plot_fair.c, plot_timeline.c). */
+FILE *plot_table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
+		       bool per_thread, const char *about, char *err, size_t errlen);
+int plot_table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen);
+/* The picked sample of block b (m->blocks[b]). */
+const struct lb_sample *plot_pick_of(const struct plot_model *m, size_t b);
+/* The line above each block of a per-thread table: which lock and which repetition. */
+void plot_block_comment(FILE *f, const struct plot_model *m, size_t b);
+/* array <name>[nb] of one figure of each block's picked sample. */
+void plot_meta_sample_array(FILE *f, const char *name, const struct plot_model *m, size_t nb,
+			    double (*get)(const struct lb_sample *));
+/* plot_fair.c: fairness.dat or lorenz.dat, and balance.dat; plot_timeline.c: timeline.dat. */
+int plot_write_fairness(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
+int plot_write_timeline(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
 int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen);
 
 /* ---- plot_text.c: every string that reaches a table or meta.gp goes through these ---- */
