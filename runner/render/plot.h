@@ -21,8 +21,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct lb_filter;
+
 struct lb_plot_request {
 	const char *input;
+	const struct lb_filter *filter; /* only the configs (rows of a verdict) it keeps; NULL: all */
 	const char *output;     /* NULL: plots/out/<input's basename without .json> */
 	const char *formats[2]; /* "png", "svg" */
 	size_t nformats;

@@ -2,19 +2,17 @@
  * render/plot_compare.c — a compare verdict's compare.dat and meta.gp, for
  * plots/compare.gp: one row per config and metric, in the verdict's order.
  *
- * A row's label is the fields of its config id (read with the identity
- * codec: lock variant, workload, threads=N, pin=P) that differ between rows,
- * then the metric; the fields every row shares go into meta.gp as `common`.
- * Which fields vary is found once for all rows, so the labels cost one pass
- * over the rows whatever their number or their ids hold.
+ * A row's label is the fields of its config id that differ between rows
+ * (render/id_label.c), then the metric; the fields every row shares go into
+ * meta.gp as `common`.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/identity.h"
 #include "model/verdict.h"
+#include "render/id_label.h"
 #include "render/plot_int.h"
 
 /* A judgement's colour, in the order of enum lb_judgement (the compare chart's key). */
@@ -23,68 +21,7 @@ static const unsigned verdict_rgb[LB_J_COUNT] = {
 	[LB_J_INCONCLUSIVE] = 0xe69f00, [LB_J_NA] = 0x999999,
 };
 
-#define NFIELDS 4
-
-/* The fields of one row's config id; a text that is not an id is one field, itself. */
-struct row_fields {
-	char *field[NFIELDS];
-	size_t n;
-};
-
-static int split_row(const char *config, struct row_fields *rf)
-{
-	static struct lb_identity id; /* 5 KiB: not on the stack */
-	static char lock[PLOT_KEY_MAX], wl[PLOT_KEY_MAX];
-	char buf[sizeof id.pin + 8], why[128];
-	memset(rf, 0, sizeof *rf);
-	if (config == NULL || lb_identity_parse(config, &id, why, sizeof why) != 0) {
-		rf->field[0] = strdup(config ? config : "");
-		rf->n = 1;
-		return rf->field[0] ? 0 : -1;
-	}
-	plot_identity_keys(&id, lock, wl, sizeof lock);
-	rf->field[0] = strdup(lock);
-	rf->field[1] = strdup(wl);
-	snprintf(buf, sizeof buf, "threads=%u", id.threads);
-	rf->field[2] = strdup(buf);
-	snprintf(buf, sizeof buf, "pin=%s", id.pin);
-	rf->field[3] = strdup(buf);
-	rf->n = NFIELDS;
-	for (size_t k = 0; k < NFIELDS; k++)
-		if (rf->field[k] == NULL)
-			return -1;
-	return 0;
-}
-
-static void free_fields(struct row_fields *rf, size_t nrows)
-{
-	for (size_t r = 0; rf && r < nrows; r++)
-		for (size_t k = 0; k < NFIELDS; k++)
-			free(rf[r].field[k]);
-	free(rf);
-}
-
-/* varies[k]: whether field k differs between rows (a row without it counts as differing). */
-static void find_varying(const struct row_fields *rf, size_t nrows, bool *varies)
-{
-	for (size_t k = 0; k < NFIELDS; k++) {
-		varies[k] = nrows == 0 || k >= rf[0].n;
-		for (size_t r = 1; r < nrows && !varies[k]; r++)
-			varies[k] = k >= rf[r].n || strcmp(rf[r].field[k], rf[0].field[k]) != 0;
-	}
-}
-
-static void row_label(const struct row_fields *rf, const bool *varies, size_t nrows, const char *metric,
-		      char *buf, size_t len)
-{
-	buf[0] = '\0';
-	for (size_t k = 0; k < rf->n; k++)
-		if (varies[k] || (k == 0 && nrows == 1))
-			plot_append(buf, len, "%s%s", buf[0] ? " " : "", rf->field[k]);
-	plot_append(buf, len, "%s%s", buf[0] ? " " : "", metric);
-}
-
-static void write_compare_meta(FILE *f, const struct plot_model *m, const struct row_fields *rf, const bool *varies)
+static void write_compare_meta(FILE *f, const struct plot_model *m, const struct lb_id_labels *labels)
 {
 	const struct lb_verdict *v = m->verdict;
 	plot_comment(f, "meta.gp (lockbench plot, from %s): gnuplot assignments compare.gp loads:", m->source);
@@ -110,10 +47,7 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	for (int j = 0; j < LB_J_COUNT; j++)
 		plot_append(counts, sizeof counts, "%s%zu %s", j ? ", " : "", v->counts[j], lb_judgement_name(j));
 	plot_gp_assign(f, "counts", counts);
-	char common[1024] = "";
-	for (size_t k = 0; v->nrows > 1 && k < rf[0].n; k++)
-		if (!varies[k])
-			plot_append(common, sizeof common, "%s%s", common[0] ? " " : "", rf[0].field[k]);
+	const char *common = labels->common;
 	plot_gp_assign(f, "common", common);
 	char unpaired[128] = "";
 	if (v->nonly_in_base + v->nonly_in_new > 0)
@@ -161,20 +95,20 @@ static void compare_row(FILE *f, size_t i, const struct lb_verdict_row *row, con
 int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen)
 {
 	const struct lb_verdict *v = m->verdict;
-	struct row_fields *rf = calloc(v->nrows ? v->nrows : 1, sizeof *rf);
-	bool varies[NFIELDS];
+	struct lb_id_labels labels = { 0 };
+	const char **ids = plot_alloc_n(v->nrows, sizeof *ids);
 	int rc = -1;
-	if (rf == NULL)
+	if (ids == NULL)
 		goto oom;
 	for (size_t r = 0; r < v->nrows; r++)
-		if (split_row(v->rows[r].config, &rf[r]) != 0)
-			goto oom;
-	find_varying(rf, v->nrows, varies);
+		ids[r] = v->rows[r].config;
+	if (lb_id_labels_make(ids, v->nrows, &labels) != 0)
+		goto oom;
 
 	FILE *meta = plot_open(dir, "meta.gp", err, errlen);
 	if (meta == NULL)
 		goto out;
-	write_compare_meta(meta, m, rf, varies);
+	write_compare_meta(meta, m, &labels);
 	if (plot_close(meta, "meta.gp", err, errlen) != 0)
 		goto out;
 
@@ -192,8 +126,9 @@ int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t 
 	      f);
 	for (size_t r = 0; r < v->nrows; r++) {
 		char label[1024];
-		row_label(&rf[r], varies, v->nrows, v->rows[r].metric ? v->rows[r].metric->name : "?", label,
-			  sizeof label);
+		snprintf(label, sizeof label, "%s", labels.label[r]);
+		plot_append(label, sizeof label, "%s%s", label[0] ? " " : "",
+			    v->rows[r].metric ? v->rows[r].metric->name : "?");
 		compare_row(f, r, &v->rows[r], label);
 	}
 	if (plot_close(f, "compare.dat", err, errlen) != 0)
@@ -204,6 +139,7 @@ int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t 
 oom:
 	snprintf(err, errlen, "out of memory");
 out:
-	free_fields(rf, v->nrows);
+	lb_id_labels_free(&labels);
+	free(ids);
 	return rc;
 }
