@@ -66,7 +66,7 @@ set yrange [ylo : yhi]
 eval ns_tics
 
 set multiplot
-set lmargin at screen sx(80)
+set lmargin at screen sx(92)
 set rmargin at screen sx(W / 2 - 20)
 set ylabel 'wait for the lock (log scale)'
 set title 'p99' offset 0,-0.5

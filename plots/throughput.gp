@@ -57,7 +57,7 @@ lg = 'throughput'
 lg_top = legend_top
 load plotsdir.'/legend.gp'
 
-set lmargin at screen sx(80)
+set lmargin at screen sx(92)
 set rmargin at screen sx(W - 30)
 set tmargin at screen sy(top)
 set bmargin at screen sy(top + plot_h)

@@ -13,8 +13,10 @@
  *
  * per lock — total acquisitions, the most and fewest by one thread, and
  * Fail = mutual-exclusion violations seen by the canary + lost updates of
- * the shared counter + releases by a non-holder. Any Fail, and any lock
- * that hung or could not run, makes the command exit 1 naming the locks.
+ * the shared counter + releases by a non-holder. As in locktorture, `???`
+ * follows Max/Min when max/2 > min: a thread starved, which is a warning,
+ * not a failure. Any Fail, and any lock that hung or could not run, makes
+ * the command exit 1 naming the locks; a closing line says PASS or FAIL.
  * Unlike `run`, the negative control `none` is no exception: asked for by
  * name, it must fail, and the command says so.
  */
@@ -47,8 +49,10 @@ static const char stress_help[] =
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            only the failure line\n"
 	"  -h, --help             this text\n"
-	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F\n"
-	"  (F = mutual-exclusion violations + lost counter updates + bad releases)\n"
+	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN [???]  Fail: F\n"
+	"  (F = mutual-exclusion violations + lost counter updates + bad releases; ??? as in\n"
+	"  locktorture: max/2 > min, a thread starved: a warning, not a failure), then\n"
+	"  stress: PASS: N locks, Fail: 0   or   lockbench: stress: FAILED: LOCK, ...\n"
 	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included),\n"
 	"            2 usage or input error, 3 the result file could not be written: the results were\n"
 	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
@@ -63,6 +67,8 @@ struct stress_cmd {
 	const char *params; /* --params */
 	char failed[1024];  /* "none, broken-tas" */
 	size_t nfailed;
+	size_t runs, imbalanced;
+	FILE *table;        /* where the lines went */
 };
 
 static void append_failed(struct stress_cmd *v, const char *label)
@@ -79,6 +85,8 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 {
 	(void)kept;
 	struct stress_cmd *v = arg;
+	v->runs++;
+	v->table = table;
 	if (!v->quiet && !v->header_done) {
 		char d[32];
 		lb_format_duration(v->duration_ns, d, sizeof d);
@@ -99,9 +107,12 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
+	/* locktorture's imbalance mark: the busiest thread got more than twice the idlest's share. */
+	bool imbalanced = s->nthreads >= 2 && max / 2 > min;
+	v->imbalanced += imbalanced;
 	char label[256], msg[512];
-	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64,
-		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
+	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "%s  Fail: %" PRIu64,
+		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, imbalanced ? " ???" : "", fail);
 	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED)
 		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
 	fputc('\n', table);
@@ -217,10 +228,19 @@ int lb_cmd_stress(int argc, char **argv)
 		.pin_text = a.pin_text, .output = a.output, .quiet = a.quiet, .report = report, .report_arg = &v,
 	};
 	rc = lb_execute_plan(&plan);
+	size_t planned = a.nlocks * (a.ntcounts ? a.ntcounts : 1);
+	if (!v.quiet && v.table != NULL && v.runs < planned)
+		fprintf(v.table, "stress: stopped after %zu of %zu locks\n", v.runs, planned);
 	if (v.nfailed != 0) {
 		lb_error("stress: FAILED: %s", v.failed);
 		if (rc == LB_EXIT_OK)
 			rc = LB_EXIT_CHECK;
+	} else if (!v.quiet && v.table != NULL && rc == LB_EXIT_OK) {
+		fprintf(v.table, "stress: PASS: %zu lock%s, Fail: 0", v.runs, v.runs == 1 ? "" : "s");
+		if (v.imbalanced)
+			fprintf(v.table, "; %zu imbalanced (???: a thread got under half the busiest one's share)",
+				v.imbalanced);
+		fputc('\n', v.table);
 	}
 out:
 	lb_workload_free(&wl);

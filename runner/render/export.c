@@ -177,10 +177,12 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
+/* " text |": a row starts with "|" and each cell closes itself. */
 static void md_cell(FILE *f, const char *s)
 {
-	fputs(" | ", f);
+	fputc(' ', f);
 	md_text(f, s);
+	fputs(" |", f);
 }
 
 static void md_ns(FILE *f, bool has, double ns)
@@ -249,7 +251,7 @@ int lb_export_markdown(FILE *f, const struct lb_result *r, const char *source)
 			md_cell(f, s && s->has_starvation ? buf : "-");
 			snprintf(buf, sizeof buf, "%" PRIu64, fig ? s->violations : 0);
 			md_cell(f, fig ? buf : "-");
-			fputs(" |\n", f);
+			fputc('\n', f);
 		}
 	}
 	return ferror(f) ? -1 : 0;
