@@ -151,7 +151,7 @@ int lb_cmd_selftest(int argc, char **argv)
 	lb_params_format(a.wls[0].wl->params, a.wls[0].params, wp, sizeof wp);
 	printf("harness overhead: cs (%s) vs the same loop bare\n"
 	       "median of %lld rounds of %.0f ms; sample is --timing sample:%lld;\n"
-	       "ratio: throughput / bare throughput; ns: time added per acquisition on the critical path\n",
+	       "ratio: throughput / bare; ns: time added per acquisition on the critical path\n",
 	       wp, (long long)a.repeat, o.duration_ns / 1e6, (long long)sample);
 	printf("%-10s %3s %7s %17s %17s %17s\n", "lock", "thr", "bare/s", "off: ratio, ns", "sample: ratio, ns",
 	       "all: ratio, ns");

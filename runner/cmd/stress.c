@@ -32,6 +32,7 @@
 #include "cmd/options.h"
 #include "engine/params.h"
 #include "engine/plan.h"
+#include "render/table.h"
 
 static const char stress_help[] =
 	"usage: lockbench stress [options]\n"
@@ -93,29 +94,13 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 		fprintf(table, "stress: %u threads, %s per lock, seed %" PRIu64 "\n", c->threads, d, v->seed);
 		v->header_done = true;
 	}
-	uint64_t max = 0, min = UINT64_MAX;
-	for (size_t i = 0; i < s->nthreads; i++) {
-		uint64_t a = s->threads[i].acquisitions;
-		max = a > max ? a : max;
-		min = a < min ? a : min;
-	}
-	if (min == UINT64_MAX)
-		min = 0;
 	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
 	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR;
 	if (fail != 0 || broke)
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
-	/* locktorture's imbalance mark: the busiest thread got more than twice the idlest's share. */
-	bool imbalanced = s->nthreads >= 2 && max / 2 > min;
-	v->imbalanced += imbalanced;
-	char label[256], msg[512];
-	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "%s  Fail: %" PRIu64,
-		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, imbalanced ? " ???" : "", fail);
-	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED)
-		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
-	fputc('\n', table);
+	v->imbalanced += lb_table_torture_line(table, c->label, s);
 	fflush(table);
 }
 

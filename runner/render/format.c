@@ -37,7 +37,7 @@ void lb_human_rate(double per_s, char *buf, size_t len)
 		e++;
 	}
 	/* Three significant digits, trailing zeros kept so a column reads evenly: 10.0M, 66.0, 507. */
-	const char *fmt = a >= 99.95 ? "%.0f%c" : a >= 9.995 ? "%.1f%c" : a >= 1 ? "%.2f%c" : "%.2g%c";
+	const char *fmt = a >= 99.95 ? "%.0f%c" : a >= 9.995 ? "%.1f%c" : "%.2f%c";
 	snprintf(buf, len, fmt, per_s, e ? suffix[e] : '\0');
 }
 

@@ -13,7 +13,7 @@ void lb_human_ns(double ns, char *buf, size_t len);
 
 /*
  * A rate (acquisitions per second) with an adaptive unit, 3 significant
- * digits: "0.5", "66.0", "507", "12.3k", "40.9M", "1.20G"; "-" when not finite.
+ * digits: "0.50", "66.0", "507", "12.3k", "40.9M", "1.20G"; "-" when not finite.
  */
 void lb_human_rate(double per_s, char *buf, size_t len);
 

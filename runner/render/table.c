@@ -102,7 +102,7 @@ void lb_table_row(FILE *f, const struct lb_table_layout *l, const struct lb_conf
 	snprintf(starved, sizeof starved, nstarved ? "YES(%zu)" : "no", nstarved);
 	/* A run without figures (hung) shows -, not a made-up 0. */
 	lb_human_rate(s->has_figures ? s->throughput_per_s : NAN, tp, sizeof tp);
-	bool fair = s->has_figures && s->has_fairness;
+	bool fair = s->has_figures && s->has_fairness && isfinite(s->throughput_per_s);
 	snprintf(jain, sizeof jain, fair ? "%.3f" : "-", s->fairness.jain);
 	snprintf(ff, sizeof ff, fair ? "%.3f" : "-", s->fairness.fairness_factor);
 	label_cell(f, l, label_of(c));
@@ -175,6 +175,28 @@ void lb_table_stopped(FILE *f, const struct lb_result *r, size_t runs_done, size
 		never += r->configs[i].status == LB_RS_NOT_RUN;
 	fprintf(f, "stopped after %zu of %zu runs", runs_done, runs_planned);
 	if (never)
-		fprintf(f, "; %zu of %zu configs did not run (status not_run in the result)", never, r->nconfigs);
+		fprintf(f, "; %zu of %zu configs did not run (not_run in the result)", never, r->nconfigs);
 	fputc('\n', f);
+}
+
+bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s)
+{
+	uint64_t max = 0, min = UINT64_MAX;
+	for (size_t i = 0; i < s->nthreads; i++) {
+		uint64_t a = s->threads[i].acquisitions;
+		max = a > max ? a : max;
+		min = a < min ? a : min;
+	}
+	if (min == UINT64_MAX)
+		min = 0;
+	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
+	bool imbalanced = s->nthreads >= 2 && max / 2 > min;
+	char name[256], msg[512];
+	fprintf(f, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "%s  Fail: %" PRIu64,
+		lb_one_line(label, name, sizeof name), s->acquisitions, max, min, imbalanced ? " ???" : "", fail);
+	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED || s->status == LB_RS_FAILED)
+		fprintf(f, "  (%s%s%s)", lb_result_status_name(s->status), s->message ? ": " : "",
+			lb_one_line(s->message, msg, sizeof msg));
+	fputc('\n', f);
+	return imbalanced;
 }

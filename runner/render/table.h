@@ -26,4 +26,14 @@ void lb_table_summary(FILE *f, const struct lb_table_layout *l, const struct lb_
 /* "stopped after 8 of 48 runs; 5 of 16 configs did not run (...)": after an interrupt or a hung run. */
 void lb_table_stopped(FILE *f, const struct lb_result *r, size_t runs_done, size_t runs_planned);
 
+/*
+ * `stress`'s line for one lock, locktorture's:
+ *   ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0
+ * Total: acquisitions; Max/Min: the most and fewest by one thread, marked
+ * ` ???` when max/2 > min (a thread starved: locktorture's imbalance mark);
+ * Fail: violations + verify failures + bad releases; a hung, failed or
+ * interrupted run says so after it. Returns whether it was marked ???.
+ */
+bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s);
+
 #endif

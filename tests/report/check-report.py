@@ -147,7 +147,7 @@ def human_rate(x):
         a /= 1000
         x /= 1000
         e += 1
-    s = "%.0f" % x if a >= 99.95 else "%.1f" % x if a >= 9.995 else "%.2f" % x if a >= 1 else "%.2g" % x
+    s = "%.0f" % x if a >= 99.95 else "%.1f" % x if a >= 9.995 else "%.2f" % x
     return s + (suffix[e] if e else "")
 
 
