@@ -285,8 +285,10 @@ def negative_control(browser, page, result_path):
 
 
 def report(out, *args):
+    # The repository's scripts, wherever the binary is (make asan builds it into build/asan/).
+    env = dict(os.environ, LOCKBENCH_PLOTS_DIR=os.environ.get("LOCKBENCH_PLOTS_DIR", os.path.join(ROOT, "plots")))
     p = subprocess.run([LOCKBENCH, "report", *args, "-o", out, "-q"], capture_output=True, text=True, cwd=ROOT,
-                       timeout=600)
+                       timeout=600, env=env)
     if p.returncode != 0:
         sys.exit(f"check-report: lockbench report {' '.join(args)} exited {p.returncode}: {p.stderr}")
 
