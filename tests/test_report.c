@@ -288,3 +288,16 @@ Test(export, run_writes_csv_and_markdown_beside_its_result, .timeout = 120)
 	cr_expect(strstr(r->err, "cannot both be standard output"), "%s", r->err);
 	free(got), free(text), free(r), free(json), free(csv), free(md), free(dir);
 }
+
+Test(report, a_result_without_an_ok_sample_still_gets_its_page, .init = use_repo_scripts, .timeout = 60)
+{
+	char *dir = cli_tmpdir(), *page = path_in(dir, "r.html");
+	const char *args[] = { "report", FX "no_samples.json", "-o", page, "-q", NULL };
+	struct cli_result *r = plot(args);
+	cr_assert_eq(r->status, 0, "an interrupted run is worth a page: %s", r->err);
+	char *html = slurp(page);
+	cr_expect_eq(count(html, "<figure class=\"chart\""), 0);
+	cr_expect(strstr(html, "No chart: no config has an ok sample."), "says why there is no chart");
+	cr_expect(strstr(html, "id=\"in1-summary\""), "and still has its summary");
+	free(html), free(r), free(page), free(dir);
+}

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
@@ -166,10 +167,30 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/*
+ * Whether an input has anything to chart: a result an ok sample with figures, a verdict a row with a
+ * ratio. One without (every run of `none` failed, every row n/a) still gets its page section, chartless.
+ */
+static bool drawable(const struct lb_html_input *in)
+{
+	for (size_t i = 0; in->result && i < in->result->nconfigs; i++)
+		for (size_t k = 0; k < in->result->configs[i].nsamples; k++) {
+			const struct lb_sample *s = &in->result->configs[i].samples[k];
+			if (s->status == LB_RS_OK && s->has_figures && isfinite(s->throughput_per_s))
+				return true;
+		}
+	for (size_t i = 0; in->verdict && i < in->verdict->nrows; i++)
+		if (isfinite(in->verdict->rows[i].ratio))
+			return true;
+	return false;
+}
+
 /* Draw one input's charts as SVG into dir, and read them into in. Returns the plot's status. */
 static enum lb_plot_status draw(const struct report_options *o, const char *dir, struct lb_html_input *in, char *err,
 				size_t errlen)
 {
+	if (!drawable(in))
+		return LB_PLOT_OK;
 	struct lb_plot_request req = {
 		.input = in->path, .output = dir, .formats = { "svg" }, .nformats = 1,
 		.threads = in->result ? o->threads : 0, .filter = &o->filter,

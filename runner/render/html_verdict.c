@@ -142,6 +142,8 @@ void html_verdict_section(FILE *f, const struct lb_html_input *in, size_t index)
 	rows(f, v, sec);
 	unpaired(f, "Only in base", v->only_in_base, v->nonly_in_base);
 	unpaired(f, "Only in new", v->only_in_new, v->nonly_in_new);
+	if (in->ncharts == 0)
+		fputs("<p class=\"note\">No chart: no row has a ratio to draw.</p>\n", f);
 	html_charts(f, in, index);
 	fputs("</section>\n", f);
 }
