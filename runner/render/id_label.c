@@ -77,10 +77,14 @@ int lb_id_labels_make(const char *const *ids, size_t n, struct lb_id_labels *out
 		if (split_row(ids[r], &rf[r]) != 0)
 			goto oom;
 	find_varying(rf, n, varies);
+	/* One id, or the same one n times (a verdict of one config): named by its lock variant. */
+	bool any = false;
+	for (size_t k = 0; k < NFIELDS; k++)
+		any |= varies[k];
 	for (size_t r = 0; r < n; r++) {
 		char buf[2048] = "";
 		for (size_t k = 0; k < rf[r].n; k++)
-			if (varies[k] || (k == 0 && n == 1))
+			if (varies[k] || (k == 0 && (n == 1 || !any)))
 				plot_append(buf, sizeof buf, "%s%s", buf[0] ? " " : "", rf[r].field[k]);
 		if ((out->label[r] = strdup(buf)) == NULL)
 			goto oom;

@@ -16,7 +16,7 @@ struct lb_id_labels {
 /*
  * The fields of each id (read with the identity codec: the lock variant,
  * the workload, threads=N, pin=P) that differ between the n ids; a single
- * id is named by its lock variant. A text that is not an id is one field,
+ * id (or one id given n times) is named by its lock variant. A text that is not an id is one field,
  * itself. One pass over the ids whatever they hold. 0, or -1 out of memory.
  */
 int lb_id_labels_make(const char *const *ids, size_t n, struct lb_id_labels *out);
