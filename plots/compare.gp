@@ -50,10 +50,9 @@ eval draw_foot
 # x range: every CI, 1 and the band, with a little room; a log axis once the ratios span 3x.
 band_lo = 1 - threshold_pct / 100.0
 band_hi = 1 + threshold_pct / 100.0
-stats data using 3 nooutput
-lo = STATS_min < band_lo ? STATS_min : band_lo
-stats data using 4 nooutput
-hi = STATS_max > band_hi ? STATS_max : band_hi
+# From meta.gp: every finite ratio and CI end (a row may have none).
+lo = ratio_min < band_lo ? ratio_min : band_lo
+hi = ratio_max > band_hi ? ratio_max : band_hi
 if (hi / lo > 3) {
 	set logscale x 10
 	xlo = lo / 1.2

@@ -38,13 +38,9 @@ n = fairness_blocks
 data = datadir.(bars ? '/fairness.dat' : '/lorenz.dat')
 balance = datadir.'/balance.dat'
 
-# Before any range is set (stats honours ranges): the slowest lock, for the scatter's x range.
-stats balance using 1 nooutput
-tput_lo = STATS_min > 0 ? STATS_min : 1
-if (bars) {
-	stats data using 2 nooutput
-	share_max = STATS_max
-}
+# The ranges come from meta.gp: a lock that acquired nothing would defeat gnuplot's stats.
+tput_lo = fairness_lowest_per_s
+share_max = fairness_share_max_pct
 
 # The left region holds the panels (bars) or the curves (Lorenz); the scatter is on the right.
 left_x0 = 16
@@ -139,13 +135,14 @@ if (bars) {
 }
 
 # ---- right: Jain's index against throughput ----
-best = fairness_best_per_s > 0 ? fairness_best_per_s : 1
+best = fairness_best_per_s > 0 ? fairness_best_per_s : tput_lo
 set lmargin at screen sx(left_x1 + 80)
 set rmargin at screen sx(W - 24)
 set tmargin at screen sy(top + 26)
 set bmargin at screen sy(top + scatter_h - 44)
 set logscale x 10
-set xrange [(tput_lo < best * fairness_collapse ? tput_lo : best * fairness_collapse) / 4 : best * 4]
+xlo = (tput_lo < best * fairness_collapse ? tput_lo : best * fairness_collapse) / 4
+set xrange [xlo : best * 4]
 set yrange [0 : 1.05]
 unset format
 set format x '%.0s%c'
@@ -160,5 +157,7 @@ set object 2 rectangle from graph 0, graph 0 to first best * fairness_collapse, 
 	fillcolor rgb '#fbe3e3' fillstyle solid noborder
 set arrow 5 from first best * fairness_collapse, graph 0 to first best * fairness_collapse, graph 1 nohead dt 2 lc rgb '#be0032'
 set label 21 'collapse' at first best * fairness_collapse, graph 0.96 right offset -0.5,0 font ',8' textcolor rgb '#be0032'
-plot for [b = 1:n] balance every ::(b - 1)::(b - 1) using 1:2 with points pt fairness_pt[b] ps 1.3 lc rgb rgb(fairness_rgb[b])
+# A lock that acquired nothing sits at the left edge, in the collapse.
+plot for [b = 1:n] balance every ::(b - 1)::(b - 1) using ($1 > xlo ? $1 : xlo):2 with points pt fairness_pt[b] ps 1.3 \
+	lc rgb rgb(fairness_rgb[b])
 unset multiplot

@@ -55,13 +55,9 @@ set grid xtics ytics lc rgb '#dddddd' lw 1
 set xlabel 'threads (log2 scale)'
 set tmargin at screen sy(top)
 set bmargin at screen sy(top + plot_h)
-# One y range for both panels, so p99 and p99.9 read against each other.
-stats data using 2 nooutput
-ylo = STATS_min
-stats data using 7 nooutput
-yhi = STATS_max
-ylo = ylo / 2
-yhi = yhi * 2
+# One y range for both panels, so p99 and p99.9 read against each other (meta.gp: every value above 0).
+ylo = tail_ns_min / 2
+yhi = tail_ns_max * 2
 set yrange [ylo : yhi]
 eval ns_tics
 

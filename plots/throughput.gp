@@ -66,6 +66,8 @@ set ylabel 'acquisitions per second (log scale)'
 set logscale x 2
 set logscale y 10
 set xrange [tmin / 1.4142 : tmax * 1.4142]
+# From meta.gp: every throughput above 0 (a lock that acquired nothing has no point on a log axis).
+set yrange [throughput_min_per_s / 2 : throughput_max_per_s * 2]
 set xtics 2
 set format y '%.0s%c'
 set mytics 10

@@ -210,3 +210,64 @@ Test(plot_layout, the_bounds_check_catches_a_clipped_title, .timeout = 30)
 	cr_expect_eq(sh("/usr/bin/python3 tests/svg_text_bounds.py --max-width " MAX_W " %s >/dev/null", wide), 1);
 	free(svg), free(wide), free(dir);
 }
+
+/* Every repetition of `lock` at 2 threads acquired nothing: throughput 0, shares undefined. */
+static void starve_at_two(json_t *doc, const char *lock)
+{
+	json_t *c = config_of(doc, lock, 2), *s;
+	size_t i;
+	json_array_foreach(json_object_get(c, "samples"), i, s) {
+		json_object_set_new(s, "acquisitions", json_integer(0));
+		json_object_set_new(s, "throughput_per_s", json_real(0));
+		json_t *t;
+		size_t k;
+		json_array_foreach(json_object_get(s, "threads"), k, t) {
+			json_object_set_new(t, "acquisitions", json_integer(0));
+			json_object_set_new(t, "throughput_per_s", json_real(0));
+		}
+	}
+	json_object_del(json_object_get(c, "summary"), "throughput_per_s");
+}
+
+static void ticket_acquired_nothing(json_t *doc)
+{
+	starve_at_two(doc, "ticket");
+}
+
+static void nobody_acquired_anything(json_t *doc)
+{
+	starve_at_two(doc, "ticket");
+	starve_at_two(doc, "gil");
+}
+
+/* Found by the docs' own example: an oversubscribed FIFO spinlock that did not acquire once. */
+Test(plot_layout, a_lock_that_acquired_nothing_is_drawn, .init = use_repo_scripts, .timeout = 120)
+{
+	void (*edits[])(json_t *) = { ticket_acquired_nothing, nobody_acquired_anything };
+	for (size_t i = 0; i < 2; i++) {
+		char *changed = variant(edits[i]), *dir = cli_tmpdir(), *out = path_in(dir, "charts");
+		const char *args[] = { "plot", changed, "-o", out, "-f", "svg", NULL };
+		struct cli_result *r = plot(args);
+		cr_expect_eq(r->status, 0, "case %zu: %s", i, r->err);
+		if (r->status == 0)
+			expect_within_bounds(out);
+		free(r), free(out), free(changed), free(dir);
+	}
+}
+
+Test(plot_layout, a_verdict_without_confidence_intervals_is_drawn, .init = use_repo_scripts, .timeout = 60)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(FX "verdict.json", 0, &je), *row;
+	cr_assert_not_null(doc, "%s", je.text);
+	size_t i;
+	json_array_foreach(json_object_get(doc, "rows"), i, row)
+		json_object_set_new(row, "ratio_ci95", json_pack("[nn]"));
+	char *dir = cli_tmpdir(), *in = path_in(dir, "v.json"), *out = path_in(dir, "charts");
+	cr_assert_eq(json_dump_file(doc, in, 0), 0);
+	json_decref(doc);
+	const char *args[] = { "plot", in, "-o", out, "-f", "svg", NULL };
+	struct cli_result *r = plot(args);
+	cr_expect_eq(r->status, 0, "%s", r->err);
+	free(r), free(in), free(out), free(dir);
+}

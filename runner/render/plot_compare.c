@@ -59,6 +59,17 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	plot_gp_wrapped(f, "foot", foot, 150);
 	plot_gp_wrapped(f, "common_text", common[0] ? common : "", 110);
 	fprintf(f, "threshold_pct = %.10g\nalpha = %.10g\n", v->settings.threshold_pct, v->settings.alpha);
+	/* The x range: every finite ratio and CI end above 0 (gnuplot's stats fail on a column of NaN). */
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < v->nrows; i++) {
+		const double x[] = { v->rows[i].ratio, v->rows[i].ci95_low, v->rows[i].ci95_high };
+		for (size_t k = 0; k < 3; k++)
+			if (isfinite(x[k]) && x[k] > 0)
+				lo = fmin(lo, x[k]), hi = fmax(hi, x[k]);
+	}
+	if (!isfinite(lo))
+		lo = hi = 1;
+	fprintf(f, "ratio_min = %.10g\nratio_max = %.10g\n", lo, hi);
 	fprintf(f, "rows = %zu\narray verdict_name[%d] = [", v->nrows, LB_J_COUNT);
 	for (int j = 0; j < LB_J_COUNT; j++) {
 		fputs(j ? ", " : "", f);

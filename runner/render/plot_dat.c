@@ -123,6 +123,7 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 	if (f == NULL)
 		return -1;
 	size_t nb = 0;
+	double ymin = INFINITY, ymax = 0;
 	for (size_t s = 0; s < m->nseries; s++) {
 		const struct plot_series *se = &m->series[s];
 		if (se->npoints == 0) {
@@ -132,11 +133,24 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 		if (nb > 0)
 			fputs("\n\n", f);
 		plot_comment(f, "block %zu: %s (lock %s, workload %s)", nb, se->label, se->lock_key, se->wl_key);
-		for (size_t i = 0; i < se->npoints; i++)
-			throughput_row(f, &m->points[se->first + i], se->rgb);
+		for (size_t i = 0; i < se->npoints; i++) {
+			const struct plot_point *p = &m->points[se->first + i];
+			double v[3];
+			size_t n;
+			bool reached;
+			throughput_row(f, p, se->rgb);
+			config_stat(p, LB_M_THROUGHPUT, &v[0], &v[1], &v[2], &n, &reached);
+			for (size_t c = 0; c < 3; c++)
+				if (isfinite(v[c]) && v[c] > 0)
+					ymin = fmin(ymin, v[c]), ymax = fmax(ymax, v[c]);
+		}
 		m->blocks[nb++] = s;
 	}
 	plot_meta_legend(meta, "throughput", m, nb, NULL);
+	/* The y range (a log axis: values above 0; a lock that acquired nothing falls below it). */
+	if (!isfinite(ymin))
+		ymin = 1, ymax = 10;
+	fprintf(meta, "throughput_min_per_s = %.10g\nthroughput_max_per_s = %.10g\n", ymin, ymax);
 	return plot_table_end(f, m, "throughput.dat", "throughput", err, errlen);
 }
 
@@ -178,6 +192,9 @@ static int write_tail(const char *dir, struct plot_model *m, FILE *meta, char *e
 		err, errlen);
 	if (f == NULL)
 		return -1;
+	/* The y range of both panels: every value above 0 (a log axis), found here rather than by gnuplot's
+	 * stats, which fail on a column of nothing but NaN. */
+	double ymin = INFINITY, ymax = 0;
 	for (size_t b = 0; b < nb; b++) {
 		const struct plot_series *se = &m->series[m->blocks[b]];
 		if (b > 0)
@@ -185,17 +202,25 @@ static int write_tail(const char *dir, struct plot_model *m, FILE *meta, char *e
 		plot_comment(f, "block %zu: %s (lock %s, workload %s)", b, se->label, se->lock_key, se->wl_key);
 		for (size_t i = 0; i < se->npoints; i++) {
 			const struct plot_point *p = &m->points[se->first + i];
-			double med, lo, hi;
-			size_t n;
-			bool reached;
 			fprintf(f, "%u", p->config->threads);
-			config_stat(p, LB_M_P99, &med, &lo, &hi, &n, &reached);
-			plot_num(f, med), plot_num(f, lo), plot_num(f, hi);
-			config_stat(p, LB_M_P999, &med, &lo, &hi, &n, &reached);
-			plot_num(f, med), plot_num(f, lo), plot_num(f, hi);
+			static const enum lb_metric_id k[] = { LB_M_P99, LB_M_P999 };
+			for (size_t j = 0; j < 2; j++) {
+				double v[3];
+				size_t n;
+				bool reached;
+				config_stat(p, k[j], &v[0], &v[1], &v[2], &n, &reached);
+				for (size_t c = 0; c < 3; c++) {
+					plot_num(f, v[c]);
+					if (isfinite(v[c]) && v[c] > 0)
+						ymin = fmin(ymin, v[c]), ymax = fmax(ymax, v[c]);
+				}
+			}
 			fprintf(f, " %u\n", se->rgb);
 		}
 	}
+	if (!isfinite(ymin))
+		ymin = ymax = 1;
+	fprintf(meta, "tail_ns_min = %.10g\ntail_ns_max = %.10g\n", ymin, ymax);
 	return plot_table_end(f, m, "tail.dat", "tail", err, errlen);
 }
 

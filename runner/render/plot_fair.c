@@ -170,12 +170,27 @@ int plot_write_fairness(const char *dir, struct plot_model *m, FILE *meta, char 
 	for (size_t s = 0; s < m->nseries; s++)
 		if (m->series[s].pick != NULL && m->series[s].pick->median->nthreads > 0)
 			m->blocks[nb++] = s;
-	for (size_t b = 0; b < nb; b++)
-		best = fmax(best, plot_pick_of(m, b)->throughput_per_s);
+	/* The ranges the chart needs, here rather than with gnuplot's stats, which fails on a lock that
+	 * acquired nothing (shares undefined, throughput 0 on a log axis). */
+	double lo = INFINITY, share_max = 100.0 / (m->threads ? m->threads : 1);
+	for (size_t b = 0; b < nb; b++) {
+		const struct lb_sample *smp = plot_pick_of(m, b);
+		double t = smp->throughput_per_s;
+		best = fmax(best, t);
+		if (t > 0)
+			lo = fmin(lo, t);
+		if (smp->acquisitions > 0)
+			for (size_t i = 0; i < smp->nthreads; i++)
+				share_max = fmax(share_max, 100.0 * (double)smp->threads[i].acquisitions /
+								     (double)smp->acquisitions);
+	}
 	bool bars = m->threads <= PLOT_BARS_MAX_THREADS && nb <= PLOT_BARS_MAX_LOCKS;
 	snprintf(m->rep->fairness_view, sizeof m->rep->fairness_view, "%s", bars ? "bars" : "lorenz");
 	plot_gp_assign(meta, "fairness_view", bars ? "bars" : "lorenz");
 	fprintf(meta, "fairness_best_per_s = %.10g\nfairness_collapse = %g\n", best, PLOT_COLLAPSE_FRACTION);
+	/* The slowest lock above 0 (a lock at 0 is drawn at the left edge), the largest share of a thread. */
+	fprintf(meta, "fairness_lowest_per_s = %.10g\nfairness_share_max_pct = %.10g\n",
+		isfinite(lo) ? lo : (best > 0 ? best : 1), share_max);
 	plot_meta_legend(meta, "fairness", m, nb, fairness_suffix);
 	plot_meta_sample_array(meta, "fairness_repetition", m, nb, repetition_of);
 	plot_meta_sample_array(meta, "fairness_jain", m, nb, jain_of);
