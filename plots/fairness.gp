@@ -157,7 +157,7 @@ set object 2 rectangle from graph 0, graph 0 to first best * fairness_collapse, 
 	fillcolor rgb '#fbe3e3' fillstyle solid noborder
 set arrow 5 from first best * fairness_collapse, graph 0 to first best * fairness_collapse, graph 1 nohead dt 2 lc rgb '#be0032'
 set label 21 'collapse' at first best * fairness_collapse, graph 0.96 right offset -0.5,0 font ',8' textcolor rgb '#be0032'
-# A lock that acquired nothing sits at the left edge, in the collapse.
-plot for [b = 1:n] balance every ::(b - 1)::(b - 1) using ($1 > xlo ? $1 : xlo):2 with points pt fairness_pt[b] ps 1.3 \
+# A lock that acquired nothing sits near the left edge, in the collapse.
+plot for [b = 1:n] balance every ::(b - 1)::(b - 1) using ($1 > xlo ? $1 : xlo * 1.6):2 with points pt fairness_pt[b] ps 1.3 \
 	lc rgb rgb(fairness_rgb[b])
 unset multiplot

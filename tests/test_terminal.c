@@ -44,7 +44,7 @@ Test(terminal, throughput_has_an_adaptive_unit)
 	static const struct {
 		double v;
 		const char *want;
-	} cases[] = { { 0.5, "0.50" },   { 66, "66.0" },    { 507, "507" },       { 999.6, "1.00k" },
+	} cases[] = { { 0, "0" }, { 0.5, "0.50" },   { 66, "66.0" },    { 507, "507" },       { 999.6, "1.00k" },
 		      { 12345, "12.3k" }, { 4.09e7, "40.9M" }, { 1.2e9, "1.20G" }, { NAN, "-" } };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char buf[32];

@@ -30,6 +30,10 @@ void lb_human_rate(double per_s, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
+	if (per_s == 0) { /* nothing at all, not a rounded-down 0.00 */
+		snprintf(buf, len, "0");
+		return;
+	}
 	/* 999.6 rounds to 1.00k, not "1e+03". */
 	while (a >= 999.5 && e < 5) {
 		a /= 1000;

@@ -109,19 +109,31 @@ static unsigned max_threads(const struct lb_result *r)
 	return t;
 }
 
-/* The configs at `threads` with the lowest and highest median of metric k; NULL when none has it. */
-static void extremes(const struct lb_result *r, unsigned threads, enum lb_metric_id k, const struct lb_config **lo,
-		     const struct lb_config **hi)
+/*
+ * Metric k of a config as a chart shows it: the median over repetitions (throughput, tail), or the
+ * value of the repetition the per-thread charts show (latency, fairness, timeline: `shown`).
+ */
+static double value_of(const struct lb_config *c, enum lb_metric_id k, bool shown)
+{
+	if (!shown)
+		return median_of(c, k);
+	const struct lb_sample *s = html_median_sample(c);
+	return s ? lb_metrics[k].get(s) : NAN;
+}
+
+/* The configs at `threads` with the lowest and highest metric k (value_of); NULL when none has it. */
+static void extremes(const struct lb_result *r, unsigned threads, enum lb_metric_id k, bool shown,
+		     const struct lb_config **lo, const struct lb_config **hi)
 {
 	*lo = *hi = NULL;
 	for (size_t i = 0; i < r->nconfigs; i++) {
 		const struct lb_config *c = &r->configs[i];
-		double v = median_of(c, k);
+		double v = value_of(c, k, shown);
 		if (c->threads != threads || !isfinite(v))
 			continue;
-		if (*lo == NULL || v < median_of(*lo, k))
+		if (*lo == NULL || v < value_of(*lo, k, shown))
 			*lo = c;
-		if (*hi == NULL || v > median_of(*hi, k))
+		if (*hi == NULL || v > value_of(*hi, k, shown))
 			*hi = c;
 	}
 }
@@ -136,7 +148,7 @@ static void caption_throughput(FILE *f, const struct lb_result *r, bool wl)
 	      "and right of the dashed line there are more threads than PUs, where a FIFO spinlock can lose orders "
 	      "of magnitude. ",
 	      f);
-	extremes(r, t, LB_M_THROUGHPUT, &lo, &hi);
+	extremes(r, t, LB_M_THROUGHPUT, false, &lo, &hi);
 	if (hi == NULL)
 		return;
 	name_of(hi, wl, a, sizeof a);
@@ -162,7 +174,7 @@ static void caption_tail(FILE *f, const struct lb_result *r, bool wl)
 	      "median over repetitions. Lower is better; this is how long the unlucky waiter waits, and how that grows "
 	      "with contention. ",
 	      f);
-	extremes(r, t, LB_M_P99, &lo, &hi);
+	extremes(r, t, LB_M_P99, false, &lo, &hi);
 	if (lo == NULL)
 		return;
 	name_of(lo, wl, a, sizeof a);
@@ -185,11 +197,11 @@ static void caption_latency(FILE *f, const struct lb_result *r, unsigned t, bool
 		      "the width. A curve that turns up sharply has rare long waits: a waiter passed over, or "
 		      "preempted. ",
 		   t);
-	extremes(r, t, LB_M_P999, &lo, &hi);
+	extremes(r, t, LB_M_P999, true, &lo, &hi);
 	if (hi == NULL)
 		return;
 	name_of(hi, wl, a, sizeof a);
-	html_ns(x, sizeof x, median_of(hi, LB_M_P999));
+	html_ns(x, sizeof x, value_of(hi, LB_M_P999, true));
 	html_textf(f, "Here the longest p99.9 is %s's: %s.", a, x);
 }
 
@@ -210,24 +222,32 @@ static void caption_fairness(FILE *f, const struct lb_result *r, unsigned t, con
 	      "lock left of the dashed line, under 1% of the best lock's acquisitions, has collapsed however fair it "
 	      "looks. ",
 	      f);
-	extremes(r, t, LB_M_JAIN, &lo, &hi);
-	if (lo != NULL) {
-		name_of(lo, wl, a, sizeof a);
-		html_ratio(x, sizeof x, median_of(lo, LB_M_JAIN));
+	/* The repetition the chart shows, as the chart does; a lock that did nothing has no fairness to rank. */
+	const struct lb_config *least = NULL;
+	for (size_t i = 0; i < r->nconfigs; i++) {
+		const struct lb_config *c = &r->configs[i];
+		double j = value_of(c, LB_M_JAIN, true);
+		if (c->threads == t && isfinite(j) && value_of(c, LB_M_THROUGHPUT, true) > 0 &&
+		    (least == NULL || j < value_of(least, LB_M_JAIN, true)))
+			least = c;
+	}
+	if (least != NULL) {
+		name_of(least, wl, a, sizeof a);
+		html_ratio(x, sizeof x, value_of(least, LB_M_JAIN, true));
 		html_textf(f, "Here the least fair is %s (Jain %s)", a, x);
 	}
-	extremes(r, t, LB_M_THROUGHPUT, &lo, &hi);
+	extremes(r, t, LB_M_THROUGHPUT, true, &lo, &hi);
 	size_t n = 0;
 	for (size_t i = 0; hi != NULL && i < r->nconfigs; i++) {
 		const struct lb_config *c = &r->configs[i];
-		if (c->threads == t && median_of(c, LB_M_THROUGHPUT) < 0.01 * median_of(hi, LB_M_THROUGHPUT)) {
+		if (c->threads == t && value_of(c, LB_M_THROUGHPUT, true) < 0.01 * value_of(hi, LB_M_THROUGHPUT, true)) {
 			name_of(c, wl, a, sizeof a);
 			if (n++ < 6)
 				plot_append(list, sizeof list, "%s%s", n > 1 ? ", " : "", a);
 		}
 	}
 	if (n > 0)
-		html_textf(f, "; collapsed: %s%s", list, n > 6 ? ", ..." : "");
+		html_textf(f, "%scollapsed: %s%s", least ? "; " : "Here ", list, n > 6 ? ", ..." : "");
 	fputs(".", f);
 }
 
@@ -244,14 +264,15 @@ static void caption_timeline(FILE *f, const struct lb_result *r, unsigned t, boo
 	size_t n = 0;
 	for (size_t i = 0; i < r->nconfigs; i++) {
 		const struct lb_config *c = &r->configs[i];
-		if (c->threads == t && c->summary.present && c->summary.starved) {
+		const struct lb_sample *shown = html_median_sample(c);
+		if (c->threads == t && shown != NULL && shown->has_starvation && shown->starvation.starved) {
 			name_of(c, wl, a, sizeof a);
 			if (n++ < 6)
 				plot_append(list, sizeof list, "%s%s", n > 1 ? ", " : "", a);
 		}
 	}
 	if (n > 0)
-		html_textf(f, "Here the run flagged starved threads under %s%s.", list, n > 6 ? ", ..." : "");
+		html_textf(f, "Here the repetition shown flagged starved threads under %s%s.", list, n > 6 ? ", ..." : "");
 	else
 		html_textf(f, "Here no thread was flagged starved at %u threads.", t);
 }

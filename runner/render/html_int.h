@@ -28,6 +28,11 @@ void html_ns(char *buf, size_t len, double ns);      /* 1.02us */
 void html_ratio(char *buf, size_t len, double x);    /* 0.997 */
 /* A config's label: its table label, else its lock name, else "?". */
 const char *html_config_label(const struct lb_config *c);
+/*
+ * The repetition the per-thread charts show: the usable sample with the median throughput (the lower
+ * median), as render/plot_series.c chooses it; NULL when none is usable.
+ */
+const struct lb_sample *html_median_sample(const struct lb_config *c);
 /* The id attribute of input i's section: "in1", "in2", ... */
 void html_section_id(char *buf, size_t len, size_t i);
 

@@ -257,20 +257,8 @@ static int by_u64(const void *a, const void *b)
 /* Per thread of the repetition the charts show (the median throughput); its spread beyond 64 threads. */
 static void threads_table(FILE *f, const struct lb_config *c)
 {
-	const struct lb_sample *pick = NULL, **ok = calloc(c->nsamples ? c->nsamples : 1, sizeof *ok);
-	size_t n = 0;
+	const struct lb_sample *pick = html_median_sample(c);
 	char a[32], b[32];
-	for (size_t i = 0; ok && i < c->nsamples; i++)
-		if (plot_sample_usable(&c->samples[i]))
-			ok[n++] = &c->samples[i];
-	for (size_t i = 0; i < n; i++) /* the lower median of throughput, as the charts choose it */
-		for (size_t k = i + 1; k < n; k++)
-			if (ok[k]->throughput_per_s < ok[i]->throughput_per_s) {
-				const struct lb_sample *t = ok[i];
-				ok[i] = ok[k], ok[k] = t;
-			}
-	pick = n ? ok[(n - 1) / 2] : NULL;
-	free(ok);
 	if (pick == NULL || pick->nthreads == 0)
 		return;
 	double total = (double)pick->acquisitions;

@@ -103,3 +103,21 @@ void html_section_id(char *buf, size_t len, size_t i)
 {
 	snprintf(buf, len, "in%zu", i + 1);
 }
+
+const struct lb_sample *html_median_sample(const struct lb_config *c)
+{
+	const struct lb_sample **ok = calloc(c->nsamples ? c->nsamples : 1, sizeof *ok), *pick = NULL;
+	size_t n = 0;
+	for (size_t i = 0; ok && i < c->nsamples; i++)
+		if (plot_sample_usable(&c->samples[i]))
+			ok[n++] = &c->samples[i];
+	/* Insertion sort by throughput, ties in repetition order: repetitions are few. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && ok[k]->throughput_per_s < ok[k - 1]->throughput_per_s; k--) {
+			const struct lb_sample *t = ok[k];
+			ok[k] = ok[k - 1], ok[k - 1] = t;
+		}
+	pick = n ? ok[(n - 1) / 2] : NULL;
+	free(ok);
+	return pick;
+}

@@ -142,6 +142,8 @@ def human_rate(x):
     """render/format.c's lb_human_rate, for the expected cells."""
     if x is None or not math.isfinite(x):
         return "-"
+    if x == 0:
+        return "0"
     a, e, suffix = abs(x), 0, " kMGTP"
     while a >= 999.5 and e < 5:
         a /= 1000
