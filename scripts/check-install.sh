@@ -15,12 +15,15 @@ cflags=$(pkg-config --cflags lockbench | sed "s/ *$//")
 cp -r "$dest$prefix/share/doc/lockbench/examples/plugin" "$dest/plugin"
 # The example's Makefile must take the header from pkg-config, not from a source tree.
 make -C "$dest/plugin" --no-print-directory -s >/dev/null
-"$dest$prefix/bin/lockbench" list --plugin "$dest/plugin/mylock.so" | grep -q tatas
+# (grep reads all of it: an early exit would SIGPIPE the writer under pipefail)
+listing=$("$dest$prefix/bin/lockbench" list --plugin "$dest/plugin/mylock.so")
+grep -q tatas <<<"$listing"
 "$dest$prefix/bin/lockbench" run -q -l "$dest/plugin/mylock.so" -t 1 -d 20ms --warmup 1ms -o "$dest/r.json"
 "$dest$prefix/bin/lockbench" plot -q "$dest/r.json" -o "$dest/charts" --format svg
 ls "$dest/charts"/throughput.svg >/dev/null
 # The report draws with the same installed scripts and puts every chart in the page.
 "$dest$prefix/bin/lockbench" report -q "$dest/r.json" -o "$dest/r.html"
 [ "$(grep -c '<figure class="chart"' "$dest/r.html")" -ge 3 ] || { echo "check-install: the report has no charts"; exit 1; }
-groff -man -Tascii -P-cbou -ww "$dest$prefix/share/man/man1/lockbench.1" 2>&1 | grep -q "LOCKBENCH RUN"
+page=$(groff -man -Tascii -P-cbou -ww "$dest$prefix/share/man/man1/lockbench.1" 2>&1)
+grep -q "LOCKBENCH RUN" <<<"$page"
 echo "check-install: 1 passed, 0 failed"

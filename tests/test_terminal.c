@@ -168,7 +168,7 @@ static char *line_of(const struct lb_sample *s, bool *marked)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	*marked = lb_table_torture_line(f, "ticket", s);
+	*marked = lb_table_torture_line(f, "ticket", s, NULL);
 	fclose(f);
 	return text;
 }

@@ -4,7 +4,9 @@
  *
  * Configs are paired by the id each result carries (model/identity.h): the
  * engine wrote it when it planned the config, so nothing here rebuilds one
- * from parameters. For every pair and chosen metric we take the
+ * from parameters. Merged results of several machines hold an id once per
+ * machine, and pair by (machine, id): a lock's figures on one machine say
+ * nothing about another's. For every pair and chosen metric we take the
  * per-repetition values of both sides and report the medians, the change of
  * the median, a bootstrap 95% CI of the ratio of medians and the
  * Mann–Whitney U p-value (the method of Google Benchmark's compare.py; the
@@ -58,6 +60,9 @@ void lb_compare_defaults(struct lb_compare_settings *s)
 
 struct job {
 	const struct lb_result *base, *nw;
+	bool by_machine; /* both carry machines: pair by (machine, id) */
+	const char **base_machines, **new_machines; /* by_machine: each side's machine names */
+	size_t nbase_machines, nnew_machines;
 	const char *base_file, *new_file;
 	const struct lb_compare_settings *s;
 	lb_compare_warn_fn *warn;
@@ -94,24 +99,49 @@ static int failf(const struct job *j, const char *fmt, ...)
 
 /* ---- pairing ---- */
 
-/* A config's id and where it stands in its result. */
+/* Does r carry machines (a merged result: context.machines, configs tagged)? */
+static bool carries_machines(const struct lb_result *r)
+{
+	if (r->context.nmachines > 0)
+		return true;
+	for (size_t i = 0; i < r->nconfigs; i++)
+		if (r->configs[i].machine)
+			return true;
+	return false;
+}
+
+/* A config's machine (by_machine only; "" when untagged) and id, and where it stands in its result. */
 struct key {
+	const char *machine;
 	const char *id;
 	size_t index;
 };
 
+static int cmp_name(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL);
+}
+
+static int cmp_pair(const struct key *x, const struct key *y)
+{
+	int c = cmp_name(x->machine, y->machine);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
 static int cmp_key(const void *a, const void *b)
 {
 	const struct key *x = a, *y = b;
-	int c = strcmp(x->id, y->id);
+	int c = cmp_pair(x, y);
 
 	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 /*
- * The ids of r sorted (ties by position), so pairing is a binary search and a
- * duplicate is a neighbour. A duplicate is reported at its second occurrence
- * in file order, the first such in the file. 0, or -1 with the reason.
+ * The (machine, id) keys of r sorted (ties by position), so pairing is a
+ * binary search and a duplicate is a neighbour. A duplicate is reported at
+ * its second occurrence in file order, the first such in the file. 0, or -1
+ * with the reason.
  */
 static int sorted_ids(const struct job *j, const struct lb_result *r, const char *file, struct key **out)
 {
@@ -122,27 +152,33 @@ static int sorted_ids(const struct job *j, const struct lb_result *r, const char
 	if (!k)
 		return failf(j, "out of memory");
 	for (size_t i = 0; i < r->nconfigs; i++) {
-		if (!r->configs[i].id) /* the loader refuses this; a result built in memory might not */
+		const struct lb_config *c = &r->configs[i];
+
+		if (!c->id) /* the loader refuses this; a result built in memory might not */
 			return failf(j, "%s: configs[%zu]: no id", file, i);
-		k[i] = (struct key){ r->configs[i].id, i };
+		k[i] = (struct key){ j->by_machine ? (c->machine ? c->machine : "") : NULL, c->id, i };
 	}
 	qsort(k, r->nconfigs, sizeof(*k), cmp_key);
 	for (size_t i = 1; i < r->nconfigs; i++)
-		if (strcmp(k[i - 1].id, k[i].id) == 0 && (dup == SIZE_MAX || k[i].index < k[dup].index))
+		if (cmp_pair(&k[i - 1], &k[i]) == 0 && (dup == SIZE_MAX || k[i].index < k[dup].index))
 			dup = i;
-	if (dup != SIZE_MAX)
-		return failf(j, "%s: configs[%zu]: duplicate id \"%s\"", file, k[dup].index, k[dup].id);
-	return 0;
+	if (dup == SIZE_MAX)
+		return 0;
+	if (!j->by_machine && r->configs[k[dup].index].machine)
+		return failf(j, "%s: configs[%zu]: id \"%s\" is on several machines (a merged result): compare it with "
+			     "a merged result of the same machines", file, k[dup].index, k[dup].id);
+	return failf(j, "%s: configs[%zu]: duplicate id \"%s\"", file, k[dup].index, k[dup].id);
 }
 
-/* The position in its result of the config whose id is id, or SIZE_MAX. */
-static size_t find_id(const struct key *k, size_t n, const char *id)
+/* The position in its result of the config with key (machine, id), or SIZE_MAX. */
+static size_t find_id(const struct key *k, size_t n, const char *machine, const char *id)
 {
+	struct key want = { machine, id, 0 };
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(k[mid].id, id);
+		int c = cmp_pair(&k[mid], &want);
 
 		if (c == 0)
 			return k[mid].index;
@@ -152,6 +188,34 @@ static size_t find_id(const struct key *k, size_t n, const char *id)
 			hi = mid;
 	}
 	return SIZE_MAX;
+}
+
+/* The machine names of r: context.machines, then any config's tag not among them ("" for none). */
+static size_t machine_names(const struct lb_result *r, const char **names)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->context.nmachines; i++)
+		names[n++] = r->context.machines[i].name;
+	for (size_t i = 0; i < r->nconfigs; i++) {
+		const char *m = r->configs[i].machine ? r->configs[i].machine : "";
+		size_t k = 0;
+
+		while (k < n && strcmp(names[k], m) != 0)
+			k++;
+		if (k == n)
+			names[n++] = m;
+	}
+	return n;
+}
+
+/* Is machine among names[0..n)? */
+static bool has_name(const char *const *names, size_t n, const char *machine)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], machine) == 0)
+			return true;
+	return false;
 }
 
 /* ---- judging one pair and metric ---- */
@@ -256,15 +320,70 @@ static int fill_side(struct lb_verdict_side *side, const char *file, const struc
 		       : 0;
 }
 
+/* Two contexts of one machine (or of two plain results) that differ in host or CPU; "" or "machine M: ". */
+static void warn_hosts(const struct job *j, const char *prefix, const struct lb_context *b, const struct lb_context *n)
+{
+	if (b->host && n->host && strcmp(b->host, n->host) != 0)
+		warnf(j, "%sresults come from different hosts (base \"%s\", new \"%s\")", prefix, b->host, n->host);
+	if (b->cpu_model && n->cpu_model && strcmp(b->cpu_model, n->cpu_model) != 0)
+		warnf(j, "%sresults come from different CPUs (base \"%s\", new \"%s\")", prefix, b->cpu_model,
+		      n->cpu_model);
+}
+
 static void warn_context(const struct job *j)
 {
-	const struct lb_context *b = &j->base->context, *n = &j->nw->context;
+	if (!j->by_machine) {
+		warn_hosts(j, "", &j->base->context, &j->nw->context);
+		return;
+	}
+	/* Per machine: the first context of a merged result is only its first machine's. */
+	for (size_t i = 0; i < j->base->context.nmachines; i++) {
+		const struct lb_machine *b = &j->base->context.machines[i];
+		const struct lb_machine *n = lb_result_machine(j->nw, b->name);
+		char prefix[128];
 
-	if (b->host && n->host && strcmp(b->host, n->host) != 0)
-		warnf(j, "results come from different hosts (base \"%s\", new \"%s\")", b->host, n->host);
-	if (b->cpu_model && n->cpu_model && strcmp(b->cpu_model, n->cpu_model) != 0)
-		warnf(j, "results come from different CPUs (base \"%s\", new \"%s\")", b->cpu_model,
-		      n->cpu_model);
+		if (!n || !b->context || !n->context)
+			continue;
+		snprintf(prefix, sizeof(prefix), "machine \"%.64s\": ", b->name);
+		warn_hosts(j, prefix, b->context, n->context);
+	}
+}
+
+/* A copy of s, or of "" for NULL (a one-sided entry's machine when untagged); NULL when out of memory. */
+static char *dup_name(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Appends what only one side has: configs (with their machine when by_machine), unless their machine is one-sided. */
+static int one_sided(const struct job *j, const struct lb_config *c, char **ids, char **machines, size_t *n,
+		     const char *const *other, size_t nother)
+{
+	if (j->by_machine && !has_name(other, nother, c->machine ? c->machine : ""))
+		return 0; /* listed once, as a machine only on this side */
+	if (!(ids[*n] = strdup(c->id)))
+		return -1;
+	if (j->by_machine && !(machines[*n] = dup_name(c->machine))) {
+		free(ids[*n]);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* The machines of one side that the other lacks. */
+static int machines_one_sided(const struct job *j, const char *const *mine, size_t nmine, const char *const *other,
+			      size_t nother, const char *side, char **out, size_t *n)
+{
+	for (size_t i = 0; i < nmine; i++) {
+		if (has_name(other, nother, mine[i]))
+			continue;
+		if (!(out[*n] = strdup(mine[i])))
+			return -1;
+		(*n)++;
+		warnf(j, "machine \"%s\" is only in %s: its configs are not compared", mine[i], side);
+	}
+	return 0;
 }
 
 /* Every pair in base's order, then what only one side has. */
@@ -279,24 +398,25 @@ static int pair_and_judge(struct job *j, const struct key *new_ids, struct lb_ve
 		return failf(j, "out of memory");
 	for (size_t i = 0; i < base->nconfigs; i++) {
 		const struct lb_config *b = &base->configs[i], *n;
-		size_t at = find_id(new_ids, nw->nconfigs, b->id);
+		const char *machine = j->by_machine ? (b->machine ? b->machine : "") : NULL;
+		size_t at = find_id(new_ids, nw->nconfigs, machine, b->id);
 
 		if (at == SIZE_MAX) {
-			if (!(v->only_in_base[v->nonly_in_base] = strdup(b->id)))
+			if (one_sided(j, b, v->only_in_base, v->only_in_base_machine, &v->nonly_in_base,
+				      j->new_machines, j->nnew_machines))
 				goto out;
-			v->nonly_in_base++;
 			continue;
 		}
 		n = &nw->configs[at];
 		paired[at] = true;
 		npairs++;
 		if (bad_status(n) && !bad_status(b))
-			warnf(j, "%s: new status \"%s\" (base was ok): counted as a regression", b->id,
-			      bad_status(n));
+			warnf(j, "%s%s%s: new status \"%s\" (base was ok): counted as a regression", b->id,
+			      machine ? " on " : "", machine ? machine : "", bad_status(n));
 		for (size_t k = 0; k < j->s->nmetrics; k++) {
 			struct lb_verdict_row *r = &v->rows[v->nrows];
 
-			if (!(r->config = strdup(b->id)))
+			if (!(r->config = strdup(b->id)) || (machine && !(r->machine = strdup(machine))))
 				goto out;
 			v->nrows++;
 			if (compare_metric(j, b, n, j->s->metrics[k], r))
@@ -304,20 +424,24 @@ static int pair_and_judge(struct job *j, const struct key *new_ids, struct lb_ve
 			v->counts[r->verdict]++;
 		}
 	}
-	for (size_t i = 0; i < nw->nconfigs; i++) {
-		if (paired[i])
-			continue;
-		if (!(v->only_in_new[v->nonly_in_new] = strdup(nw->configs[i].id)))
+	for (size_t i = 0; i < nw->nconfigs; i++)
+		if (!paired[i] && one_sided(j, &nw->configs[i], v->only_in_new, v->only_in_new_machine,
+					    &v->nonly_in_new, j->base_machines, j->nbase_machines))
 			goto out;
-		v->nonly_in_new++;
-	}
+	if (j->by_machine &&
+	    (machines_one_sided(j, j->base_machines, j->nbase_machines, j->new_machines, j->nnew_machines, "base",
+				v->machines_only_in_base, &v->nmachines_only_in_base) ||
+	     machines_one_sided(j, j->new_machines, j->nnew_machines, j->base_machines, j->nbase_machines, "new",
+				v->machines_only_in_new, &v->nmachines_only_in_new)))
+		goto out;
 	rc = 0;
 out:
 	free(paired);
 	if (rc)
 		return failf(j, "out of memory");
 	if (npairs == 0)
-		return failf(j, "%s and %s have no config in common", j->base_file, j->new_file);
+		return failf(j, "%s and %s have no config in common%s", j->base_file, j->new_file,
+			     j->by_machine ? " (paired by machine and id)" : "");
 	return 0;
 }
 
@@ -361,6 +485,21 @@ static int alloc_verdict(struct job *j, struct lb_verdict *v)
 	j->nv = malloc((most_samples(j->nw) + 1) * sizeof(*j->nv));
 	if (!v->rows || !v->only_in_base || !v->only_in_new || !j->bv || !j->nv)
 		return failf(j, "out of memory");
+	if (!(v->by_machine = j->by_machine))
+		return 0;
+	j->base_machines = calloc(j->base->context.nmachines + nb + 1, sizeof(*j->base_machines));
+	j->new_machines = calloc(j->nw->context.nmachines + nn + 1, sizeof(*j->new_machines));
+	if (!j->base_machines || !j->new_machines)
+		return failf(j, "out of memory");
+	j->nbase_machines = machine_names(j->base, j->base_machines);
+	j->nnew_machines = machine_names(j->nw, j->new_machines);
+	v->only_in_base_machine = calloc(nb + 1, sizeof(*v->only_in_base_machine));
+	v->only_in_new_machine = calloc(nn + 1, sizeof(*v->only_in_new_machine));
+	v->machines_only_in_base = calloc(j->nbase_machines + 1, sizeof(*v->machines_only_in_base));
+	v->machines_only_in_new = calloc(j->nnew_machines + 1, sizeof(*v->machines_only_in_new));
+	if (!v->only_in_base_machine || !v->only_in_new_machine || !v->machines_only_in_base ||
+	    !v->machines_only_in_new)
+		return failf(j, "out of memory");
 	return 0;
 }
 
@@ -368,7 +507,9 @@ int lb_compare(const struct lb_result *base, const char *base_file, const struct
 	       const char *new_file, const struct lb_compare_settings *s, lb_compare_warn_fn *warn,
 	       void *warn_arg, struct lb_verdict **out, char *err, size_t errlen)
 {
-	struct job j = { base, nw, base_file, new_file, s, warn, warn_arg, NULL, NULL, err, errlen };
+	struct job j = { .base = base, .nw = nw, .by_machine = carries_machines(base) && carries_machines(nw),
+			 .base_file = base_file, .new_file = new_file, .s = s, .warn = warn, .warn_arg = warn_arg,
+			 .err = err, .errlen = errlen };
 	struct key *base_ids = NULL, *new_ids = NULL;
 	struct lb_verdict *v = lb_verdict_new();
 	int rc = -1;
@@ -380,8 +521,10 @@ int lb_compare(const struct lb_result *base, const char *base_file, const struct
 	}
 	if (sorted_ids(&j, base, base_file, &base_ids) || sorted_ids(&j, nw, new_file, &new_ids))
 		goto out;
+	if (alloc_verdict(&j, v))
+		goto out;
 	warn_context(&j);
-	if (alloc_verdict(&j, v) || pair_and_judge(&j, new_ids, v))
+	if (pair_and_judge(&j, new_ids, v))
 		goto out;
 	v->overall = v->counts[LB_J_REGRESSION]	    ? LB_J_REGRESSION
 		     : v->counts[LB_J_INCONCLUSIVE] ? LB_J_INCONCLUSIVE
@@ -396,5 +539,7 @@ out:
 	free(new_ids);
 	free(j.bv);
 	free(j.nv);
+	free(j.base_machines);
+	free(j.new_machines);
 	return rc;
 }

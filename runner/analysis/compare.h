@@ -46,7 +46,10 @@ typedef void lb_compare_warn_fn(void *arg, const char *msg);
  * (may be NULL) hears every warning as it is found.
  *
  * Configs pair by the id each result carries, in O(n log n): a sorted index
- * of new's ids, searched for each of base's.
+ * of new's ids, searched for each of base's. When both results carry
+ * machines (lockbench merge), they pair by (machine, id) and a machine only
+ * one side has is listed in the verdict (machines_only_in_*), not its
+ * configs; a result of several machines against a plain one is refused.
  */
 int lb_compare(const struct lb_result *base, const char *base_file, const struct lb_result *nw,
 	       const char *new_file, const struct lb_compare_settings *s, lb_compare_warn_fn *warn,

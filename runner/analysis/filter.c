@@ -196,15 +196,20 @@ int lb_filter_result(const struct lb_filter *f, struct lb_result *r, const char 
 	return 0;
 }
 
-/* Keep the ids of list that pass f; free the others. */
-static void filter_ids(const struct lb_filter *f, char **list, size_t *n)
+/* Keep the ids of list (and their machines, when paired by machine: same index) that pass f; free the others. */
+static void filter_ids(const struct lb_filter *f, char **list, char **machines, size_t *n)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < *n; i++) {
-		if (lb_filter_match(f, list[i], NULL))
+		if (lb_filter_match(f, list[i], machines ? machines[i] : NULL)) {
+			if (machines)
+				machines[kept] = machines[i];
 			list[kept++] = list[i];
-		else
+		} else {
 			free(list[i]);
+			if (machines)
+				free(machines[i]);
+		}
 	}
 	*n = kept;
 }
@@ -217,9 +222,10 @@ int lb_filter_verdict(const struct lb_filter *f, struct lb_verdict *v, const cha
 	memset(v->counts, 0, sizeof v->counts);
 	for (size_t i = 0; i < v->nrows; i++) {
 		struct lb_verdict_row *row = &v->rows[i];
-		if (!lb_filter_match(f, row->config, NULL)) {
+		if (!lb_filter_match(f, row->config, row->machine)) {
 			free(row->config);
 			free(row->reason);
+			free(row->machine);
 			continue;
 		}
 		if ((unsigned)row->verdict < LB_J_COUNT)
@@ -227,8 +233,8 @@ int lb_filter_verdict(const struct lb_filter *f, struct lb_verdict *v, const cha
 		v->rows[kept++] = *row;
 	}
 	v->nrows = kept;
-	filter_ids(f, v->only_in_base, &v->nonly_in_base);
-	filter_ids(f, v->only_in_new, &v->nonly_in_new);
+	filter_ids(f, v->only_in_base, v->only_in_base_machine, &v->nonly_in_base);
+	filter_ids(f, v->only_in_new, v->only_in_new_machine, &v->nonly_in_new);
 	v->overall = v->counts[LB_J_REGRESSION]     ? LB_J_REGRESSION
 		     : v->counts[LB_J_INCONCLUSIVE] ? LB_J_INCONCLUSIVE
 						    : LB_J_OK;

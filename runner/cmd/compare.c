@@ -54,6 +54,7 @@ static void usage(FILE *f)
 		"config and metric, whether NEW regressed: significant (Mann-Whitney U,\n"
 		"p < alpha) AND worse than the threshold. A config that was ok in BASE and\n"
 		"failed, hung, errored or was interrupted in NEW is a regression of every metric.\n"
+		"Merged results (lockbench merge) of several machines pair by machine and id.\n"
 		"\n"
 		"  --metric LIST      comma-separated, default " LB_COMPARE_METRICS_DEFAULT "; known:\n");
 	/* the metric table's names, wrapped under the option's text */

@@ -46,16 +46,14 @@ struct opts {
 
 static void print_table(const struct lb_sweep *sw)
 {
-	json_t *s;
-	size_t i;
 	printf("%-16s %5s %-12s %-12s %6s %8s  %s\n", "machine", "shard", "slurm id", "state", "exit", "attempts",
 	       "reason");
-	json_array_foreach(lb_sweep_shards(sw), i, s)
-		printf("%-16s %5lld %-12s %-12s %6s %8lld  %s\n", lb_shard_str(s, "machine"),
-		       (long long)json_integer_value(json_object_get(s, "shard")),
-		       *lb_shard_str(s, "slurm_id") ? lb_shard_str(s, "slurm_id") : "-", lb_shard_str(s, "state"),
-		       *lb_shard_str(s, "exit_code") ? lb_shard_str(s, "exit_code") : "-",
-		       (long long)json_integer_value(json_object_get(s, "attempts")), lb_shard_str(s, "reason"));
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		const struct lb_sweep_shard *s = &sw->m.shards[i];
+		printf("%-16s %5u %-12s %-12s %6s %8u  %s\n", s->machine, s->shard,
+		       s->slurm_id && *s->slurm_id ? s->slurm_id : "-", s->state,
+		       s->exit_code && *s->exit_code ? s->exit_code : "-", s->attempts, s->reason ? s->reason : "");
+	}
 	fflush(stdout);
 }
 
@@ -78,13 +76,12 @@ static int finish(struct lb_sweep *sw, const struct opts *o)
 		lb_result_free(doc);
 		return LB_EXIT_USAGE;
 	}
-	size_t missing = doc->nmissing, i, bad = 0;
-	json_t *s;
+	size_t missing = doc->nmissing, bad = 0;
 	/* FAILED: lockbench itself said a check failed (exit 1) or could not run; the data may all be there. */
-	json_array_foreach(lb_sweep_shards(sw), i, s)
-		bad += strcmp(lb_shard_str(s, "state"), "FAILED") == 0;
+	for (size_t i = 0; i < sw->m.nshards; i++)
+		bad += strcmp(sw->m.shards[i].state, "FAILED") == 0;
 	printf("result: %s (%zu configs, %zu missing; %zu of %zu shards failed)\n", path, doc->nconfigs, missing, bad,
-	       json_array_size(lb_sweep_shards(sw)));
+	       sw->m.nshards);
 	if (missing)
 		printf("missing configs are listed in its \"missing\"; lockbench sweep --resume %s runs them again\n",
 		       sw->dir);
@@ -209,7 +206,7 @@ static int cmd_existing(const struct opts *o)
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	if (!sw.local && (rc = check_slurm(&sw.spec)) != 0)
+	if (!sw.local && (rc = check_slurm(&sw.m.spec)) != 0)
 		goto out;
 	int live = lb_sweep_refresh(&sw, NULL, err, sizeof err);
 	if (live >= 0 && o->cancel) {

@@ -18,6 +18,29 @@
  *   all       as sample:1.
  * Starvation figures (longest gap while trying, timeline) come from the
  * coarse clock in every mode, so sampling never hides a starved thread.
+ *
+ * Reader-writer workloads call the role wrappers instead (at the end of
+ * this file): lb_read_acquire() / lb_read_release() for the shared side,
+ * lb_write_acquire() / lb_write_release() for the exclusive side (the same
+ * as lb_acquire / lb_release, plus per-role figures). On a lock without a
+ * read side (read_acquire NULL: every mutex) a read is an exclusive
+ * acquisition and is checked as one, so a mutex runs every RW workload as
+ * the baseline.
+ *
+ * The role-aware canary. A writer checks, on the harness line it writes
+ * anyway, that no reader is inside (`readers` == 0) as well as no owner; a
+ * shared reader adds itself to `readers` with an atomic increment, checks
+ * that no writer owns the line, and takes itself off again before
+ * releasing. The increment is a write to a line every reader writes:
+ * readers that would otherwise share the lock's lines without writing them
+ * (a big-reader lock) now move one line between them per read. That is the
+ * price of checking every read, the same for every lock; it is the
+ * workload's cost, not the lock's, and it is why read throughput is
+ * compared between locks side by side rather than against a reader that
+ * takes no lock at all. The count a reader sees on entry is also its sample
+ * of read concurrency. Shared reads do not advance the acquisition sequence
+ * nor enter the order log (they are not exclusive), so short-term fairness
+ * and bypass describe the exclusive acquisitions only.
  */
 #ifndef LB_HARNESS_H
 #define LB_HARNESS_H
@@ -61,9 +84,28 @@ struct lb_harness_line {
 	_Alignas(LB_CACHELINE) _Atomic uint32_t owner; /* 0 free, else thread id + 1 */
 	_Atomic uint64_t seq;                          /* acquisitions so far, all threads */
 	_Atomic uint64_t release_tick;                 /* lb_now() at the last timed release */
+	_Atomic uint32_t readers;                      /* shared readers inside (the reader canary) */
+};
+
+/* The two sides of a reader-writer workload, for the per-role figures. */
+enum lb_role { LB_ROLE_READ, LB_ROLE_WRITE };
+#define LB_NROLES 2
+#define LB_ROLE_BIT(r) (1u << (r))
+
+/* One thread's figures in one role; written by that thread only. */
+struct lb_role_figures {
+	uint64_t acquisitions;  /* in the measured window */
+	uint64_t total;         /* since start, warm-up included (for verify) */
+	uint64_t timed;         /* timed acquisitions in the window */
+	uint32_t max_gap_ticks; /* longest wait for one acquisition in this role, coarse ticks */
+	uint32_t max_gap_end;   /* coarse tick at which it ended */
+	uint32_t stop_since;    /* a wait in this role unfinished when the window closed began
+				   at this tick; LB_NOT_TRYING if none */
+	struct lb_hist *wait;   /* acquisition latency in this role, ticks */
 };
 
 struct lb_run;
+struct lb_lockset;
 
 /* Per-thread state: read-mostly part, then the part only this thread writes. */
 struct lb_thread {
@@ -105,9 +147,39 @@ struct lb_thread {
 	struct lb_hist *handoff;  /* release by another → this acquisition, ticks */
 	uint32_t *timeline;       /* acquisitions per slice */
 
+	/* The role wrappers' (reader-writer workloads; zero otherwise). */
+	uint32_t roles;           /* LB_ROLE_BIT of every role tried since start */
+	uint32_t readers_max;     /* most shared readers inside seen on a read entry (self included) */
+	uint64_t readers_seen;    /* sum of those counts over the window's shared reads */
+	struct lb_role_figures role[LB_NROLES];
+
 	void *tally;              /* the workload's tally_size bytes for this thread, or NULL */
 	int tid;                  /* kernel thread id, for the hung-run diagnosis */
 	_Atomic bool finished;    /* left the workload loop */
+
+	/* Contention, from the sampled attempts only: how many found the lock held. */
+	uint64_t sampled;
+	uint64_t found_held;
+	/*
+	 * Several locks (engine/multilock.h): lk[k] is this thread's view of
+	 * lock k, a struct lb_thread of its own (lock, node, harness line, wait
+	 * histogram, counters) sharing the thread's timeline, hold and hand-off
+	 * histograms and tally; lk[0] is the thread itself. What the deadlock
+	 * watchdog reads (engine/deadlock.c), published outside the harness
+	 * line: `waiting` (on the thread) and `held` (on each view).
+	 */
+	struct lb_thread **lk;
+	unsigned nlocks;
+	uint64_t wait_episode;
+	_Atomic uint64_t waiting;  /* (episode << 16) | kind << 14 | index; kind 0: not waiting */
+	_Atomic uint32_t signals;  /* condition this thread signals, + 1; 0: none */
+	_Atomic uint8_t held;      /* this view's lock is held by this thread */
+};
+
+/* A figure a workload reports for the measured window (interp's I/O latency, ...); NAN if undefined. */
+struct lb_figure {
+	const char *name; /* static; with its unit: _ns, _per_s, or none for a count or a ratio */
+	double value;
 };
 
 /*
@@ -137,6 +209,32 @@ struct lb_workload {
 	unsigned (*verify)(struct lb_run *run, char *msg, size_t msglen);
 	/* Wake threads the workload itself blocks (condition waits) at stop; optional. */
 	void (*stop)(struct lb_run *run);
+	/*
+	 * How many locks of the chosen kind the workload takes (each on cache
+	 * lines of its own, with its own canary and figures; engine/multilock.h),
+	 * from its parameters; NULL: one.
+	 */
+	unsigned (*nlocks)(const union lb_value *params);
+	/*
+	 * NULL: the default parameters never deadlock. Else why the workload
+	 * can: the deadlock watchdog then runs, each config runs isolated by
+	 * default, and the generic workload test accepts a reported deadlock.
+	 */
+	const char *may_deadlock;
+	/*
+	 * Check the parameters together and against a thread count (optional):
+	 * 0, or -1 with a one-line reason in err. `run` and `stress` call it for
+	 * every planned thread count before anything runs, so a bad combination
+	 * is a usage error (exit 2); lb_workload_setup calls it again for the
+	 * callers of lb_run_config that plan nothing.
+	 */
+	int (*check)(const union lb_value *params, unsigned nthreads, char *err, size_t errlen);
+	/*
+	 * Optional, after verify(): up to max figures of its own over the
+	 * measured window (window_s long) into out; returns how many. They are
+	 * the sample's workload_figures.
+	 */
+	size_t (*figures)(struct lb_run *run, double window_s, struct lb_figure *out, size_t max);
 };
 
 /* One configuration while it runs. */
@@ -153,6 +251,8 @@ struct lb_run {
 	struct lb_harness_line *hl;
 	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */
 	int64_t tick_ns;                 /* period of the coarse clock */
+	unsigned nlocks;                 /* locks of the run (engine/multilock.h); lock 0 is `lock` */
+	struct lb_lockset *locks;        /* their memory and figures (engine/lockset.h) */
 };
 
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */
@@ -200,6 +300,9 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint32_t *since, u
 	if (t->sample_every != 0 && --t->countdown == 0) {
 		t->countdown = t->sample_every;
 		*seq0 = atomic_load_explicit(&t->hl->seq, memory_order_relaxed);
+		/* The owner shares the line just read: contention costs no extra transfer. */
+		t->sampled++;
+		t->found_held += atomic_load_explicit(&t->hl->owner, memory_order_relaxed) != 0;
 		return lb_now();
 	}
 	return 0;
@@ -338,5 +441,8 @@ static inline void lb_poll(struct lb_thread *t)
 
 /* Busy work of `iters` iterations in chunks, polling the lock between chunks. */
 void lb_busy_polling(struct lb_thread *t, uint64_t iters);
+
+/* The reader-writer wrappers (lb_read_*, lb_write_*) build on the ones above. */
+#include "engine/harness_rw.h"
 
 #endif

@@ -7,8 +7,14 @@
  *     "settings": {metrics, threshold_pct, alpha, min_repeats, bootstrap_iters, bootstrap_seed},
  *     "base"/"new": {file, host, cpu_model, git_commit},
  *     "rows": [{config, metric, unit, better, base_n, new_n, base_median, new_median, ratio,
- *               change_pct, ratio_ci95: [lo, hi], p_value, verdict, reason?, repeats_needed?}],
+ *               change_pct, ratio_ci95: [lo, hi], p_value, verdict, reason?, repeats_needed?,
+ *               machine?}],
  *     "only_in_base": [id], "only_in_new": [id] }
+ *
+ * Results with machines on both sides (lockbench merge) pair by machine and
+ * id: every row has "machine", the only_in_* entries are {machine, config},
+ * and "machines_only_in_base" / "machines_only_in_new" list the machines one
+ * side lacks.
  */
 #include "model/verdict.h"
 
@@ -51,6 +57,8 @@ static json_t *json_row(const struct lb_verdict_row *r)
 	if (o && r->verdict == LB_J_INCONCLUSIVE &&
 	    json_object_set_new(o, "repeats_needed", json_integer((json_int_t)r->repeats_needed)))
 		goto fail;
+	if (o && r->machine && json_object_set_new(o, "machine", json_string(r->machine)))
+		goto fail;
 	return o;
 fail:
 	json_decref(o);
@@ -64,6 +72,22 @@ static json_t *json_strings(char *const *s, size_t n)
 
 	for (size_t i = 0; a && i < n; i++)
 		if (json_array_append_new(a, json_string(s[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+/* The one-sided configs: ids, or {machine, config} when paired by machine. */
+static json_t *json_one_sided(const struct lb_verdict *v, char *const *ids, char *const *machines, size_t n)
+{
+	json_t *a;
+
+	if (!v->by_machine)
+		return json_strings(ids, n);
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s}", "machine", machines[i], "config", ids[i]))) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -89,16 +113,28 @@ static json_t *json_verdict(const struct lb_verdict *v)
 		return NULL;
 	}
 	/* "o" steals each reference, and json_pack releases them all if it fails */
-	return json_pack("{s:s, s:s, s:o, s:{s:o, s:f, s:f, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o}",
-			 "schema", LB_VERDICT_SCHEMA, "verdict", lb_judgement_name(v->overall),
-			 "counts", counts,
-			 "settings", "metrics", metric_names, "threshold_pct", s->threshold_pct,
-			 "alpha", s->alpha, "min_repeats", (json_int_t)s->min_repeats,
-			 "bootstrap_iters", (json_int_t)s->bootstrap_iters,
-			 "bootstrap_seed", (json_int_t)s->bootstrap_seed,
-			 "base", json_side(&v->base), "new", json_side(&v->new), "rows", rows,
-			 "only_in_base", json_strings(v->only_in_base, v->nonly_in_base),
-			 "only_in_new", json_strings(v->only_in_new, v->nonly_in_new));
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:{s:o, s:f, s:f, s:I, s:I, s:I}, s:o, s:o, s:o, s:o, s:o}",
+				"schema", LB_VERDICT_SCHEMA, "verdict", lb_judgement_name(v->overall),
+				"counts", counts,
+				"settings", "metrics", metric_names, "threshold_pct", s->threshold_pct,
+				"alpha", s->alpha, "min_repeats", (json_int_t)s->min_repeats,
+				"bootstrap_iters", (json_int_t)s->bootstrap_iters,
+				"bootstrap_seed", (json_int_t)s->bootstrap_seed,
+				"base", json_side(&v->base), "new", json_side(&v->new), "rows", rows,
+				"only_in_base",
+				json_one_sided(v, v->only_in_base, v->only_in_base_machine, v->nonly_in_base),
+				"only_in_new",
+				json_one_sided(v, v->only_in_new, v->only_in_new_machine, v->nonly_in_new));
+
+	if (doc && v->by_machine &&
+	    (json_object_set_new(doc, "machines_only_in_base",
+				 json_strings(v->machines_only_in_base, v->nmachines_only_in_base)) ||
+	     json_object_set_new(doc, "machines_only_in_new",
+				 json_strings(v->machines_only_in_new, v->nmachines_only_in_new)))) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 int lb_verdict_emit(FILE *f, const struct lb_verdict *v)
@@ -334,7 +370,8 @@ static int load_row(const struct loader *l, const json_t *o, const char *place, 
 	    num_or_null(l, json_array_get(ci, 1), place, "ratio_ci95[1]", &r->ci95_high) ||
 	    num_or_null(l, json_object_get(o, "p_value"), place, "p_value", &r->p_value) ||
 	    get_judgement(l, o, place, "verdict", &r->verdict) ||
-	    dup_string(l, o, place, "reason", true, &r->reason))
+	    dup_string(l, o, place, "reason", true, &r->reason) ||
+	    dup_string(l, o, place, "machine", true, &r->machine))
 		return -1;
 	if (json_object_get(o, "repeats_needed") &&
 	    get_count(l, o, place, "repeats_needed", SIZE_MAX < INT64_MAX ? SIZE_MAX : INT64_MAX, &needed))
@@ -383,6 +420,35 @@ static int load_ids(const struct loader *l, const json_t *doc, const char *key, 
 	return 0;
 }
 
+/* only_in_*: ids, or {machine, config} entries when paired by machine. */
+static int load_one_sided(const struct loader *l, const json_t *doc, const char *key, bool by_machine, char ***ids,
+			  char ***machines, size_t *n)
+{
+	const json_t *a;
+	char place[48];
+
+	if (!by_machine)
+		return load_ids(l, doc, key, ids, n);
+	if (get_array(l, doc, key, &a))
+		return -1;
+	*ids = calloc(json_array_size(a) + 1, sizeof(**ids));
+	*machines = calloc(json_array_size(a) + 1, sizeof(**machines));
+	if (!*ids || !*machines)
+		return bad(l, "", key, "out of memory");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const json_t *x = json_array_get(a, i);
+
+		snprintf(place, sizeof(place), "%s[%zu]", key, i);
+		if (!json_is_object(x))
+			return bad(l, "", place, "not an object");
+		(*n)++; /* counted first: a half-loaded entry is freed with the rest */
+		if (dup_string(l, x, place, "machine", false, &(*machines)[i]) ||
+		    dup_string(l, x, place, "config", false, &(*ids)[i]))
+			return -1;
+	}
+	return 0;
+}
+
 static int load_counts(const struct loader *l, const json_t *doc, struct lb_verdict *v)
 {
 	const json_t *o;
@@ -408,11 +474,19 @@ static int load_doc(const struct loader *l, const json_t *doc, struct lb_verdict
 		return -1;
 	if (strcmp(schema, LB_VERDICT_SCHEMA) != 0)
 		return failf(l, "not a compare verdict (schema \"%s\", expected \"" LB_VERDICT_SCHEMA "\")", schema);
+	v->by_machine = json_object_get(doc, "machines_only_in_base") != NULL;
 	return get_judgement(l, doc, "", "verdict", &v->overall) || load_counts(l, doc, v) ||
 			       load_settings(l, doc, &v->settings) || load_side(l, doc, "base", &v->base) ||
 			       load_side(l, doc, "new", &v->new) || load_rows(l, doc, v) ||
-			       load_ids(l, doc, "only_in_base", &v->only_in_base, &v->nonly_in_base) ||
-			       load_ids(l, doc, "only_in_new", &v->only_in_new, &v->nonly_in_new)
+			       load_one_sided(l, doc, "only_in_base", v->by_machine, &v->only_in_base,
+					      &v->only_in_base_machine, &v->nonly_in_base) ||
+			       load_one_sided(l, doc, "only_in_new", v->by_machine, &v->only_in_new,
+					      &v->only_in_new_machine, &v->nonly_in_new) ||
+			       (v->by_machine &&
+				(load_ids(l, doc, "machines_only_in_base", &v->machines_only_in_base,
+					  &v->nmachines_only_in_base) ||
+				 load_ids(l, doc, "machines_only_in_new", &v->machines_only_in_new,
+					  &v->nmachines_only_in_new)))
 		       ? -1
 		       : 0;
 }

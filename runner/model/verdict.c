@@ -60,9 +60,14 @@ void lb_verdict_free(struct lb_verdict *v)
 	for (size_t i = 0; i < v->nrows; i++) {
 		free(v->rows[i].config);
 		free(v->rows[i].reason);
+		free(v->rows[i].machine);
 	}
 	free(v->rows);
 	free_strings(v->only_in_base, v->nonly_in_base);
 	free_strings(v->only_in_new, v->nonly_in_new);
+	free_strings(v->only_in_base_machine, v->nonly_in_base);
+	free_strings(v->only_in_new_machine, v->nonly_in_new);
+	free_strings(v->machines_only_in_base, v->nmachines_only_in_base);
+	free_strings(v->machines_only_in_new, v->nmachines_only_in_new);
 	free(v);
 }

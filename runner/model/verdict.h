@@ -63,6 +63,7 @@ struct lb_verdict_row {
 	 */
 	char *reason;
 	size_t repeats_needed; /* inconclusive rows: repetitions per side a judgement needs; else 0 */
+	char *machine;         /* by_machine: the machine both configs ran on; else NULL */
 };
 
 struct lb_verdict {
@@ -74,6 +75,17 @@ struct lb_verdict {
 	size_t nrows;
 	char **only_in_base, **only_in_new; /* ids of configs that have no partner, in file order */
 	size_t nonly_in_base, nonly_in_new;
+	/*
+	 * Results that both carry machines (lockbench merge) pair configs by
+	 * (machine, id): by_machine is set, every row names its machine, each
+	 * only_in_* entry has its machine in only_in_*_machine (same index), and
+	 * a machine that one side lacks is listed in machines_only_in_* (its
+	 * configs are not listed one by one). Without by_machine these are NULL.
+	 */
+	bool by_machine;
+	char **only_in_base_machine, **only_in_new_machine;
+	char **machines_only_in_base, **machines_only_in_new;
+	size_t nmachines_only_in_base, nmachines_only_in_new;
 };
 
 /* ---- lifecycle (model/verdict.c) ---- */

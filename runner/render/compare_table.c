@@ -78,12 +78,14 @@ static void fmt_verdict(char *buf, size_t len, const struct lb_verdict_row *r)
 		snprintf(buf, len, "%s", lb_judgement_name(r->verdict));
 }
 
-enum { COL_CONFIG, COL_METRIC, COL_BASE, COL_NEW, COL_CHANGE, COL_CI, COL_P, COL_VERDICT, N_COLS };
+/* COL_MACHINE is shown only for a verdict paired by machine (v->by_machine). */
+enum { COL_MACHINE, COL_CONFIG, COL_METRIC, COL_BASE, COL_NEW, COL_CHANGE, COL_CI, COL_P, COL_VERDICT, N_COLS };
 #define CELL_LEN 160
 
 /* The cells of one row as text; the config cell is the id itself (r->config), not copied. */
 static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LEN])
 {
+	lb_one_line(r->machine ? r->machine : "", cells[COL_MACHINE], CELL_LEN);
 	cells[COL_CONFIG][0] = '\0';
 	snprintf(cells[COL_METRIC], CELL_LEN, "%s", r->metric->name);
 	fmt_value(cells[COL_BASE], CELL_LEN, r->base_median);
@@ -97,11 +99,12 @@ static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LE
 static void print_rows(FILE *f, const struct lb_verdict *v)
 {
 	static const char *const head[N_COLS] = {
-		"config", "metric", "base", "new", "change", "95% CI", "p", "verdict",
+		"machine", "config", "metric", "base", "new", "change", "95% CI", "p", "verdict",
 	};
-	static const bool right[N_COLS] = { false, false, true, true, true, true, true, false };
+	static const bool right[N_COLS] = { false, false, false, true, true, true, true, true, false };
 	char cells[N_COLS][CELL_LEN], id[ID_LEN];
 	size_t width[N_COLS];
+	int first = v->by_machine ? COL_MACHINE : COL_CONFIG;
 
 	for (int c = 0; c < N_COLS; c++)
 		width[c] = strlen(head[c]);
@@ -125,7 +128,7 @@ static void print_rows(FILE *f, const struct lb_verdict *v)
 				text[c] = cells[c];
 			text[COL_CONFIG] = lb_one_line(v->rows[i - 1].config, id, sizeof(id));
 		}
-		for (int c = 0; c < N_COLS; c++) {
+		for (int c = first; c < N_COLS; c++) {
 			if (c == N_COLS - 1)
 				fprintf(f, "%s\n", text[c]); /* no trailing blanks */
 			else
@@ -219,8 +222,16 @@ static void print_narrow(FILE *f, const struct lb_verdict *v)
 		const struct lb_verdict_row *r = &v->rows[i];
 		size_t used = 2;
 
-		if (i == 0 || strcmp(r->config ? r->config : "", v->rows[i - 1].config ? v->rows[i - 1].config : "") != 0)
-			fprintf(f, "%s\n", lb_fit(labels.label[i][0] ? labels.label[i] : r->config, NARROW, line, sizeof(line)));
+		const struct lb_verdict_row *prev = i ? &v->rows[i - 1] : NULL;
+		if (prev == NULL || strcmp(r->config ? r->config : "", prev->config ? prev->config : "") != 0 ||
+		    strcmp(r->machine ? r->machine : "", prev->machine ? prev->machine : "") != 0) {
+			char head_line[ID_LEN];
+
+			/* A verdict paired by machine: the machine after the config, as the chart has it. */
+			snprintf(head_line, sizeof(head_line), "%s%s%s", labels.label[i][0] ? labels.label[i] : r->config,
+				 r->machine ? " @ " : "", r->machine ? r->machine : "");
+			fprintf(f, "%s\n", lb_fit(head_line, NARROW, line, sizeof(line)));
+		}
 		narrow_cells(r, cells);
 		fputs("  ", f);
 		for (int c = 0; c < NN_COLS; c++) {
@@ -247,21 +258,38 @@ static void print_narrow(FILE *f, const struct lb_verdict *v)
 	free(ids);
 }
 
+/*
+ * "only in SIDE: ID" per one-sided config ("ID @ MACHINE" when paired by machine), then per machine;
+ * in 80 columns an id keeps its start and end.
+ */
+static void only_lines(FILE *f, const char *side, char *const *ids, char *const *machines, size_t n,
+		       char *const *only_machines, size_t nmachines, bool wide)
+{
+	char id[ID_LEN], m[CELL_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "only in %s: %s", side,
+			wide ? lb_one_line(ids[i], id, sizeof(id)) : lb_fit(ids[i], NARROW - 10 - strlen(side), id, sizeof(id)));
+		if (machines)
+			fprintf(f, " @ %s", lb_one_line(machines[i], m, sizeof(m)));
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < nmachines; i++)
+		fprintf(f, "machine only in %s: %s\n", side, lb_one_line(only_machines[i], m, sizeof(m)));
+}
+
 void lb_compare_table(FILE *f, const struct lb_verdict *v, bool wide)
 {
 	const struct lb_compare_settings *s = &v->settings;
-	char id[ID_LEN];
 
 	if (wide)
 		print_rows(f, v);
 	else
 		print_narrow(f, v);
-	for (size_t i = 0; i < v->nonly_in_base; i++)
-		fprintf(f, "only in base: %s\n",
-			wide ? lb_one_line(v->only_in_base[i], id, sizeof(id)) : lb_fit(v->only_in_base[i], NARROW - 14, id, sizeof(id)));
-	for (size_t i = 0; i < v->nonly_in_new; i++)
-		fprintf(f, "only in new: %s\n",
-			wide ? lb_one_line(v->only_in_new[i], id, sizeof(id)) : lb_fit(v->only_in_new[i], NARROW - 13, id, sizeof(id)));
+	only_lines(f, "base", v->only_in_base, v->only_in_base_machine, v->nonly_in_base,
+		   v->machines_only_in_base, v->nmachines_only_in_base, wide);
+	only_lines(f, "new", v->only_in_new, v->only_in_new_machine, v->nonly_in_new, v->machines_only_in_new,
+		   v->nmachines_only_in_new, wide);
 	/* The counts stay on one line for a script to grep; in 80 columns the settings go below. */
 	fprintf(f,
 		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a%s"
@@ -288,12 +316,16 @@ static void md_escaped(FILE *f, const char *s)
 	}
 }
 
-/* ", "-separated ids after a label, on one line. */
-static void md_ids(FILE *f, const char *label, char *const *ids, size_t n)
+/* ", "-separated ids (each "ID @ MACHINE" when machines is not NULL) after a label, on one line. */
+static void md_ids(FILE *f, const char *label, char *const *ids, char *const *machines, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ", " : label, f);
 		md_escaped(f, ids[i]);
+		if (machines) {
+			fputs(" @ ", f);
+			md_escaped(f, machines[i]);
+		}
 	}
 }
 
@@ -308,14 +340,20 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 		"(threshold %g%%, alpha %g, at least %zu repetitions per side).\n\n",
 		v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK],
 		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats);
-	fputs("| config | metric | base | new | change | 95% CI | p | verdict |\n", f);
-	fputs("|---|---|--:|--:|--:|--:|--:|---|\n", f);
+	fputs(v->by_machine ? "| machine | config | metric | base | new | change | 95% CI | p | verdict |\n"
+			    : "| config | metric | base | new | change | 95% CI | p | verdict |\n",
+	      f);
+	fputs(v->by_machine ? "|---|---|---|--:|--:|--:|--:|--:|---|\n" : "|---|---|--:|--:|--:|--:|--:|---|\n", f);
 	for (size_t i = 0; i < v->nrows; i++) {
 		const struct lb_verdict_row *r = &v->rows[i];
 		bool strong = r->verdict == LB_J_REGRESSION;
 
 		row_cells(r, cells);
 		fputs("| ", f);
+		if (v->by_machine) {
+			md_escaped(f, r->machine ? r->machine : "");
+			fputs(" | ", f);
+		}
 		md_escaped(f, r->config);
 		for (int c = COL_METRIC; c < N_COLS; c++) {
 			fputs(" | ", f);
@@ -327,9 +365,11 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 		}
 		fputs(" |\n", f);
 	}
-	md_ids(f, "\nOnly in base: ", v->only_in_base, v->nonly_in_base);
-	md_ids(f, "\nOnly in new: ", v->only_in_new, v->nonly_in_new);
-	if (v->nonly_in_base || v->nonly_in_new)
+	md_ids(f, "\nOnly in base: ", v->only_in_base, v->only_in_base_machine, v->nonly_in_base);
+	md_ids(f, "\nOnly in new: ", v->only_in_new, v->only_in_new_machine, v->nonly_in_new);
+	md_ids(f, "\nMachines only in base: ", v->machines_only_in_base, NULL, v->nmachines_only_in_base);
+	md_ids(f, "\nMachines only in new: ", v->machines_only_in_new, NULL, v->nmachines_only_in_new);
+	if (v->nonly_in_base || v->nonly_in_new || v->nmachines_only_in_base || v->nmachines_only_in_new)
 		fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

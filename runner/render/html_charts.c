@@ -296,6 +296,7 @@ static const struct {
 	{ "latency", "Wait percentiles" },
 	{ "fairness", "Fairness, beside throughput" },
 	{ "timeline", "Starvation timeline" },
+	{ "rw", "Reads and writes against threads" },
 	{ "compare", "New against base" },
 };
 
@@ -333,6 +334,12 @@ void html_charts(FILE *f, const struct lb_html_input *in, size_t index)
 			caption_fairness(f, in->result, in->threads, in->fairness_view, wl);
 		else if (strcmp(ch->name, "timeline") == 0)
 			caption_timeline(f, in->result, in->threads, wl);
+		else if (strcmp(ch->name, "rw") == 0)
+			fputs("Read and write acquisitions per second of each reader-writer lock against threads, side by "
+			      "side on the same axes, so a lock that scales its readers and one that keeps its writers going "
+			      "can be told apart. A role that got nothing sits on the line marked 0; a red ring marks a role "
+			      "that starved a thread: a reader-preference lock's writers, a writer-preference lock's readers.",
+			      f);
 		fputs("</span></figcaption>\n</figure>\n", f);
 	}
 }

@@ -3,8 +3,9 @@
  * plots/compare.gp: one row per config and metric, in the verdict's order.
  *
  * A row's label is the fields of its config id that differ between rows
- * (render/id_label.c), then the metric; the fields every row shares go into
- * meta.gp as `common`.
+ * (render/id_label.c), then its machine (a verdict of merged results,
+ * paired by machine: "ticket @ epyc") and the metric; the fields every row
+ * shares go into meta.gp as `common`.
  */
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,10 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	if (v->nonly_in_base + v->nonly_in_new > 0)
 		snprintf(unpaired, sizeof unpaired, "%zu config%s only in base, %zu only in new: not compared",
 			 v->nonly_in_base, v->nonly_in_base == 1 ? "" : "s", v->nonly_in_new);
+	if (v->nmachines_only_in_base + v->nmachines_only_in_new > 0)
+		plot_append(unpaired, sizeof unpaired, "%s%zu machine%s only in base, %zu only in new: not compared",
+			    unpaired[0] ? "; " : "", v->nmachines_only_in_base,
+			    v->nmachines_only_in_base == 1 ? "" : "s", v->nmachines_only_in_new);
 	plot_gp_assign(f, "unpaired", unpaired);
 	char foot[1400];
 	snprintf(foot, sizeof foot, "%s, lockbench plot%s%s", m->source, unpaired[0] ? ". " : "", unpaired);
@@ -138,6 +143,8 @@ int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t 
 	for (size_t r = 0; r < v->nrows; r++) {
 		char label[1024];
 		snprintf(label, sizeof label, "%s", labels.label[r]);
+		if (v->rows[r].machine)
+			plot_append(label, sizeof label, "%s@ %s", label[0] ? " " : "", v->rows[r].machine);
 		plot_append(label, sizeof label, "%s%s", label[0] ? " " : "",
 			    v->rows[r].metric ? v->rows[r].metric->name : "?");
 		compare_row(f, r, &v->rows[r], label);

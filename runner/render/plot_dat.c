@@ -2,7 +2,8 @@
  * render/plot_dat.c — a result's tables and meta.gp, for the scripts in plots/.
  *
  * throughput.dat, tail.dat, latency.dat (here), fairness.dat or lorenz.dat
- * and balance.dat (plot_fair.c) and timeline.dat (plot_timeline.c) are plain
+ * and balance.dat (plot_fair.c), timeline.dat (plot_timeline.c) and, for a
+ * reader-writer result, rw.dat (plot_rw.c) are plain
  * whitespace tables whose first lines are `#` comments naming each column
  * with its unit; one block per series, blocks separated by two blank lines
  * (gnuplot's `index`). Beside them, meta.gp: plain gnuplot assignments
@@ -20,10 +21,7 @@
 #include "cmd/cli.h"
 #include "render/plot_int.h"
 
-/*
- * Open a table and write its header: what it shows (at the chosen thread
- * count for a per-thread chart), then `about`: its # lines, the column names last.
- */
+/* Open a table and write its header (plot_int.h). */
 FILE *plot_table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
 		       bool per_thread, const char *about, char *err, size_t errlen)
 {
@@ -52,6 +50,20 @@ const struct lb_sample *plot_pick_of(const struct plot_model *m, size_t b)
 {
 	const struct plot_point *p = m->series[m->blocks[b]].pick;
 	return p ? p->median : NULL;
+}
+
+/* <chart>_blocks and the key title of each block, for the script of a chart. */
+void plot_meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb)
+{
+	fprintf(f, "%s_blocks = %zu\n", chart, nb);
+	if (nb == 0)
+		return;
+	fprintf(f, "array %s_key[%zu] = [", chart, nb);
+	for (size_t b = 0; b < nb; b++) {
+		fputs(b ? ", " : "", f);
+		plot_gp_string(f, m->series[m->blocks[b]].label);
+	}
+	fputs("]\n", f);
 }
 
 static double repetition_of(const struct lb_sample *s)
@@ -147,6 +159,13 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 		m->blocks[nb++] = s;
 	}
 	plot_meta_legend(meta, "throughput", m, nb, NULL);
+	if (nb > 0) {
+		/* the dash type of each line again, by the name scripts written before the legend arrays use */
+		fprintf(meta, "array throughput_workload[%zu] = [", nb);
+		for (size_t b = 0; b < nb; b++)
+			fprintf(meta, "%s%u", b ? ", " : "", m->series[m->blocks[b]].dash);
+		fputs("]\n", meta);
+	}
 	/* The y range (a log axis: values above 0; a lock that acquired nothing falls below it). */
 	if (!isfinite(ymin))
 		ymin = 1, ymax = 10;
@@ -309,6 +328,12 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
 		 or(ctx->cpu_model, "unknown CPU"), m->pus, m->pus == 1 ? "" : "s");
 	if (ctx->topo_pus > m->pus)
 		plot_append(machine, sizeof machine, " allowed of %u", ctx->topo_pus);
+	if (m->by_machine && ctx->nmachines > 1) {
+		/* A merged result: every machine by name (the context above is only the first's). */
+		snprintf(machine, sizeof machine, "%zu machines:", ctx->nmachines);
+		for (size_t i = 0; i < ctx->nmachines; i++)
+			plot_append(machine, sizeof machine, "%s %s", i ? "," : "", ctx->machines[i].name);
+	}
 	plot_gp_assign(f, "machine", machine);
 
 	char timing[32];
@@ -339,7 +364,7 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
  * joins as one more writer here and one script in plots/.
  */
 static int (*const writers[])(const char *, struct plot_model *, FILE *, char *, size_t) = {
-	write_throughput, write_tail, write_latency, plot_write_fairness, plot_write_timeline,
+	write_throughput, write_tail, write_latency, plot_write_fairness, plot_write_timeline, plot_write_rw,
 };
 
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen)

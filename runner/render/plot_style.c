@@ -3,11 +3,12 @@
  * chart, decided here once so every chart of a render agrees.
  *
  * Style: a lock keeps one colour and one marker in every chart; the dash
- * tells workloads apart. 24 colours, chosen so no two are alike (each at
+ * tells workloads and machines apart. 24 colours, chosen so no two are alike (each at
  * least ~24 CIELAB units from every other, none pale enough to vanish on
  * white; the first eight are Okabe & Ito's colour-blind-safe palette, as
  * before), and 12 marker shapes: up to 24 locks, no two share a colour,
- * and neighbours in the palette never share a marker either.
+ * and neighbours in the palette never share a marker either. The dash
+ * (plot_series.c) is the workload's and, in a merged result, the machine's.
  *
  * Text: gnuplot cannot wrap a title or keep a key inside the canvas, so the
  * charts get their text already laid out: titles wrapped into lines that fit
@@ -43,11 +44,10 @@ static const int markers[] = { 7, 5, 9, 11, 13, 15, 6, 4, 8, 10, 12, 14 };
 #define LEGEND_MAX_COLS 4
 #define LEGEND_MAX_CHARS 120 /* longer key texts are cut (with "...") to fit one column */
 
-void plot_style_of(size_t lock_index, size_t wl_index, unsigned *rgb, int *pt, int *dt)
+void plot_style_of(size_t lock_index, unsigned *rgb, int *pt)
 {
 	*rgb = palette[lock_index % PALETTE_LEN];
 	*pt = markers[lock_index % MARKERS_LEN];
-	*dt = 1 + (int)(wl_index % 5); /* gnuplot's dash types 1 (solid) to 5 */
 }
 
 /* Characters (not bytes) in the UTF-8 text s[0..n). */
@@ -76,7 +76,8 @@ void plot_gp_wrapped(FILE *f, const char *name, const char *text, size_t width)
 	/* Lines as [start, end) byte ranges of text; at most 16 (the rest is cut). A '\n' ends a line. */
 	size_t start[16], end[16], n = 0, len = strlen(text), pos = 0;
 	while (pos < len && n < 16) {
-		while (pos < len && text[pos] == ' ')
+		/* A line starts at a word: not with the blanks, nor the "|" between two parts of a title. */
+		while (pos < len && (text[pos] == ' ' || (text[pos] == '|' && text[pos + 1] == ' ')))
 			pos++;
 		if (pos == len)
 			break;
@@ -113,7 +114,7 @@ static void meta_int_array(FILE *f, const char *chart, const char *what, const s
 	fprintf(f, "array %s_%s[%zu] = [", chart, what, nb);
 	for (size_t b = 0; b < nb; b++) {
 		const struct plot_series *se = &m->series[m->blocks[b]];
-		fprintf(f, "%s%d", b ? ", " : "", field == 0 ? (int)se->rgb : field == 1 ? se->pt : se->dt);
+		fprintf(f, "%s%d", b ? ", " : "", field == 0 ? (int)se->rgb : field == 1 ? se->pt : (int)se->dash);
 	}
 	fputs("]\n", f);
 }

@@ -8,6 +8,16 @@
  * which is where the parameters that tell variants apart are), throughput
  * has an adaptive unit (507, 12.3k, 40.9M acquisitions/s), and a status
  * message is cut at the edge. --wide shows every column and whole labels.
+ *
+ * A reader-writer run adds one line per role under its row: the role's
+ * threads, throughput, p99 wait, Jain's index over the role's threads,
+ * whether a thread starved in it, and for readers how many were inside
+ * together on average and at most:
+ *
+ *     read   3 thr    1.23M/s  p99  1.2us  Jain 0.998  starved no  readers 3.1/6
+ *     write  1 thr    10.4k/s  p99   45ms  Jain 1.000  starved YES(1)
+ *
+ * so a human scans it and a script greps `starved YES`.
  */
 #include "render/table.h"
 
@@ -37,6 +47,23 @@ void lb_table_layout(struct lb_table_layout *l, bool wide, const char *const *la
 	}
 	if (!wide && l->label_width > LABEL_MAX)
 		l->label_width = LABEL_MAX;
+}
+
+/* One role of a reader-writer run, under its row (80 columns). */
+static void role_line(FILE *f, const struct lb_sample *s, enum lb_sample_role r)
+{
+	const struct lb_role_figs *ro = &s->roles[r];
+	char p99[32] = "-", starved[16] = "no", tp[32];
+	if (ro->latency.present)
+		lb_human_ns(ro->latency.p99, p99, sizeof p99);
+	if (ro->starved)
+		snprintf(starved, sizeof starved, "YES(%zu)", ro->nstarved_threads);
+	lb_human_rate(ro->throughput_per_s, tp, sizeof tp);
+	fprintf(f, "    %-5s %2u thr %8s/s  p99 %6s  Jain %5.3f  starved %s", lb_sample_role_name(r), ro->threads, tp, p99,
+		ro->fairness.jain, starved);
+	if (ro->has_concurrency && isfinite(ro->concurrency_mean))
+		fprintf(f, "  readers %.1f/%" PRIu64, ro->concurrency_mean, ro->concurrency_max);
+	fputc('\n', f);
 }
 
 static void cell(FILE *f, const char *s, size_t width, bool right)
@@ -117,7 +144,36 @@ void lb_table_row(FILE *f, const struct lb_table_layout *l, const struct lb_conf
 		status_text(s, used < WIDTH - 8 ? WIDTH - used : 8, f);
 	}
 	fputc('\n', f);
+	for (int r = 0; s->has_roles && r < LB_SR_COUNT; r++)
+		if (s->roles[r].threads > 0)
+			role_line(f, s, (enum lb_sample_role)r);
 	fflush(f);
+}
+
+/* Under a reader-writer config's summary line: each role's medians and whether it starved. */
+static void role_summary(FILE *f, const struct lb_summary *sum)
+{
+	static const struct {
+		enum lb_sample_role role;
+		enum lb_metric_id tp, p99, jain;
+	} rows[] = {
+		{ LB_SR_READ, LB_M_READ_THROUGHPUT, LB_M_READ_P99, LB_M_READ_JAIN },
+		{ LB_SR_WRITE, LB_M_WRITE_THROUGHPUT, LB_M_WRITE_P99, LB_M_WRITE_JAIN },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const struct lb_stat *tp = &sum->stat[rows[i].tp];
+		char t[32], lo[32], hi[32], p99[32] = "-";
+		if (tp->n == 0)
+			continue;
+		lb_human_rate(tp->median, t, sizeof t);
+		lb_human_rate(tp->ci95_low, lo, sizeof lo);
+		lb_human_rate(tp->ci95_high, hi, sizeof hi);
+		if (sum->stat[rows[i].p99].n > 0)
+			lb_human_ns(sum->stat[rows[i].p99].median, p99, sizeof p99);
+		bool starved = rows[i].role == LB_SR_READ ? sum->reader_starved : sum->writer_starved;
+		fprintf(f, "    %-5s %8s/s %s..%s  p99 %6s  Jain %5.3f  starved %s\n", lb_sample_role_name(rows[i].role), t,
+			lo, hi, p99, sum->stat[rows[i].jain].median, starved ? "YES" : "no");
+	}
 }
 
 /* The median of throughput as "40.9M" and its CI as "38.1M..41.2M" (min..max below 6 repetitions). */
@@ -165,6 +221,8 @@ void lb_table_summary(FILE *f, const struct lb_table_layout *l, const struct lb_
 		else
 			fprintf(f, "%3u %6s %13s %6s %5.5s %5.5s %3s %s\n", c->threads, tp, ci, p99, jain, ff, starved,
 				lb_result_status_name(c->status));
+		if (c->summary.has_roles)
+			role_summary(f, &c->summary);
 	}
 }
 
@@ -179,7 +237,7 @@ void lb_table_stopped(FILE *f, const struct lb_result *r, size_t runs_done, size
 	fputc('\n', f);
 }
 
-bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s)
+bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s, const char *untested)
 {
 	uint64_t max = 0, min = UINT64_MAX;
 	for (size_t i = 0; i < s->nthreads; i++) {
@@ -194,9 +252,13 @@ bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s
 	char name[256], msg[512];
 	fprintf(f, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "%s  Fail: %" PRIu64,
 		lb_one_line(label, name, sizeof name), s->acquisitions, max, min, imbalanced ? " ???" : "", fail);
-	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED || s->status == LB_RS_FAILED)
-		fprintf(f, "  (%s%s%s)", lb_result_status_name(s->status), s->message ? ": " : "",
-			lb_one_line(s->message, msg, sizeof msg));
+	if (s->has_roles)
+		fprintf(f, "  Reads/Writes: %" PRIu64 "/%" PRIu64, s->roles[LB_SR_READ].acquisitions,
+			s->roles[LB_SR_WRITE].acquisitions);
+	if (s->status != LB_RS_OK && s->status != LB_RS_FAILED)
+		fprintf(f, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
+	else if (untested != NULL)
+		fprintf(f, "  (%s)", untested);
 	fputc('\n', f);
 	return imbalanced;
 }

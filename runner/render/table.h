@@ -31,9 +31,11 @@ void lb_table_stopped(FILE *f, const struct lb_result *r, size_t runs_done, size
  *   ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0
  * Total: acquisitions; Max/Min: the most and fewest by one thread, marked
  * ` ???` when max/2 > min (a thread starved: locktorture's imbalance mark);
- * Fail: violations + verify failures + bad releases; a hung, failed or
- * interrupted run says so after it. Returns whether it was marked ???.
+ * Fail: violations + verify failures + bad releases; then, for a run with
+ * roles, `Reads/Writes: R/W`; a run that ended other than ok or failed says
+ * how, else `untested` (NULL: none) says why a clean-looking run counts for
+ * nothing. Returns whether it was marked ???.
  */
-bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s);
+bool lb_table_torture_line(FILE *f, const char *label, const struct lb_sample *s, const char *untested);
 
 #endif

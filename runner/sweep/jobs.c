@@ -19,34 +19,34 @@
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
-static bool is_new_or_rerun(json_t *s)
+static bool is_new_or_rerun(const struct lb_sweep_shard *s)
 {
-	return strcmp(lb_shard_str(s, "state"), "NEW") == 0 || json_is_true(json_object_get(s, "rerun"));
+	return strcmp(s->state, "NEW") == 0 || (s->has_rerun && s->rerun);
 }
 
-static const char *shard_path(const struct lb_sweep *sw, json_t *s, const char *key, char *buf, size_t len)
+static const char *shard_path(const struct lb_sweep *sw, const char *rel, char *buf, size_t len)
 {
-	return lb_sweep_path(sw, lb_shard_str(s, key), buf, len);
+	return lb_sweep_path(sw, rel, buf, len);
 }
 
 /* The shard's command, from the spec and where the sweep directory is now. */
-static void prepare(struct lb_sweep *sw, json_t *s)
+static void prepare(struct lb_sweep *sw, struct lb_sweep_shard *s)
 {
 	char result[4200], exitf[4200];
-	shard_path(sw, s, "result", result, sizeof result);
-	shard_path(sw, s, "exit_file", exitf, sizeof exitf);
+	shard_path(sw, s->result, result, sizeof result);
+	shard_path(sw, s->exit_file, exitf, sizeof exitf);
 	/* A rerun replaces the shard's result; a stale one must not be merged if it fails. */
 	unlink(result);
 	unlink(exitf);
-	const char *exe = json_string_value(json_object_get(sw->manifest, "lockbench"));
-	unsigned k = (unsigned)json_integer_value(json_object_get(s, "shard"));
-	json_object_set_new(s, "argv", lb_sweep_shard_argv(&sw->spec, exe ? exe : "lockbench", k, result));
-	json_object_set_new(s, "attempts", json_integer(json_integer_value(json_object_get(s, "attempts")) + 1));
-	json_object_set_new(s, "exit_code", json_null());
-	json_object_set_new(s, "reason", json_null());
-	json_object_del(s, "rerun");
-	json_object_del(s, "cancel_requested");
-	json_object_set_new(s, "submitting", json_true());
+	lb_strv_free(s->argv, s->argc);
+	s->argv = lb_sweep_shard_argv(&sw->m.spec, sw->m.lockbench ? sw->m.lockbench : "lockbench", s->shard, result,
+				      &s->argc);
+	s->attempts++;
+	lb_str_set(&s->exit_code, NULL);
+	lb_str_set(&s->reason, NULL);
+	s->has_rerun = s->rerun = false;
+	s->cancel_requested = false;
+	s->submitting = true;
 }
 
 /* 'text' for sh, with every ' closed, escaped and reopened. */
@@ -72,15 +72,14 @@ static int write_script(const struct lb_sweep *sw, const char *machine, const ch
 	fprintf(f, "#!/bin/sh\n# Written by lockbench sweep: machine %s of %s.\n"
 		   "# Task K of the job array runs shard K (repetition K of every config).\n"
 		   "case \"$SLURM_ARRAY_TASK_ID\" in\n", machine, sw->dir);
-	json_t *shards = lb_sweep_shards(sw), *s, *a;
-	size_t i, j;
-	json_array_foreach(shards, i, s) {
-		if (strcmp(lb_shard_str(s, "machine"), machine) != 0 || !json_is_array(json_object_get(s, "argv")))
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		const struct lb_sweep_shard *s = &sw->m.shards[i];
+		if (strcmp(s->machine, machine) != 0 || s->argv == NULL)
 			continue;
-		fprintf(f, "%lld) set --", (long long)json_integer_value(json_object_get(s, "shard")));
-		json_array_foreach(json_object_get(s, "argv"), j, a) {
+		fprintf(f, "%u) set --", s->shard);
+		for (size_t j = 0; j < s->argc; j++) {
 			fputc(' ', f);
-			sh_quote(f, json_string_value(a));
+			sh_quote(f, s->argv[j]);
 		}
 		fputs(" ;;\n", f);
 	}
@@ -97,20 +96,44 @@ static int write_script(const struct lb_sweep *sw, const char *machine, const ch
 	return 0;
 }
 
+/* Record a job array sbatch accepted, and its shards as PENDING. */
+static void submitted(struct lb_sweep *sw, const char *machine, const char *job, const char *tasks, char **sbatch,
+		      size_t nsbatch)
+{
+	struct lb_sweep_manifest *m = &sw->m;
+	struct lb_sweep_submission *subs = realloc(m->submissions, (m->nsubmissions + 1) * sizeof *subs);
+	if (subs == NULL) {
+		fputs("lockbench: out of memory\n", stderr);
+		exit(2);
+	}
+	m->submissions = subs;
+	m->submissions[m->nsubmissions++] = (struct lb_sweep_submission){ lb_strdup(machine), lb_strdup(job),
+									  lb_strdup(tasks), sbatch, nsbatch };
+	for (size_t i = 0; i < m->nshards; i++) {
+		struct lb_sweep_shard *s = &m->shards[i];
+		if (!s->submitting)
+			continue;
+		char id[128];
+		snprintf(id, sizeof id, "%s_%u", job, s->shard);
+		lb_str_set(&s->job_id, job);
+		lb_str_set(&s->slurm_id, id);
+		lb_str_set(&s->state, "PENDING");
+		s->submitting = false;
+	}
+}
+
 int lb_sweep_submit(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 {
-	json_t *shards = lb_sweep_shards(sw), *s;
-	size_t i;
-	for (size_t m = 0; m < sw->spec.nmachines; m++) {
-		const struct lb_sweep_machine *mach = &sw->spec.machines[m];
+	for (size_t m = 0; m < sw->m.spec.nmachines; m++) {
+		const struct lb_sweep_machine *mach = &sw->m.spec.machines[m];
 		char tasks[8192] = "";
 		size_t used = 0, count = 0;
-		json_array_foreach(shards, i, s) {
-			if (strcmp(lb_shard_str(s, "machine"), mach->name) != 0 || !is_new_or_rerun(s))
+		for (size_t i = 0; i < sw->m.nshards; i++) {
+			struct lb_sweep_shard *s = &sw->m.shards[i];
+			if (strcmp(s->machine, mach->name) != 0 || !is_new_or_rerun(s))
 				continue;
 			prepare(sw, s);
-			used += (size_t)snprintf(tasks + used, sizeof tasks - used, "%s%lld", count ? "," : "",
-						 (long long)json_integer_value(json_object_get(s, "shard")));
+			used += (size_t)snprintf(tasks + used, sizeof tasks - used, "%s%u", count ? "," : "", s->shard);
 			count++;
 		}
 		if (count == 0)
@@ -123,28 +146,14 @@ int lb_sweep_submit(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 		snprintf(name, sizeof name, "lockbench-%s", mach->name);
 		if (write_script(sw, mach->name, script, err, errlen) != 0)
 			return -1;
-		json_t *argv = json_array();
-		if (lb_slurm_submit(mach, sw->spec.time_limit, name, tasks, logs, script, argv, job, sizeof job, err,
-				    errlen) != 0) {
-			json_decref(argv);
+		char **argv = NULL;
+		size_t argc = 0;
+		if (lb_slurm_submit(mach, sw->m.spec.time_limit, name, tasks, logs, script, &argv, &argc, job, sizeof job,
+				    err, errlen) != 0) {
+			lb_strv_free(argv, argc);
 			return -1;
 		}
-		json_t *sub = json_object();
-		json_object_set_new(sub, "machine", json_string(mach->name));
-		json_object_set_new(sub, "job_id", json_string(job));
-		json_object_set_new(sub, "tasks", json_string(tasks));
-		json_object_set_new(sub, "sbatch", argv);
-		json_array_append_new(json_object_get(sw->manifest, "submissions"), sub);
-		json_array_foreach(shards, i, s) {
-			if (!json_is_true(json_object_get(s, "submitting")))
-				continue;
-			char id[128];
-			snprintf(id, sizeof id, "%s_%lld", job, (long long)json_integer_value(json_object_get(s, "shard")));
-			json_object_set_new(s, "job_id", json_string(job));
-			json_object_set_new(s, "slurm_id", json_string(id));
-			json_object_set_new(s, "state", json_string("PENDING"));
-			json_object_del(s, "submitting");
-		}
+		submitted(sw, mach->name, job, tasks, argv, argc);
 		if (out)
 			fprintf(out, "machine %s: job %s, tasks %s\n", mach->name, job, tasks);
 		if (lb_sweep_save(sw, err, errlen) != 0)
@@ -154,11 +163,11 @@ int lb_sweep_submit(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 }
 
 /* The last line of a shard's log that says something: why a task failed. */
-static void last_log_line(const struct lb_sweep *sw, json_t *s, char *buf, size_t len)
+static void last_log_line(const struct lb_sweep *sw, const struct lb_sweep_shard *s, char *buf, size_t len)
 {
 	char path[4200], line[1024];
 	buf[0] = '\0';
-	FILE *f = fopen(shard_path(sw, s, "log", path, sizeof path), "r");
+	FILE *f = fopen(shard_path(sw, s->log, path, sizeof path), "r");
 	if (f == NULL)
 		return;
 	bool from_slurm = false;
@@ -175,10 +184,10 @@ static void last_log_line(const struct lb_sweep *sw, json_t *s, char *buf, size_
 }
 
 /* The exit status the task's script wrote, or -1. */
-static int exit_status(const struct lb_sweep *sw, json_t *s)
+static int exit_status(const struct lb_sweep *sw, const struct lb_sweep_shard *s)
 {
 	char path[4200];
-	FILE *f = fopen(shard_path(sw, s, "exit_file", path, sizeof path), "r");
+	FILE *f = fopen(shard_path(sw, s->exit_file, path, sizeof path), "r");
 	int rc = -1;
 	if (f && fscanf(f, "%d", &rc) != 1)
 		rc = -1;
@@ -192,82 +201,92 @@ static const char *state_of_exit(int rc)
 	return rc == 0 ? "COMPLETED" : rc == 130 ? "INTERRUPTED" : "FAILED";
 }
 
-static void set_state(const struct lb_sweep *sw, json_t *s, const char *state, json_t *exit_code, json_t *reason,
-		      FILE *out)
+/* A new state with its exit code and reason (each NULL: none); a failure without a reason gets its log's. */
+static void set_state(const struct lb_sweep *sw, struct lb_sweep_shard *s, const char *state, const char *exit_code,
+		      const char *reason, FILE *out)
 {
-	const char *old = lb_shard_str(s, "state");
-	if (strcmp(old, state) != 0 && out)
-		fprintf(out, "machine %s shard %lld (%s): %s -> %s\n", lb_shard_str(s, "machine"),
-			(long long)json_integer_value(json_object_get(s, "shard")),
-			*lb_shard_str(s, "slurm_id") ? lb_shard_str(s, "slurm_id") : "local", old, state);
-	json_object_set_new(s, "state", json_string(state));
-	json_object_set_new(s, "exit_code", exit_code ? exit_code : json_null());
-	if (lb_slurm_state_final(state) && strcmp(state, "COMPLETED") != 0 && !json_is_string(reason)) {
-		char why[1024];
+	if (strcmp(s->state, state) != 0 && out)
+		fprintf(out, "machine %s shard %u (%s): %s -> %s\n", s->machine, s->shard,
+			s->slurm_id ? s->slurm_id : "local", s->state, state);
+	lb_str_set(&s->state, state);
+	lb_str_set(&s->exit_code, exit_code);
+	char why[1024] = "";
+	if (lb_slurm_state_final(state) && strcmp(state, "COMPLETED") != 0 && reason == NULL) {
 		last_log_line(sw, s, why, sizeof why);
-		json_decref(reason);
-		reason = why[0] ? json_string(why) : NULL;
+		reason = why[0] ? why : NULL;
 	}
-	json_object_set_new(s, "reason", reason ? reason : json_null());
+	lb_str_set(&s->reason, reason);
+}
+
+static const char *const cancelled_by_us = "cancelled by lockbench sweep --cancel";
+
+/* What Slurm knows of a shard's task, or its exit file, or that it is gone. */
+static void refresh_one(const struct lb_sweep *sw, struct lb_sweep_shard *s, const struct lb_slurm_job *job, FILE *out)
+{
+	const struct lb_slurm_task *rec = lb_slurm_task_find(job, s->shard);
+	char code[32];
+	int rc;
+	if (rec) {
+		/* Slurm's Reason is why a job waits; once it ended, its log says more. */
+		const char *reason = lb_slurm_state_final(rec->state) || !rec->reason[0] ? NULL : rec->reason;
+		if (s->cancel_requested && strcmp(rec->state, "CANCELLED") == 0)
+			reason = cancelled_by_us;
+		set_state(sw, s, rec->state, rec->exit_code[0] ? rec->exit_code : NULL, reason, out);
+	} else if ((rc = exit_status(sw, s)) >= 0) {
+		snprintf(code, sizeof code, "%d:0", rc);
+		set_state(sw, s, state_of_exit(rc), code, NULL, out);
+	} else if (s->cancel_requested) {
+		set_state(sw, s, "CANCELLED", NULL, cancelled_by_us, out);
+	} else {
+		set_state(sw, s, "VANISHED", NULL, "Slurm no longer knows the task and it left no exit status", out);
+	}
 }
 
 int lb_sweep_refresh(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 {
-	json_t *shards = lb_sweep_shards(sw), *s, *known = json_object();
-	size_t i;
+	/* One scontrol per job array, asked once per refresh. */
+	struct lb_slurm_job *known = calloc(sw->m.nshards + 1, sizeof *known);
+	size_t nknown = 0;
 	int live = 0;
-	json_array_foreach(shards, i, s) {
-		const char *state = lb_shard_str(s, "state"), *job = lb_shard_str(s, "job_id");
-		if (strcmp(state, "NEW") == 0 || lb_slurm_state_final(state) || sw->local || *job == '\0')
+	if (known == NULL)
+		return ERR("out of memory");
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		struct lb_sweep_shard *s = &sw->m.shards[i];
+		if (strcmp(s->state, "NEW") == 0 || lb_slurm_state_final(s->state) || sw->local || s->job_id == NULL ||
+		    s->job_id[0] == '\0')
 			continue;
-		json_t *tasks = json_object_get(known, job);
-		if (tasks == NULL) {
-			tasks = lb_slurm_tasks(job, err, errlen);
-			if (tasks == NULL) {
-				json_decref(known);
-				return -1;
+		size_t k = 0;
+		while (k < nknown && strcmp(known[k].id, s->job_id) != 0)
+			k++;
+		if (k == nknown) {
+			if (lb_slurm_tasks(s->job_id, &known[k], err, errlen) != 0) {
+				live = -1;
+				break;
 			}
-			json_object_set_new(known, job, tasks);
+			nknown++;
 		}
-		char key[32];
-		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(s, "shard")));
-		json_t *rec = json_object_get(tasks, key);
-		int rc;
-		bool cancelled = json_is_true(json_object_get(s, "cancel_requested"));
-		if (rec) {
-			/* Slurm's Reason is why a job waits; once it ended, its log says more. */
-			const char *st = json_string_value(json_object_get(rec, "state"));
-			json_t *reason = lb_slurm_state_final(st) ? NULL : json_incref(json_object_get(rec, "reason"));
-			if (cancelled && strcmp(st, "CANCELLED") == 0)
-				reason = json_string("cancelled by lockbench sweep --cancel");
-			set_state(sw, s, st, json_incref(json_object_get(rec, "exit_code")), reason, out);
-		} else if ((rc = exit_status(sw, s)) >= 0) {
-			set_state(sw, s, state_of_exit(rc), json_sprintf("%d:0", rc), NULL, out);
-		} else if (cancelled) {
-			set_state(sw, s, "CANCELLED", NULL, json_string("cancelled by lockbench sweep --cancel"), out);
-		} else {
-			set_state(sw, s, "VANISHED", NULL,
-				  json_string("Slurm no longer knows the task and it left no exit status"), out);
-		}
-		live += !lb_slurm_state_final(lb_shard_str(s, "state"));
+		refresh_one(sw, s, &known[k], out);
+		live += !lb_slurm_state_final(s->state);
 	}
-	json_decref(known);
+	for (size_t k = 0; k < nknown; k++)
+		lb_slurm_job_free(&known[k]);
+	free(known);
 	return live;
 }
 
 int lb_sweep_cancel(struct lb_sweep *sw, char *err, size_t errlen)
 {
-	json_t *shards = lb_sweep_shards(sw), *s;
-	size_t i, n = 0;
-	char **ids = calloc(json_array_size(shards) + 1, sizeof *ids);
+	size_t n = 0;
+	char **ids = calloc(sw->m.nshards + 1, sizeof *ids);
 	if (ids == NULL)
 		return ERR("out of memory");
-	json_array_foreach(shards, i, s) {
-		const char *state = lb_shard_str(s, "state");
-		if (strcmp(state, "NEW") == 0 || lb_slurm_state_final(state) || *lb_shard_str(s, "slurm_id") == '\0')
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		struct lb_sweep_shard *s = &sw->m.shards[i];
+		if (strcmp(s->state, "NEW") == 0 || lb_slurm_state_final(s->state) || s->slurm_id == NULL ||
+		    s->slurm_id[0] == '\0')
 			continue;
-		ids[n++] = (char *)lb_shard_str(s, "slurm_id");
-		json_object_set_new(s, "cancel_requested", json_true());
+		ids[n++] = s->slurm_id;
+		s->cancel_requested = true;
 	}
 	int rc = n ? lb_slurm_cancel(ids, n, err, errlen) : 0;
 	free(ids);
@@ -283,32 +302,23 @@ static void on_stop(int sig)
 }
 
 /* One shard's command here, its output to its log. Its exit status, or -1. */
-static int run_one(const struct lb_sweep *sw, json_t *s, char *err, size_t errlen)
+static int run_one(const struct lb_sweep *sw, const struct lb_sweep_shard *s, char *err, size_t errlen)
 {
-	json_t *a = json_object_get(s, "argv");
-	size_t n = json_array_size(a);
-	char **argv = calloc(n + 1, sizeof *argv), log[4200];
-	if (argv == NULL)
-		return ERR("out of memory");
-	for (size_t i = 0; i < n; i++)
-		argv[i] = (char *)json_string_value(json_array_get(a, i));
-	int fd = open(shard_path(sw, s, "log", log, sizeof log), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		free(argv);
+	char log[4200];
+	int fd = open(shard_path(sw, s->log, log, sizeof log), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
 		return ERR("%s: %s", log, strerror(errno));
-	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		execv(argv[0], argv);
-		dprintf(STDERR_FILENO, "lockbench: sweep: %s: %s\n", argv[0], strerror(errno));
+		execv(s->argv[0], s->argv);
+		dprintf(STDERR_FILENO, "lockbench: sweep: %s: %s\n", s->argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(fd);
-	free(argv);
 	if (pid < 0)
 		return ERR("fork: %s", strerror(errno));
 	int st;
@@ -320,8 +330,6 @@ static int run_one(const struct lb_sweep *sw, json_t *s, char *err, size_t errle
 
 int lb_sweep_run_local(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 {
-	json_t *shards = lb_sweep_shards(sw), *s;
-	size_t i;
 	/* ^C reaches the running shard too (one process group): it writes what finished; we then stop. */
 	struct sigaction sa = { 0 }, old_int, old_term;
 	sa.sa_handler = on_stop;
@@ -329,7 +337,8 @@ int lb_sweep_run_local(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	int rc = 0;
-	json_array_foreach(shards, i, s) {
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		struct lb_sweep_shard *s = &sw->m.shards[i];
 		if (!is_new_or_rerun(s))
 			continue;
 		if (local_stop) {
@@ -337,20 +346,21 @@ int lb_sweep_run_local(struct lb_sweep *sw, FILE *out, char *err, size_t errlen)
 			break;
 		}
 		prepare(sw, s);
-		json_object_del(s, "submitting");
+		s->submitting = false;
 		set_state(sw, s, "RUNNING", NULL, NULL, out);
 		int st = run_one(sw, s, err, errlen);
 		if (st < 0) {
 			rc = -1;
 			break;
 		}
-		char path[4200];
-		FILE *f = fopen(shard_path(sw, s, "exit_file", path, sizeof path), "w");
+		char path[4200], code[32];
+		FILE *f = fopen(shard_path(sw, s->exit_file, path, sizeof path), "w");
 		if (f) {
 			fprintf(f, "%d\n", st);
 			fclose(f);
 		}
-		set_state(sw, s, local_stop ? "INTERRUPTED" : state_of_exit(st), json_sprintf("%d:0", st), NULL, out);
+		snprintf(code, sizeof code, "%d:0", st);
+		set_state(sw, s, local_stop ? "INTERRUPTED" : state_of_exit(st), code, NULL, out);
 		if (lb_sweep_save(sw, err, errlen) != 0) {
 			rc = -1;
 			break;

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "analysis/merge.h"
-#include "model/output.h"
 #include "sweep/slurm.h"
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -53,51 +52,31 @@ static bool dir_empty(const char *path)
 
 const char *lb_sweep_path(const struct lb_sweep *sw, const char *rel, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", sw->dir, rel);
+	snprintf(buf, len, "%s/%s", sw->dir, rel ? rel : "");
 	return buf;
-}
-
-const char *lb_shard_str(json_t *shard, const char *key)
-{
-	const char *s = json_string_value(json_object_get(shard, key));
-	return s ? s : "";
-}
-
-json_t *lb_sweep_shards(const struct lb_sweep *sw)
-{
-	return json_object_get(sw->manifest, "shards");
 }
 
 const struct lb_sweep_machine *lb_sweep_machine(const struct lb_sweep *sw, const char *name)
 {
 	if (sw->local)
 		return &local_machine;
-	for (size_t i = 0; i < sw->spec.nmachines; i++)
-		if (strcmp(sw->spec.machines[i].name, name) == 0)
-			return &sw->spec.machines[i];
+	for (size_t i = 0; i < sw->m.spec.nmachines; i++)
+		if (strcmp(sw->m.spec.machines[i].name, name) == 0)
+			return &sw->m.spec.machines[i];
 	return NULL;
 }
 
-static json_t *shard_json(const char *machine, unsigned k)
+static struct lb_sweep_shard new_shard(const char *machine, unsigned k)
 {
 	char rel[512];
-	json_t *s = json_object();
-	json_object_set_new(s, "machine", json_string(machine));
-	json_object_set_new(s, "shard", json_integer(k));
-	json_object_set_new(s, "repetition", json_integer(k));
+	struct lb_sweep_shard s = { .machine = lb_strdup(machine), .shard = k, .repetition = k,
+				    .state = lb_strdup("NEW") };
 	snprintf(rel, sizeof rel, "shards/%s-%u.json", machine, k);
-	json_object_set_new(s, "result", json_string(rel));
+	s.result = lb_strdup(rel);
 	snprintf(rel, sizeof rel, "shards/%s-%u.exit", machine, k);
-	json_object_set_new(s, "exit_file", json_string(rel));
+	s.exit_file = lb_strdup(rel);
 	snprintf(rel, sizeof rel, "logs/%s-%u.out", machine, k);
-	json_object_set_new(s, "log", json_string(rel));
-	json_object_set_new(s, "argv", json_null());
-	json_object_set_new(s, "job_id", json_null());
-	json_object_set_new(s, "slurm_id", json_null());
-	json_object_set_new(s, "state", json_string("NEW"));
-	json_object_set_new(s, "exit_code", json_null());
-	json_object_set_new(s, "reason", json_null());
-	json_object_set_new(s, "attempts", json_integer(0));
+	s.log = lb_strdup(rel);
 	return s;
 }
 
@@ -105,49 +84,40 @@ int lb_sweep_create(struct lb_sweep *sw, const char *dir, const char *spec_path,
 		    char *err, size_t errlen)
 {
 	memset(sw, 0, sizeof *sw);
-	if (lb_sweep_spec_load(spec_path, &sw->spec, err, errlen) != 0)
+	struct lb_sweep_manifest *m = &sw->m;
+	if (lb_sweep_spec_load(spec_path, &m->spec, err, errlen) != 0)
 		return -1;
 	struct stat st;
-	if (stat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(dir))) {
-		lb_sweep_spec_free(&sw->spec);
+	if (stat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(dir)))
 		return ERR("%s exists and is not an empty directory (lockbench sweep --resume %s goes on with a sweep)",
 			   dir, dir);
-	}
 	char path[4200];
 	static const char *const sub[] = { "", "/shards", "/logs", "/slurm" };
 	for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
 		snprintf(path, sizeof path, "%s%s", dir, sub[i]);
-		if (make_dirs(path) != 0) {
-			lb_sweep_spec_free(&sw->spec);
+		if (make_dirs(path) != 0)
 			return ERR("%s: cannot create: %s", path, strerror(errno));
-		}
 	}
-	if (realpath(dir, sw->dir) == NULL) {
-		lb_sweep_spec_free(&sw->spec);
+	if (realpath(dir, sw->dir) == NULL)
 		return ERR("%s: %s", dir, strerror(errno));
-	}
 	sw->local = local;
-	json_t *m = json_object();
 	char stamp[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(m, "schema", json_string(LB_SWEEP_SCHEMA));
-	json_object_set_new(m, "created_utc", json_string(stamp));
-	json_object_set_new(m, "dir", json_string(sw->dir));
-	json_object_set_new(m, "spec_file", json_string(spec_path));
-	json_object_set_new(m, "spec", json_deep_copy(sw->spec.doc));
-	json_object_set_new(m, "backend", json_string(local ? "local" : "slurm"));
-	json_object_set_new(m, "lockbench", json_string(exe));
-	json_object_set_new(m, "submissions", json_array());
-	json_t *shards = json_array();
-	size_t nm = local ? 1 : sw->spec.nmachines;
+	m->created_utc = lb_strdup(stamp);
+	m->dir = lb_strdup(sw->dir);
+	m->spec_file = lb_strdup(spec_path);
+	m->backend = lb_strdup(local ? "local" : "slurm");
+	m->lockbench = lb_strdup(exe);
+	size_t nm = local ? 1 : m->spec.nmachines;
+	m->shards = calloc(nm * m->spec.repetitions + 1, sizeof *m->shards);
+	if (m->shards == NULL)
+		return ERR("out of memory");
 	for (size_t i = 0; i < nm; i++)
-		for (unsigned k = 0; k < sw->spec.repetitions; k++)
-			json_array_append_new(shards, shard_json(local ? "local" : sw->spec.machines[i].name, k));
-	json_object_set_new(m, "shards", shards);
-	sw->manifest = m;
+		for (unsigned k = 0; k < m->spec.repetitions; k++)
+			m->shards[m->nshards++] = new_shard(local ? "local" : m->spec.machines[i].name, k);
 	return lb_sweep_save(sw, err, errlen);
 }
 
@@ -158,28 +128,19 @@ int lb_sweep_open(struct lb_sweep *sw, const char *dir, char *err, size_t errlen
 	if (realpath(dir, sw->dir) == NULL)
 		return ERR("%s: %s", dir, strerror(errno));
 	lb_sweep_path(sw, "manifest.json", path, sizeof path);
-	json_error_t je;
-	json_t *m = json_load_file(path, 0, &je);
-	if (m == NULL)
-		return ERR("%s: %s", path, access(path, F_OK) == 0 ? je.text : "no sweep here (no manifest.json)");
-	const char *schema = json_string_value(json_object_get(m, "schema"));
-	json_t *shards = json_object_get(m, "shards"), *s;
-	if (schema == NULL || strcmp(schema, LB_SWEEP_SCHEMA) != 0 || !json_is_array(shards)) {
-		json_decref(m);
-		return ERR("%s: not a sweep manifest (schema \"%s\" expected)", path, LB_SWEEP_SCHEMA);
-	}
+	if (access(path, F_OK) != 0)
+		return ERR("%s: no sweep here (no manifest.json)", path);
+	if (lb_sweep_manifest_read(path, &sw->m, err, errlen) != 0)
+		return -1;
 	char e[512];
-	if (lb_sweep_spec_parse(json_object_get(m, "spec"), &sw->spec, e, sizeof e) != 0) {
-		json_decref(m);
+	if (lb_sweep_spec_check(&sw->m.spec, e, sizeof e) != 0) {
+		lb_sweep_close(sw);
 		return ERR("%s: spec: %s", path, e);
 	}
-	sw->manifest = m;
-	sw->local = strcmp(json_string_value(json_object_get(m, "backend")) ?: "", "local") == 0;
-	size_t i;
-	json_array_foreach(shards, i, s) {
-		const char *name = json_string_value(json_object_get(s, "machine"));
-		if (name == NULL || lb_sweep_machine(sw, name) == NULL || !json_is_integer(json_object_get(s, "shard")) ||
-		    !json_is_string(json_object_get(s, "state"))) {
+	sw->local = sw->m.backend && strcmp(sw->m.backend, "local") == 0;
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		const struct lb_sweep_shard *s = &sw->m.shards[i];
+		if (lb_sweep_machine(sw, s->machine) == NULL || !s->result || !s->exit_file || !s->log) {
 			lb_sweep_close(sw);
 			return ERR("%s: shards[%zu] is not a shard of this sweep", path, i);
 		}
@@ -187,32 +148,20 @@ int lb_sweep_open(struct lb_sweep *sw, const char *dir, char *err, size_t errlen
 	return 0;
 }
 
-static int emit_manifest(FILE *f, void *doc)
-{
-	return json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0 ||
-			       fputc('\n', f) == EOF
-		       ? -1
-		       : 0;
-}
-
 int lb_sweep_save(struct lb_sweep *sw, char *err, size_t errlen)
 {
 	char path[4200];
-	return lb_output_write(lb_sweep_path(sw, "manifest.json", path, sizeof path), emit_manifest, sw->manifest, err,
-			       errlen);
+	return lb_sweep_manifest_write(&sw->m, lb_sweep_path(sw, "manifest.json", path, sizeof path), err, errlen);
 }
 
 void lb_sweep_close(struct lb_sweep *sw)
 {
-	json_decref(sw->manifest);
-	lb_sweep_spec_free(&sw->spec);
-	sw->manifest = NULL;
+	lb_sweep_manifest_free(&sw->m);
 }
 
 struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen)
 {
-	json_t *shards = lb_sweep_shards(sw), *s;
-	size_t n = json_array_size(shards), i;
+	size_t n = sw->m.nshards;
 	struct lb_merge_input *in = calloc(n ? n : 1, sizeof *in);
 	char (*paths)[4200] = calloc(n ? n : 1, sizeof *paths);
 	struct lb_result *doc = NULL;
@@ -220,13 +169,14 @@ struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **arg
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	json_array_foreach(shards, i, s) {
-		lb_sweep_path(sw, lb_shard_str(s, "result"), paths[i], sizeof paths[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct lb_sweep_shard *s = &sw->m.shards[i];
+		lb_sweep_path(sw, s->result, paths[i], sizeof paths[i]);
 		in[i].path = paths[i];
 		in[i].absent = access(paths[i], F_OK) != 0;
-		in[i].machine = lb_shard_str(s, "machine");
-		in[i].shard = (unsigned)json_integer_value(json_object_get(s, "shard"));
-		in[i].state = lb_shard_str(s, "state");
+		in[i].machine = s->machine;
+		in[i].shard = s->shard;
+		in[i].state = s->state;
 	}
 	if (lb_merge_files(in, n, argc, argv, &doc, err, errlen) != 0)
 		doc = NULL;
@@ -238,19 +188,19 @@ out:
 
 size_t lb_sweep_mark_reruns(struct lb_sweep *sw, const struct lb_result *merged)
 {
-	json_t *shards = lb_sweep_shards(sw), *s;
-	size_t i, n = 0;
-	json_array_foreach(shards, i, s) {
-		const char *state = lb_shard_str(s, "state");
+	size_t n = 0;
+	for (size_t i = 0; i < sw->m.nshards; i++) {
+		struct lb_sweep_shard *s = &sw->m.shards[i];
 		bool rerun = false;
-		if (strcmp(state, "NEW") == 0 || lb_slurm_state_final(state)) {
+		if (strcmp(s->state, "NEW") == 0 || lb_slurm_state_final(s->state)) {
 			char path[4200];
-			rerun = access(lb_sweep_path(sw, lb_shard_str(s, "result"), path, sizeof path), F_OK) != 0;
+			rerun = access(lb_sweep_path(sw, s->result, path, sizeof path), F_OK) != 0;
 			for (size_t j = 0; merged && j < merged->nmissing; j++)
-				rerun |= strcmp(merged->missing[j].machine, lb_shard_str(s, "machine")) == 0 &&
-					 merged->missing[j].shard == json_integer_value(json_object_get(s, "shard"));
+				rerun |= strcmp(merged->missing[j].machine, s->machine) == 0 &&
+					 merged->missing[j].shard == s->shard;
 		}
-		json_object_set_new(s, "rerun", json_boolean(rerun));
+		s->has_rerun = true;
+		s->rerun = rerun;
 		n += rerun;
 	}
 	return n;

@@ -12,24 +12,22 @@
  * Only the `lockbench sweep` process writes the manifest (atomically);
  * tasks write only their own shard files. Paths in the manifest are relative
  * to DIR; DIR is absolute, for the tasks, which may run elsewhere on a
- * shared file system.
+ * shared file system. The manifest is a struct lb_sweep_manifest
+ * (model/sweep.h); its JSON is model/json_manifest.c's.
  */
 #ifndef LB_SWEEP_MANIFEST_H
 #define LB_SWEEP_MANIFEST_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "model/model.h"
+#include "model/sweep.h"
 #include "sweep/spec.h"
 
-#define LB_SWEEP_SCHEMA "lockbench-sweep/1"
-
 struct lb_sweep {
-	char dir[4096];            /* absolute */
-	json_t *manifest;
-	struct lb_sweep_spec spec; /* parsed from manifest.spec */
-	bool local;                /* backend "local": shards run here, one after another */
+	char dir[4096];             /* absolute */
+	struct lb_sweep_manifest m; /* m.spec: the spec, checked */
+	bool local;                 /* backend "local": shards run here, one after another */
 };
 
 /*
@@ -44,18 +42,14 @@ int lb_sweep_open(struct lb_sweep *sw, const char *dir, char *err, size_t errlen
 int lb_sweep_save(struct lb_sweep *sw, char *err, size_t errlen);
 void lb_sweep_close(struct lb_sweep *sw);
 
-/* manifest.shards: objects {machine, shard, argv, result, log, exit_file, job_id, slurm_id, state, ...}. */
-json_t *lb_sweep_shards(const struct lb_sweep *sw);
 /* The machine a shard names. */
 const struct lb_sweep_machine *lb_sweep_machine(const struct lb_sweep *sw, const char *name);
 /* DIR/rel into buf. */
 const char *lb_sweep_path(const struct lb_sweep *sw, const char *rel, char *buf, size_t len);
-/* A string member of a shard ("" if absent or null). */
-const char *lb_shard_str(json_t *shard, const char *key);
 
 /*
  * Merge every shard of the sweep (lockbench merge): absent results become
- * "missing", each with its shard's state. The merged document, or NULL with
+ * "missing", each with its shard's state. The merged result, or NULL with
  * err (also when no shard has a result yet).
  */
 struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **argv, char *err, size_t errlen);
@@ -63,7 +57,7 @@ struct lb_result *lb_sweep_merge(const struct lb_sweep *sw, int argc, char **arg
 /*
  * Which shards must run again: those that are final (or NEW) and whose
  * result is absent or has configs missing, per `merged` (NULL: no shard has
- * a result). Sets "rerun": true on them; returns how many.
+ * a result). Marks them rerun (and the others not); returns how many.
  */
 size_t lb_sweep_mark_reruns(struct lb_sweep *sw, const struct lb_result *merged);
 

@@ -195,8 +195,8 @@ int lb_slurm_check_machine(const struct lb_sweep_machine *m, char *err, size_t e
 }
 
 int lb_slurm_submit(const struct lb_sweep_machine *m, const char *time_limit, const char *job_name,
-		    const char *tasks, const char *log_pattern, const char *script, json_t *sbatch_argv,
-		    char *job_id, size_t idlen, char *err, size_t errlen)
+		    const char *tasks, const char *log_pattern, const char *script, char ***sbatch_argv,
+		    size_t *sbatch_argc, char *job_id, size_t idlen, char *err, size_t errlen)
 {
 	char *argv[48];
 	char opt[8][4200];
@@ -222,8 +222,8 @@ int lb_slurm_submit(const struct lb_sweep_machine *m, const char *time_limit, co
 		argv[n++] = (char *)m->extra[i];
 	argv[n++] = (char *)script;
 	argv[n] = NULL;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(sbatch_argv, json_string(argv[i]));
+	*sbatch_argv = lb_strv_copy(argv, n);
+	*sbatch_argc = n;
 	char out[1024], e[512];
 	int rc = lb_exec_capture(argv, out, sizeof out, e, sizeof e);
 	if (rc != 0)
@@ -249,59 +249,70 @@ static const char *field(const char *line, const char *key, char *buf, size_t le
 	return NULL;
 }
 
-/* Every task of an ArrayTaskId value ("3", "1-4", "0,2-5%2") gets the same record. */
-static void set_tasks(json_t *tasks, const char *ids, json_t *rec)
+/* Every task of an ArrayTaskId value ("3", "1-4", "0,2-5%2") gets the record: one range per item. */
+static void add_tasks(struct lb_slurm_job *job, const char *ids, const struct lb_slurm_task *rec)
 {
 	char copy[1024], *save = NULL;
 	snprintf(copy, sizeof copy, "%.*s", (int)strcspn(ids, "%"), ids);
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		long lo = strtol(item, NULL, 10), hi = lo;
+		struct lb_slurm_task *t = realloc(job->tasks, (job->ntasks + 1) * sizeof *t);
+		if (t == NULL) {
+			fputs("lockbench: out of memory\n", stderr);
+			exit(2);
+		}
+		job->tasks = t;
+		t = &job->tasks[job->ntasks++];
+		*t = *rec;
+		t->lo = t->hi = strtol(item, NULL, 10);
 		char *dash = strchr(item, '-');
 		if (dash)
-			hi = strtol(dash + 1, NULL, 10);
-		for (long t = lo; t <= hi && t - lo < 100000; t++) {
-			char key[32];
-			snprintf(key, sizeof key, "%ld", t);
-			json_object_set(tasks, key, rec);
-		}
+			t->hi = strtol(dash + 1, NULL, 10);
 	}
 }
 
-json_t *lb_slurm_tasks(const char *job_id, char *err, size_t errlen)
+int lb_slurm_tasks(const char *job_id, struct lb_slurm_job *job, char *err, size_t errlen)
 {
 	static char out[1 << 20];
 	char e[512];
 	char *argv[] = { "scontrol", "-o", "show", "job", (char *)job_id, NULL };
 	int rc = lb_exec_capture(argv, out, sizeof out, e, sizeof e);
-	json_t *tasks = json_object();
+	memset(job, 0, sizeof *job);
+	snprintf(job->id, sizeof job->id, "%s", job_id);
 	/* Forgotten (older than MinJobAge) or never known: nothing to say. */
 	if (rc != 0 && (strstr(e, "Invalid job id") || strstr(out, "Invalid job id")))
-		return tasks;
-	if (rc != 0) {
-		json_decref(tasks);
-		(void)ERR("scontrol show job %s: %s", job_id, rc < 0 ? e : why(e, out));
-		return NULL;
-	}
+		return 0;
+	if (rc != 0)
+		return ERR("scontrol show job %s: %s", job_id, rc < 0 ? e : why(e, out));
 	for (char *line = out, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		char ajid[32], atid[1024], state[64], code[32], reason[256];
+		char ajid[32], atid[1024];
+		struct lb_slurm_task rec = { 0 };
 		if (!field(line, "ArrayJobId", ajid, sizeof ajid) || strcmp(ajid, job_id) != 0 ||
-		    !field(line, "ArrayTaskId", atid, sizeof atid) || !field(line, "JobState", state, sizeof state))
+		    !field(line, "ArrayTaskId", atid, sizeof atid) || !field(line, "JobState", rec.state, sizeof rec.state))
 			continue;
-		json_t *rec = json_object();
-		json_object_set_new(rec, "state", json_string(state));
-		json_object_set_new(rec, "exit_code", field(line, "ExitCode", code, sizeof code) ? json_string(code)
-											    : json_null());
-		json_object_set_new(rec, "reason", field(line, "Reason", reason, sizeof reason) &&
-								   strcmp(reason, "None") != 0
-							   ? json_string(reason)
-							   : json_null());
-		set_tasks(tasks, atid, rec);
-		json_decref(rec);
+		field(line, "ExitCode", rec.exit_code, sizeof rec.exit_code);
+		if (field(line, "Reason", rec.reason, sizeof rec.reason) && strcmp(rec.reason, "None") == 0)
+			rec.reason[0] = '\0';
+		add_tasks(job, atid, &rec);
 	}
-	return tasks;
+	return 0;
+}
+
+const struct lb_slurm_task *lb_slurm_task_find(const struct lb_slurm_job *job, unsigned task)
+{
+	/* The last line naming a task is its latest record, as scontrol lists them. */
+	for (size_t i = job->ntasks; i-- > 0;)
+		if (job->tasks[i].lo <= (long)task && (long)task <= job->tasks[i].hi)
+			return &job->tasks[i];
+	return NULL;
+}
+
+void lb_slurm_job_free(struct lb_slurm_job *job)
+{
+	free(job->tasks);
+	memset(job, 0, sizeof *job);
 }
 
 int lb_slurm_cancel(char *const ids[], size_t n, char *err, size_t errlen)

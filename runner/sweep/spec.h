@@ -12,54 +12,29 @@
 #ifndef LB_SWEEP_SPEC_H
 #define LB_SWEEP_SPEC_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LB_SWEEP_MAX_REPS 1000
-#define LB_SWEEP_MAX_ITEMS 64
-#define LB_SWEEP_MAX_MACHINES 64
-
-/* Where a machine's shards run; each field NULL when not given. */
-struct lb_sweep_machine {
-	const char *name;         /* [A-Za-z0-9_.-]+, unique: names files and tags configs */
-	const char *partition;    /* sbatch --partition */
-	const char *node;         /* sbatch --nodelist: one node */
-	const char *constraint;   /* sbatch --constraint */
-	const char *extra[16];    /* more sbatch options, passed as given */
-	size_t nextra;
-};
-
-struct lb_sweep_spec {
-	json_t *doc;                                  /* owns every string below */
-	const char *locks[LB_SWEEP_MAX_ITEMS];        /* as `run --locks` takes one lock */
-	size_t nlocks;
-	const char *workloads[LB_SWEEP_MAX_ITEMS];    /* as `run --workload` takes one */
-	size_t nworkloads;
-	unsigned threads[LB_SWEEP_MAX_ITEMS];
-	size_t nthreads;
-	unsigned repetitions;
-	const char *duration, *warmup, *pin, *timing; /* NULL: run's default */
-	const char *time_limit;                       /* sbatch --time per task, NULL: the partition's */
-	struct lb_sweep_machine machines[LB_SWEEP_MAX_MACHINES];
-	size_t nmachines;                             /* none given: one, "default", the default partition */
-};
+#include "model/sweep.h"
 
 /*
- * Parse and check a spec document (the file's JSON). Returns 0, or -1 with
- * one line in err naming the key ("threads[2]: ..."). The spec keeps a
- * reference to doc.
+ * What a spec's values mean, checked with the parsers `run` uses: thread
+ * counts distinct, durations, timing, pin policy, a Slurm time, the locks
+ * and workloads (and every workload's capabilities in every lock), machine
+ * names, one node per machine, sbatch options the sweep does not set
+ * itself. 0, or -1 with one line in err naming the key ("threads[2]: ...").
  */
-int lb_sweep_spec_parse(json_t *doc, struct lb_sweep_spec *spec, char *err, size_t errlen);
-/* Load and parse a spec file; err names the file. */
+int lb_sweep_spec_check(const struct lb_sweep_spec *spec, char *err, size_t errlen);
+/* Read a spec file (model/json_manifest.c) and check it; err names the file. */
 int lb_sweep_spec_load(const char *path, struct lb_sweep_spec *spec, char *err, size_t errlen);
-void lb_sweep_spec_free(struct lb_sweep_spec *spec);
 
 /*
  * The `lockbench` arguments of shard k (repetition k): run with the spec's
  * options, locks, workloads and thread counts rotated by k, result to
- * `result`. Returns a new array of strings (argv[0] is `exe`).
+ * `result`. A NULL-terminated array of *argc strings (argv[0] is `exe`);
+ * lb_strv_free frees it.
  */
-json_t *lb_sweep_shard_argv(const struct lb_sweep_spec *spec, const char *exe, unsigned k, const char *result);
+char **lb_sweep_shard_argv(const struct lb_sweep_spec *spec, const char *exe, unsigned k, const char *result,
+			   size_t *argc);
 
 #endif
