@@ -86,6 +86,8 @@ static void rows(FILE *f, const struct lb_verdict *v, const char *sec)
 		html_text(f, or(r->config, ""));
 		fputs("\">", f);
 		html_text(f, short_names && labels.label[i][0] ? labels.label[i] : or(r->config, "?"));
+		if (r->machine) /* a verdict paired by machine: the machine after the config, as the chart has it */
+			html_textf(f, " @ %s", r->machine);
 		fputs("</td>", f);
 		html_td(f, NULL, "%s", r->metric ? r->metric->name : "?");
 		value(a, sizeof a, r->base_median, r->metric);
