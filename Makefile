@@ -4,6 +4,7 @@
 #   make plots   chart the newest result in results/ again
 #   make test    install what is missing, build, run the test suite (with check-slurm)
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
+#   make check-report lockbench report's pages in headless Chromium (part of make test)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
@@ -62,7 +63,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-report check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -98,6 +99,7 @@ deps:
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1 || \
 	  missing="$$missing slurm-wlm"; \
 	[ -x /usr/sbin/munged ] || missing="$$missing munge"; \
@@ -121,6 +123,12 @@ check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+	@$(MAKE) --no-print-directory check-report
+
+# lockbench report's pages in headless Chromium (installed by make deps; missing, this fails, never
+# skips): the rendered summary and charts, nothing fetched, every chart text inside its canvas.
+check-report: $(BIN)
+	LOCKBENCH=./$(BIN) tests/report/check-report.py
 
 # Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
 check-slurm: $(BIN)

@@ -3,7 +3,7 @@
 # coloured by verdict.
 #
 # Reads datadir/compare.dat and datadir/meta.gp, both written by
-# `lockbench plot verdict.json` (README.md, "Charts", documents every column).
+# `lockbench plot verdict.json` (docs/charts.md documents every column).
 #
 #   gnuplot -e "datadir='plots/out/verdict'" plots/compare.gp
 #
@@ -14,29 +14,45 @@
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
 if (!exists("fmt")) fmt = 'png'
+# The directory of this script, for common.gp and legend.gp beside it (ARG0: this file's path).
+if (!exists("plotsdir")) {
+	plotsdir = ARG0
+	while (strlen(plotsdir) > 0 && plotsdir[strlen(plotsdir):strlen(plotsdir)] ne '/') {
+		plotsdir = plotsdir[1:strlen(plotsdir) - 1]
+	}
+	plotsdir = plotsdir eq '' ? '.' : plotsdir
+}
 load datadir.'/meta.gp'
+load plotsdir.'/common.gp'
+chart = 'compare'
 data = datadir.'/compare.dat'
 
-# Room on the left for the longest row label (about 7 px a character), on the right for the verdicts.
+# Room on the left for the longest row label (7.6 px a character: roomy for 12 px text), on the right
+# for the change, p and verdict (up to about 34 characters).
 stats data using (strlen(strcol(12))) nooutput
 label_chars = STATS_max + 20
-height = 290 + rows * 26
-width = 700 + label_chars * 7
-width = width < 1100 ? 1100 : width
-if (fmt eq 'svg') {
-	set terminal svg size width,height noenhanced font 'sans-serif,12' background '#ffffff'
-} else {
-	set terminal pngcairo size width,height noenhanced font 'DejaVu Sans,10' background '#ffffff'
+W = 720 + label_chars * 7.6
+W = W < 1100 ? 1100 : W
+note_lines = 1 + (common_text[1] ne '' ? common_text_lines : 0)
+array note[note_lines]
+note[1] = sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (Mann-Whitney U).', threshold_pct, alpha)
+do for [i = 2:note_lines] {
+	note[i] = (i == 2 ? 'Rows also: ' : '') . common_text[i - 1]
 }
-set output outdir.'/compare.'.fmt
+top = title_h + 40
+plot_h = 30 + rows * 26
+H = top + plot_h + 50 + foot_h(note_lines)
+eval set_terminal
+head = sprintf('lockbench compare: %s — %s', verdict, counts)
+eval draw_title
+eval draw_foot
 
 # x range: every CI, 1 and the band, with a little room; a log axis once the ratios span 3x.
 band_lo = 1 - threshold_pct / 100.0
 band_hi = 1 + threshold_pct / 100.0
-stats data using 3 nooutput
-lo = STATS_min < band_lo ? STATS_min : band_lo
-stats data using 4 nooutput
-hi = STATS_max > band_hi ? STATS_max : band_hi
+# From meta.gp: every finite ratio and CI end (a row may have none).
+lo = ratio_min < band_lo ? ratio_min : band_lo
+hi = ratio_max > band_hi ? ratio_max : band_hi
 if (hi / lo > 3) {
 	set logscale x 10
 	xlo = lo / 1.2
@@ -49,31 +65,24 @@ if (hi / lo > 3) {
 set xrange [xlo : xhi]
 set yrange [rows - 0.5 : -0.5]
 
-set title sprintf("lockbench compare: %s — %s\nbase: %s\nnew:  %s", verdict, counts, base, new) font ',11' offset 0,1.6
 set xlabel 'new / base: ratio of the medians, with its bootstrap 95% CI'
 set ytics nomirror scale 0
-set xtics nomirror
 set border 1
 set grid xtics lc rgb '#e0e0e0'
-set lmargin label_chars + 2
-set rmargin 30
+set lmargin at screen sx(label_chars * 7.6 + 16)
+set rmargin at screen sx(W - 270)
+set tmargin at screen sy(top)
+set bmargin at screen sy(top + plot_h)
 
 set object 1 rectangle from first band_lo, graph 0 to first band_hi, graph 1 behind fillcolor rgb '#e6e6e6' fillstyle solid noborder
 set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead lc rgb '#333333' lw 1.2
 
-# Title (three lines), then the verdict colours on one line, then the rows.
-set tmargin at screen 1 - 125.0 / height
-# (about 7 px a character, 40 px between entries)
-x = width * 0.27
+# The verdict colours on one line under the title (about 7 px a character, 40 px between entries).
+x = 16
 do for [k = 1:5] {
-	set label 10 + k sprintf('● %s', verdict_name[k]) at screen x / width, screen 1 - 105.0 / height \
-		left textcolor rgb verdict_rgb[k]
+	set label 10 + k sprintf('● %s', verdict_name[k]) at screen sx(x), screen sy(title_h + 16) left textcolor rgb verdict_rgb[k]
 	x = x + 7 * (strlen(verdict_name[k]) + 2) + 40
 }
-set label 2 sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (Mann-Whitney U). Rows also: %s', \
-	threshold_pct, alpha, common) at screen 0.01, screen 30.0 / height left font ',9' textcolor rgb '#444444'
-set label 3 sprintf('%s, lockbench plot%s', source, unpaired eq '' ? '' : '. ' . unpaired . ' (see the verdict JSON).') at screen 0.01, screen 10.0 / height left font ',8' textcolor rgb '#888888'
-set bmargin at screen 100.0 / height
 
 better(s) = s eq 'higher' ? '  (higher is better)' : s eq 'lower' ? '  (lower is better)' : ''
 

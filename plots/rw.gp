@@ -7,7 +7,8 @@
 #
 #   gnuplot -e "datadir='plots/out/x'" plots/rw.gp
 #
-# Left: reads, right: writes, on the same logarithmic axes, so a lock that
+# Left: reads, right: writes, on the same logarithmic axes (the layout, title,
+# legend below and foot of plots/common.gp and plots/legend.gp), so a lock that
 # scales its readers and a lock that keeps its writers going can be told
 # apart at a glance. Points are medians over the repetitions, error bars
 # their 95% CI (min to max below 6 repetitions). A role that got nothing is
@@ -18,15 +19,18 @@
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
 if (!exists("fmt")) fmt = 'png'
-load datadir.'/meta.gp'
-data = datadir.'/rw.dat'
-
-if (fmt eq 'svg') {
-	set terminal svg size 1300,620 noenhanced font 'sans-serif,12' background '#ffffff'
-} else {
-	set terminal pngcairo size 1300,620 noenhanced font 'DejaVu Sans,10' background '#ffffff'
+# The directory of this script, for common.gp and legend.gp beside it (ARG0: this file's path).
+if (!exists("plotsdir")) {
+	plotsdir = ARG0
+	while (strlen(plotsdir) > 0 && plotsdir[strlen(plotsdir):strlen(plotsdir)] ne '/') {
+		plotsdir = plotsdir[1:strlen(plotsdir) - 1]
+	}
+	plotsdir = plotsdir eq '' ? '.' : plotsdir
 }
-set output outdir.'/rw.'.fmt
+load datadir.'/meta.gp'
+load plotsdir.'/common.gp'
+chart = 'rw'
+data = datadir.'/rw.dat'
 
 stats data using 1 nooutput
 tmin = STATS_min
@@ -36,6 +40,22 @@ tmax = STATS_max
 z(x) = x != x ? NaN : (x > 0 ? x : rw_zero)
 starved_rgb = '#d00000'
 
+array note[2]
+note[1] = 'Points: median over the repetitions; error bars: 95% CI of the median (min to max with fewer than 6). Shaded: more threads than PUs.'
+note[2] = 'Red ring: a thread of that role starved in some repetition (under 10% of its role''s fair share, or half the window without one).'
+note_lines = 2
+top = title_h + 30
+plot_h = 380
+legend_top = top + plot_h + 50
+H = legend_top + legend_h(rw_key_rows) + foot_h(note_lines)
+eval set_terminal
+head = 'Reader-writer locks: reads and writes against threads'
+eval draw_title
+eval draw_foot
+lg = 'rw'
+lg_top = legend_top
+load plotsdir.'/legend.gp'
+
 set logscale x 2
 set logscale y 10
 set xrange [tmin / 1.4142 : tmax * 1.4142]
@@ -44,9 +64,9 @@ set xtics 2
 set format y '%.0s%c'
 set mytics 10
 set grid xtics ytics mytics lc rgb '#dddddd' lw 1, lc rgb '#f0f0f0' lw 1
-set border 3
-set tics nomirror
 set xlabel 'threads (log2 scale)'
+set tmargin at screen sy(top)
+set bmargin at screen sy(top + plot_h)
 
 # More threads than PUs: shade it, as throughput.gp does.
 if (pus > 0 && pus < tmax * 1.4142) {
@@ -57,25 +77,16 @@ if (pus > 0 && pus < tmax * 1.4142) {
 set arrow 2 from graph 0, first rw_zero to graph 1, first rw_zero nohead dashtype 3 lc rgb '#999999'
 set label 1 '0' at graph 0, first rw_zero right offset -0.6,0 textcolor rgb '#666666'
 
-set label 5 'Points: median over the repetitions; error bars: 95% CI of the median (min to max with fewer than 6). Shaded: more threads than PUs.' \
-	at screen 0.01, screen 0.075 left font ',9' textcolor rgb '#444444'
-set label 6 'Red ring: a thread of that role starved in some repetition (under 10% of its role''s fair share, or half the window without one while others acquired).' \
-	at screen 0.01, screen 0.05 left font ',9' textcolor rgb '#444444'
-set label 7 footer at screen 0.01, screen 0.02 left font ',8' textcolor rgb '#888888'
-
-set multiplot title sprintf("Reader-writer locks: reads and writes against threads — workload %s\n%s — %s", workload, machine, run) font ',12'
-set bmargin at screen 0.2
-set tmargin at screen 0.86
+set multiplot
 
 # One panel: rates in columns c (median), c+1, c+2 (CI), starvation flag in column s.
-set lmargin at screen 0.07
-set rmargin at screen 0.42
+set lmargin at screen sx(92)
+set rmargin at screen sx(W / 2 - 20)
 set title 'reads' offset 0,-0.5
-set ylabel 'read acquisitions per second (log scale)'
-set key off
+set ylabel 'acquisitions per second (log scale)'
 if (rw_reads > 0) {
-	plot for [b=1:rw_blocks] data index (b-1) using 1:(z($2)):(z($3)):(z($4)):12 \
-		with yerrorlines lw 2 pointtype 7 pointsize 0.9 lc rgb variable dashtype rw_workload[b] notitle, \
+	plot for [b=1:rw_blocks] data index (b-1) using 1:(z($2)):(z($3)):(z($4)) \
+		with yerrorlines lw 1.5 lc rgb rgb(rw_rgb[b]) dt rw_dt[b] pt rw_pt[b] ps 0.9 notitle, \
 	     for [b=1:rw_blocks] data index (b-1) using 1:($9 > 0 ? z($2) : NaN) \
 		with points pointtype 6 pointsize 2.6 lw 2 lc rgb starved_rgb notitle
 } else {
@@ -83,17 +94,22 @@ if (rw_reads > 0) {
 	plot 1e300 notitle
 	unset label 10
 }
+# The title, foot and legend were drawn with the first panel; the zero line's label stays.
+unset label
+do for [b = 1:rw_blocks] {
+	unset arrow (3000 + b)
+}
+set label 1 '0' at graph 0, first rw_zero right offset -0.6,0 textcolor rgb '#666666'
 
-set lmargin at screen 0.49
-set rmargin at screen 0.84
+set lmargin at screen sx(W / 2 + 50)
+set rmargin at screen sx(W - 30)
 set title 'writes' offset 0,-0.5
-set ylabel 'write acquisitions per second (log scale)'
-set key at screen 0.85, screen 0.86 left top vertical title 'lock' box lc rgb '#cccccc' samplen 3 spacing 1.3
+unset ylabel
 if (rw_writes > 0) {
-	plot for [b=1:rw_blocks] data index (b-1) using 1:(z($5)):(z($6)):(z($7)):12 \
-		with yerrorlines lw 2 pointtype 7 pointsize 0.9 lc rgb variable dashtype rw_workload[b] title rw_key[b], \
+	plot for [b=1:rw_blocks] data index (b-1) using 1:(z($5)):(z($6)):(z($7)) \
+		with yerrorlines lw 1.5 lc rgb rgb(rw_rgb[b]) dt rw_dt[b] pt rw_pt[b] ps 0.9 notitle, \
 	     for [b=1:rw_blocks] data index (b-1) using 1:($10 > 0 ? z($5) : NaN) \
-		with points pointtype 6 pointsize 2.6 lw 2 lc rgb starved_rgb title (b == 1 ? 'starved' : '')
+		with points pointtype 6 pointsize 2.6 lw 2 lc rgb starved_rgb notitle
 } else {
 	set label 10 'no thread wrote' at graph 0.5, graph 0.5 center textcolor rgb '#666666'
 	plot 1e300 notitle

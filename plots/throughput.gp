@@ -1,7 +1,7 @@
 # throughput.gp — acquisitions per second against thread count, one line per lock.
 #
 # Reads datadir/throughput.dat and datadir/meta.gp, both written by
-# `lockbench plot` (README.md, "Charts", documents every column).
+# `lockbench plot` (docs/charts.md documents every column).
 #
 #   gnuplot -e "datadir='plots/out/x'" plots/throughput.gp
 #   gnuplot -e "datadir='plots/out/x'; outdir='/tmp'; fmt='svg'" plots/throughput.gp
@@ -10,20 +10,24 @@
 # below 6 repetitions). Both axes are logarithmic: threads double from tic to
 # tic, and an oversubscribed FIFO spinlock can lose five orders of magnitude,
 # which a linear axis would flatten to zero. The shaded region right of the
-# dashed line has more threads than the machine has PUs.
+# dashed line has more threads than the machine has PUs. Each lock keeps its
+# colour and marker in every chart; the dash tells workloads apart.
 
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
 if (!exists("fmt")) fmt = 'png'
-load datadir.'/meta.gp'
-data = datadir.'/throughput.dat'
-
-if (fmt eq 'svg') {
-	set terminal svg size 1000,600 noenhanced font 'sans-serif,12' background '#ffffff'
-} else {
-	set terminal pngcairo size 1000,600 noenhanced font 'DejaVu Sans,10' background '#ffffff'
+# The directory of this script, for common.gp and legend.gp beside it (ARG0: this file's path).
+if (!exists("plotsdir")) {
+	plotsdir = ARG0
+	while (strlen(plotsdir) > 0 && plotsdir[strlen(plotsdir):strlen(plotsdir)] ne '/') {
+		plotsdir = plotsdir[1:strlen(plotsdir) - 1]
+	}
+	plotsdir = plotsdir eq '' ? '.' : plotsdir
 }
-set output outdir.'/throughput.'.fmt
+load datadir.'/meta.gp'
+load plotsdir.'/common.gp'
+chart = 'throughput'
+data = datadir.'/throughput.dat'
 
 # Ranges from the data: half a doubling of room on either side of the thread counts.
 stats data using 1 nooutput
@@ -33,37 +37,48 @@ stats data using 5 nooutput
 reps_min = STATS_min
 reps_max = STATS_max
 
-set title sprintf("Throughput against threads — workload %s\n%s — %s", workload, machine, run) font ',12'
+if (reps_max <= 1) {
+	array note[1] = ['One repetition per point: no error bars.']
+} else {
+	reps = (reps_min == reps_max) ? sprintf('%d', reps_max) : sprintf('%d to %d', reps_min, reps_max)
+	array note[1] = [sprintf('Points: median of %s repetitions; error bars: 95%% CI of the median (min to max with fewer than 6).', reps)]
+}
+note_lines = 1
+
+top = title_h + 14
+plot_h = 400
+legend_top = top + plot_h + 50
+H = legend_top + legend_h(throughput_key_rows) + foot_h(note_lines)
+eval set_terminal
+head = 'Throughput against threads'
+eval draw_title
+eval draw_foot
+lg = 'throughput'
+lg_top = legend_top
+load plotsdir.'/legend.gp'
+
+set lmargin at screen sx(92)
+set rmargin at screen sx(W - 30)
+set tmargin at screen sy(top)
+set bmargin at screen sy(top + plot_h)
 set xlabel 'threads (log2 scale)'
 set ylabel 'acquisitions per second (log scale)'
 set logscale x 2
 set logscale y 10
 set xrange [tmin / 1.4142 : tmax * 1.4142]
+# From meta.gp: every throughput above 0 (a lock that acquired nothing has no point on a log axis).
+set yrange [throughput_min_per_s / 2 : throughput_max_per_s * 2]
 set xtics 2
 set format y '%.0s%c'
 set mytics 10
 set grid xtics ytics mytics lc rgb '#dddddd' lw 1, lc rgb '#f0f0f0' lw 1
-set border 3
-set tics nomirror
-set key outside right top vertical title 'lock' box lc rgb '#cccccc' samplen 3 spacing 1.3
 
 # More threads than PUs: shade it and say so.
 if (pus > 0 && pus < tmax * 1.4142) {
 	set object 1 rectangle from first pus, graph 0 to graph 1, graph 1 behind fillcolor rgb '#f2f2f2' fillstyle solid noborder
 	set arrow 1 from first pus, graph 0 to first pus, graph 1 nohead dashtype 2 lc rgb '#666666'
-	set label 1 sprintf(' oversubscribed: more threads than PUs (%d) →', pus) at first pus, graph 0.97 left textcolor rgb '#444444'
+	set label 1 sprintf(' more threads than PUs (%d) →', pus) at first pus, graph 0.97 left textcolor rgb '#444444'
 }
 
-if (reps_max <= 1) {
-	bars = 'One repetition per point: no error bars.'
-} else {
-	reps = (reps_min == reps_max) ? sprintf('%d', reps_max) : sprintf('%d to %d', reps_min, reps_max)
-	bars = sprintf('Points: median of %s repetitions; error bars: 95%% CI of the median (min to max with fewer than 6).', reps)
-}
-set label 2 bars at screen 0.01, screen 0.045 left font ',9' textcolor rgb '#444444'
-set label 3 footer at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#888888'
-set bmargin 6
-
-plot for [b=1:throughput_blocks] data index (b-1) using 1:2:3:4:8 \
-	with yerrorlines lw 2 pointtype 7 pointsize 0.9 lc rgb variable dashtype throughput_workload[b] \
-	title throughput_key[b]
+plot for [b=1:throughput_blocks] data index (b-1) using 1:2:3:4 with yerrorlines lw 1.5 \
+	lc rgb rgb(throughput_rgb[b]) dt throughput_dt[b] pt throughput_pt[b] ps 0.9 notitle

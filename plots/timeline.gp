@@ -3,93 +3,117 @@
 # count: who starved, and when.
 #
 # Reads datadir/timeline.dat and datadir/meta.gp, both written by
-# `lockbench plot` (README.md, "Charts", documents every column).
+# `lockbench plot` (docs/charts.md documents every column).
 #
 #   gnuplot -e "datadir='plots/out/x'" plots/timeline.gp
 #
-# A white cell is a slice in which that thread acquired nothing. The colour
-# scale is logarithmic and each panel has its own: locks differ by orders of
-# magnitude, and what matters here is how evenly a lock spreads its
-# acquisitions over threads and time, not how many there are (that is the
-# throughput chart). Each panel is one real repetition: the one with the
-# median throughput.
+# A white cell is a slice in which that thread acquired nothing. Up to 64
+# threads a row is a thread; beyond, threads are sorted by their
+# acquisitions over the window and a row is one of 64 equal groups (the
+# fewest at the bottom), coloured by its mean per thread. One logarithmic
+# colour scale serves every panel, so a lock that acquires a hundred times
+# less than another looks darker, as it should. Panels sit in a grid (1, 2 or
+# 3 columns), so the chart stays a readable size for any number of locks.
+# Each panel is one real repetition: the one with the median throughput.
 
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
 if (!exists("fmt")) fmt = 'png'
-load datadir.'/meta.gp'
-data = datadir.'/timeline.dat'
-
-# One panel per lock; a thread row is 16 px (at least 5 rows' worth, so the colour box is
-# readable) up to 16 threads, then the panel stops growing.
-panel = 70 + (threads <= 5 ? 80 : threads <= 16 ? threads * 16 : 256)
-top = 80
-bottom = 90
-height = top + timeline_blocks * panel + bottom
-if (fmt eq 'svg') {
-	set terminal svg size 1000,height noenhanced font 'sans-serif,12' background '#ffffff'
-} else {
-	set terminal pngcairo size 1000,height noenhanced font 'DejaVu Sans,10' background '#ffffff'
+# The directory of this script, for common.gp and legend.gp beside it (ARG0: this file's path).
+if (!exists("plotsdir")) {
+	plotsdir = ARG0
+	while (strlen(plotsdir) > 0 && plotsdir[strlen(plotsdir):strlen(plotsdir)] ne '/') {
+		plotsdir = plotsdir[1:strlen(plotsdir) - 1]
+	}
+	plotsdir = plotsdir eq '' ? '.' : plotsdir
 }
-set output outdir.'/timeline.'.fmt
+load datadir.'/meta.gp'
+load plotsdir.'/common.gp'
+chart = 'timeline'
+data = datadir.'/timeline.dat'
+n = timeline_blocks
 
-# The time axis all panels share, and each panel's largest count, before any range is set
+# The time axis all panels share, and where each panel's window ends, before any range is set
 # (stats honours ranges).
 stats data using 2 nooutput
 tmax = STATS_max
-array cmax[timeline_blocks]
-array wend[timeline_blocks]
-do for [b = 1:timeline_blocks] {
-	stats data index (b - 1) using 4 nooutput
-	cmax[b] = STATS_max > 10 ? STATS_max : 10
+array wend[n]
+do for [b = 1:n] {
 	stats data index (b - 1) using 2 nooutput
 	wend[b] = STATS_max
 }
 
+cols = n <= 3 ? 1 : n <= 8 ? 2 : 3
+prows = (n + cols - 1) / cols
+# A panel's heat map: 12 px a row up to 16 rows, then it stops growing (smaller with 3 columns).
+map_h = timeline_rows <= 5 ? 60 : timeline_rows <= 16 ? timeline_rows * 12 : (cols == 3 ? 140 : 200)
+panel_h = map_h + 56
+left_x0 = 16
+left_x1 = 880
+pw = (left_x1 - left_x0) / (1.0 * cols)
+note_lines = 2
+array note[note_lines]
+note[1] = 'White: the thread acquired nothing in that slice; grey: after the end of that measured window. Colour: acquisitions in the slice, log scale,'
+note[2] = timeline_grouped ? sprintf('one scale for every panel. A row: one of %d groups of threads sorted by acquisitions (fewest at the bottom), its mean per thread.', timeline_rows) \
+	: 'one scale for every panel. A row: one thread, by its id.'
+top = title_h + 14
+H = top + prows * panel_h + 10 + foot_h(note_lines)
+eval set_terminal
+head = sprintf('Acquisitions per thread per %g ms slice at %d threads', timeline_slice_ns[1] / 1e6, threads)
+eval draw_title
+eval draw_foot
+
 # viridis: dark for few acquisitions, yellow for many; no acquisition stays white.
 set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
 set logscale cb 10
-set format cb '%.0s%c'
-set colorbox vertical user origin screen 0.9, 0 size screen 0.015, 0
+set cbrange [timeline_cmin : timeline_cmax]
+set format cb '%g'
+set cbtics font ',9'
 set style fill solid 1.0 noborder
-set border 3
-set tics nomirror out
-set ylabel 'thread'
-ystep = threads <= 16 ? 1 : ceil(threads / 8.0)
-set ytics 0, ystep
-set yrange [-0.5 : threads - 0.5]
-set mxtics 2
+set tics out
 set xrange [0 : tmax]
+set yrange [-0.5 : timeline_rows - 0.5]
+set mxtics 2
+if (timeline_grouped) {
+	set ytics ('fewest' 0, 'most' timeline_rows - 1) font ',8'
+} else {
+	set ytics 0, (timeline_rows <= 16 ? 1 : ceil(timeline_rows / 8.0)) font ',8'
+}
+set xtics font ',8'
 
-set label 2 'White: the thread acquired nothing in that slice; grey: after the end of that measured window. Colour: acquisitions in the slice, log scale, one scale per panel.' \
-	at screen 0.01, screen 0.045 left font ',9' textcolor rgb '#444444'
-set label 3 footer at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#888888'
-
-set multiplot title sprintf("Acquisitions per thread per %g ms slice at %d threads — workload %s\n%s — %s", \
-	timeline_slice_ns[1] / 1e6, threads, workload, machine, run) font ',12'
-do for [b = 1:timeline_blocks] {
-	# Panel b, from the top; the colour box sits beside its own panel.
-	y1 = 1.0 - (top + b * panel) / (1.0 * height)
-	y2 = 1.0 - (top + (b - 1) * panel + 30) / (1.0 * height)
-	set lmargin at screen 0.08
-	set rmargin at screen 0.88
-	set bmargin at screen y1 + 30.0 / height
-	set tmargin at screen y2
-	set colorbox user origin screen 0.9, screen y1 + 30.0 / height size screen 0.015, screen y2 - y1 - 30.0 / height
-	set cbrange [1 : cmax[b]]
+set multiplot
+do for [b = 1:n] {
+	x0 = left_x0 + ((b - 1) % cols) * pw
+	y0 = top + ((b - 1) / cols) * panel_h
+	set lmargin at screen sx(x0 + 50)
+	set rmargin at screen sx(x0 + pw - 12)
+	set tmargin at screen sy(y0 + 22)
+	set bmargin at screen sy(y0 + 22 + map_h)
+	# One colour box, beside the whole grid, drawn with the first panel.
+	if (b == 1) {
+		set colorbox user origin screen sx(left_x1 + 30), screen sy(top + prows * panel_h - 34) \
+			size screen 14.0 / W, screen (prows * panel_h - 56) / (1.0 * H)
+	} else {
+		unset colorbox
+	}
 	# A shorter window than another panel's: grey after its end, which is not starvation.
 	unset object 1
 	if (wend[b] < tmax) {
 		set object 1 rectangle from first wend[b], graph 0 to graph 1, graph 1 behind \
 			fillcolor rgb '#d9d9d9' fillstyle solid noborder
 	}
-	set title sprintf('%s (repetition %d)', timeline_key[b], timeline_repetition[b] + 1) offset 0,-0.6
-	if (b == timeline_blocks) {
-		set xlabel 'time since the start of the measured window (ms)'
+	name = timeline_key[b]
+	chars = int((pw - 60) / 5.6)
+	len = strlen(name)
+	name = len > chars ? name[1:chars / 2 - 1] . '~' . name[len - (chars - chars / 2) + 1:len] : name
+	set label 10 name at screen sx(x0 + 50), screen sy(y0 + 12) left font ',9'
+	if ((b - 1) / cols == prows - 1 || b + cols > n) {
+		set xlabel 'ms since the window began' font ',9' offset 0,0.5
 	} else {
 		unset xlabel
 	}
 	plot data index (b - 1) using (($1 + $2) / 2):3:(($2 - $1) / 2):(0.5):($4 > 0 ? $4 : NaN) \
 		with boxxyerror fillcolor palette notitle
+	unset label
 }
 unset multiplot

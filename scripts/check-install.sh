@@ -2,7 +2,7 @@
 # `make install DESTDIR=...` into a scratch directory, then what a plug-in
 # author does with the installed tree: pkg-config --cflags lockbench, build
 # the example plug-in with it, list and run it with the installed lockbench,
-# whose plots come from the installed share/lockbench/plots, and read the man page.
+# whose plots come from the installed share/lockbench/plots (for plot and report), and read the man page.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dest=$(mktemp -d /tmp/lockbench-install.XXXXXX)
@@ -21,6 +21,9 @@ grep -q tatas <<<"$listing"
 "$dest$prefix/bin/lockbench" run -q -l "$dest/plugin/mylock.so" -t 1 -d 20ms --warmup 1ms -o "$dest/r.json"
 "$dest$prefix/bin/lockbench" plot -q "$dest/r.json" -o "$dest/charts" --format svg
 ls "$dest/charts"/throughput.svg >/dev/null
+# The report draws with the same installed scripts and puts every chart in the page.
+"$dest$prefix/bin/lockbench" report -q "$dest/r.json" -o "$dest/r.html"
+[ "$(grep -c '<figure class="chart"' "$dest/r.html")" -ge 3 ] || { echo "check-install: the report has no charts"; exit 1; }
 page=$(groff -man -Tascii -P-cbou -ww "$dest$prefix/share/man/man1/lockbench.1" 2>&1)
 grep -q "LOCKBENCH RUN" <<<"$page"
 echo "check-install: 1 passed, 0 failed"

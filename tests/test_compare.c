@@ -80,7 +80,11 @@ static struct run run_argv(int argc, char **argv)
 	return r;
 }
 
-/* run("base.json", "new.json", "--opt", ..., NULL): argv[0] is "compare". */
+/*
+ * run("base.json", "new.json", "--opt", ..., NULL): argv[0] is "compare".
+ * The table is the wide one (a row per config and metric with its whole id),
+ * which the row checks below read.
+ */
 static struct run run_list(const char *first, ...)
 {
 	char *argv[32];
@@ -88,6 +92,7 @@ static struct run run_list(const char *first, ...)
 	va_list ap;
 
 	argv[argc++] = "compare";
+	argv[argc++] = "--wide";
 	va_start(ap, first);
 	for (const char *a = first; a; a = va_arg(ap, const char *)) {
 		cr_assert(argc < 31);

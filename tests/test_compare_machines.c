@@ -65,7 +65,8 @@ static char *doctored(const char *dir, const char *name, const char *host, doubl
 
 static json_t *compare_json(const char *base, const char *nw, const char *json_out, int want_status)
 {
-	const char *args[] = { "compare", base, nw, "--json", json_out, NULL };
+	/* the wide table: a row per config and metric, with the machine column the checks read */
+	const char *args[] = { "compare", base, nw, "--json", json_out, "--wide", NULL };
 	cli_run(&res, args);
 	cr_assert_eq(res.status, want_status, "exit %d: %s%s", res.status, res.out, res.err);
 	json_error_t e;
@@ -191,7 +192,7 @@ Test(compare_machines, several_machines_against_a_plain_result_is_refused)
 	cr_expect(strstr(res.err, "on several machines") && cli_lines(res.err) == 1, "%s", res.err);
 	/* one machine against a plain result pairs by id, as plain results do */
 	char *one = merge(dir, "one.json", FX "base.json", FX "improvement.json", NULL);
-	const char *args2[] = { "compare", FX "base.json", one, NULL };
+	const char *args2[] = { "compare", FX "base.json", one, "--wide", NULL };
 	cli_run(&res, args2);
 	cr_expect_eq(res.status, 0, "%s", res.err);
 	cr_expect(strncmp(res.out, "config ", 7) == 0, "no machine column: %s", res.out);

@@ -310,12 +310,29 @@ static char *newline_ids(const char *dir, const char *name, bool is_new)
 	return path;
 }
 
+Test(compare_outputs, a_newline_in_an_id_forges_no_line_in_80_columns)
+{
+	char *dir = cli_tmpdir(), *base = newline_ids(dir, "base.json", false), *nw = newline_ids(dir, "new.json", true);
+
+	COMPARE(base, nw);
+	cr_expect_eq(res.status, 1, "%s", res.err);
+	/* the header; ticket (not an id: shown whole) and its 3 metrics, each with the reason on a line of
+	 * its own; mcs and its 3; "only in base"; the summary in two lines */
+	cr_expect_eq(cli_lines(res.out), 15, "%s", res.out);
+	cr_expect(strstr(res.out, "\nticket?forged row|cs:|threads=2|pin=compact\n"), "%s", res.out);
+	for (const char *line = res.out; *line; line = strchr(line, '\n') + 1) {
+		cr_expect(strncmp(line, "forged", 6) != 0, "a line was split: %s", res.out);
+		cr_expect_leq(strcspn(line, "\n"), 80, "wider than 80 columns: %s", res.out);
+	}
+	free(base), free(nw), free(dir);
+}
+
 Test(compare_outputs, a_newline_in_an_id_forges_no_line)
 {
 	char *dir = cli_tmpdir(), *base = newline_ids(dir, "base.json", false), *nw = newline_ids(dir, "new.json", true);
 	char *md = path_in(dir, "s.md"), *text;
 
-	COMPARE(base, nw, "--markdown", md);
+	COMPARE(base, nw, "--markdown", md, "--wide");
 	cr_expect_eq(res.status, 1, "%s", res.err);
 	/* header, 2 pairs x 3 metrics, "only in base", the summary */
 	cr_expect_eq(cli_lines(res.out), 9, "%s", res.out);

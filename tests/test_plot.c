@@ -31,8 +31,9 @@
 
 #include "plot_util.h"
 
-static const char *const result_tables[] = { "meta.gp", "throughput.dat", "latency.dat", "fairness.dat", "timeline.dat" };
-static const char *const charts[] = { "throughput", "latency", "fairness", "timeline" };
+static const char *const result_tables[] = { "meta.gp",      "throughput.dat", "tail.dat",    "latency.dat",
+					      "fairness.dat", "balance.dat",    "timeline.dat" };
+static const char *const charts[] = { "throughput", "tail", "latency", "fairness", "timeline" };
 
 /* ---- the data export, exactly ---- */
 
@@ -42,7 +43,7 @@ Test(plot_data, result_tables_are_exactly_as_expected, .init = use_repo_scripts,
 	const char *args[] = { "plot", FX "result.json", "-o", out, "--data-only", "-q", NULL };
 	struct cli_result *r = plot(args);
 	cr_assert_eq(r->status, 0, "exit %d: %s", r->status, r->err);
-	cr_expect_eq(cli_count_entries(out), 5, "the tables and meta.gp, no image with --data-only");
+	cr_expect_eq(cli_count_entries(out), 7, "the tables and meta.gp, no image with --data-only");
 	for (size_t i = 0; i < sizeof result_tables / sizeof result_tables[0]; i++) {
 		char *want_path = path_in(FX "expected/result", result_tables[i]), *got_path = path_in(out, result_tables[i]);
 		char *want = slurp(want_path), *got = slurp(got_path);
@@ -188,11 +189,13 @@ Test(plot_data, timing_off_leaves_out_the_latency_chart_with_a_note, .init = use
 	struct cli_result *r = plot(args);
 	cr_assert_eq(r->status, 0, "%s", r->err);
 	cr_expect(!exists(out, "latency.dat"));
+	cr_expect(!exists(out, "tail.dat"), "no wait percentiles: no tail chart either");
 	cr_expect(exists(out, "throughput.dat") && exists(out, "fairness.dat") && exists(out, "timeline.dat"));
 	char *meta = slurp_in(out, "meta.gp");
-	cr_expect_not_null(strstr(meta, "latency_skipped = 'ticket'\nlatency_blocks = 0\n"), "%s", meta);
+	cr_expect_not_null(strstr(meta, "array latency_skipped[1] = ['ticket']\nlatency_blocks = 0\n"), "%s", meta);
 	cr_expect_not_null(strstr(r->err, "note: latency: ticket at 2 threads: no latency curve (timing off)"), "%s",
 			   r->err);
+	cr_expect_not_null(strstr(r->err, "note: tail: no wait percentiles"), "%s", r->err);
 	free(meta), free(r), free(out), free(dir);
 }
 
@@ -209,8 +212,8 @@ Test(plot_data, a_lock_without_latency_curve_is_left_out_of_latency_only, .init 
 	struct cli_result *r = plot(args);
 	cr_assert_eq(r->status, 0, "%s", r->err);
 	char *meta = slurp_in(out, "meta.gp"), *lat = slurp_in(out, "latency.dat");
-	cr_expect_not_null(strstr(meta, "latency_skipped = 'gil'\nlatency_blocks = 1\narray latency_key[1] = ['ticket']\n"),
-			   "%s", meta);
+	cr_expect_not_null(strstr(meta, "array latency_skipped[1] = ['gil']\nlatency_blocks = 1\n"), "%s", meta);
+	cr_expect_not_null(strstr(meta, "array latency_name[1] = ['ticket']\n"), "%s", meta);
 	cr_expect_null(strstr(lat, "# block 1"), "only ticket's block:\n%s", lat);
 	cr_expect_not_null(strstr(meta, "fairness_blocks = 2\n"), "gil still in the fairness chart:\n%s", meta);
 	cr_expect_not_null(strstr(r->err, "note: latency: gil"), "%s", r->err);
@@ -319,7 +322,7 @@ Test(plot_render, result_gives_a_png_and_an_svg_of_every_chart, .init = use_repo
 		snprintf(name, sizeof name, "%s/%s.svg", out, charts[i]);
 		expect_svg(name);
 	}
-	cr_expect_eq(cli_count_entries(out), 5 + 8, "tables, meta.gp, 4 PNG, 4 SVG, nothing else");
+	cr_expect_eq(cli_count_entries(out), 7 + 10, "tables, meta.gp, 5 PNG, 5 SVG, nothing else");
 	cr_expect_eq(cli_count_entries(dir), 1, "no temporary directory left beside the output");
 	free(r), free(out), free(dir);
 }

@@ -244,7 +244,7 @@ Test(plot_rw_render, the_rw_chart_as_png_and_svg_beside_the_others, .init = use_
 	cr_expect_not_null(strstr(svg, "</svg>"), "rw.svg not closed");
 	cr_expect_not_null(strstr(svg, "starved"), "the key names the starvation ring");
 	free(svg);
-	cr_expect_eq(cli_count_entries(out), 6 + 10, "5 tables, meta.gp, 5 PNG, 5 SVG, nothing else");
+	cr_expect_eq(cli_count_entries(out), 8 + 12, "7 tables, meta.gp, 6 PNG, 6 SVG, nothing else");
 	free(r), free(out), free(dir);
 }
 

@@ -64,7 +64,8 @@ Test(robust, newlines_never_reach_an_id_or_a_table_row, .timeout = 120)
 	cr_assert_eq(rename(so, weird), 0);
 	snprintf(spec, sizeof spec, "%s:level=a\nb", weird);
 	snprintf(out, sizeof out, "%s/r.json", dir);
-	const char *args[] = { "run", "-l", spec, "-t", "1", "-d", "20ms", "--warmup", "2ms", "-p", "none", "-o", out, NULL };
+	const char *args[] = { "run", "-l", spec, "-t", "1", "-d", "20ms", "--warmup", "2ms", "-p", "none", "-o", out,
+			       "--wide", NULL };
 	struct cli_result *r = run_cli(args);
 	cr_assert_eq(r->status, 0, "%s", r->err);
 	cr_expect_eq(cli_lines(r->out), 2, "a header and one row, got:\n%s", r->out);

@@ -72,9 +72,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# progress WHAT: one line on stderr with the time so far and, once a run is done, what is left
+# (runs done so far set the pace). A line each, not a rewritten one: CI logs are read later.
+runs_total=$((2 * REPEAT))
+runs_done=0
+runs_start=0
+clock() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+progress() {
+	local left=""
+	if ((runs_done > 0)); then
+		left=", ~$(clock $(((SECONDS - runs_start) * (runs_total - runs_done) / runs_done))) left"
+	fi
+	echo "gate: $1 ($(clock "$SECONDS") elapsed$left)" >&2
+}
+
 # build SIDE REV: a detached worktree of REV in $trees/SIDE with ./lockbench built.
 build() {
 	local dir=$trees/$1
+	progress "building $1 ($2)"
 	git -C "$repo" worktree add --quiet --detach "$dir" "$2" || die "$2: cannot check out"
 	if [[ -n ${GATE_SETUP:-} ]]; then
 		(cd "$dir" && eval "$GATE_SETUP") || die "$1: GATE_SETUP failed"
@@ -89,10 +104,13 @@ build new "$new_rev"
 # in the result for compare to judge, anything else ends the gate.
 run() {
 	local rc=0
+	progress "run $((runs_done + 1)) of $runs_total: $1, repetition $2 of $REPEAT"
 	"$trees/$1/lockbench" run -q -l "$LOCKS" -t "$THREADS" -w "$WORKLOAD" -r 1 -d "$DURATION" \
 		--warmup "$WARMUP" -o "$(printf '%s/%s-%03d.json' "$out" "$1" "$2")" 2>>"$out/run.log" || rc=$?
 	((rc == 0 || rc == 1)) || die "$1: lockbench run exited $rc (see $out/run.log)"
+	runs_done=$((runs_done + 1))
 }
+runs_start=$SECONDS
 for ((i = 1; i <= REPEAT; i++)); do
 	# ABBA order: neither side is always first after the other's run
 	if (((i / 2) % 2 == 0)); then
@@ -104,6 +122,7 @@ for ((i = 1; i <= REPEAT; i++)); do
 	fi
 done
 
+progress "$runs_done runs done; merging and comparing"
 /usr/bin/python3 "$merge" -o "$out/base.json" "$out"/base-[0-9]*.json
 /usr/bin/python3 "$merge" -o "$out/new.json" "$out"/new-[0-9]*.json
 

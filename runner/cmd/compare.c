@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "analysis/compare.h"
+#include "analysis/filter.h"
 #include "analysis/stats.h"
 #include "cmd/cli.h"
 #include "model/json.h"
@@ -35,8 +36,10 @@ struct options {
 	const char *json_path;
 	const char *md_path;
 	bool quiet;
+	bool wide;
 	const char *base_path;
 	const char *new_path;
+	struct lb_filter filter;
 };
 
 static void usage(FILE *f)
@@ -75,6 +78,10 @@ static void usage(FILE *f)
 		"                     (default: the fewest with which p < alpha is possible)\n"
 		"  --json FILE        write the verdict as JSON (" LB_VERDICT_SCHEMA "); - is stdout\n"
 		"  --markdown FILE    write a Markdown summary table (for a CI job summary); - is stdout\n"
+		"  --filter F         compare only the configs F keeps, e.g. lock=ticket,mcs,threads=2\n"
+		"                     (keys lock, workload, threads, pin, machine; globs; repeatable)\n"
+		"  --wide             the table with whole config ids (default: what tells rows apart,\n"
+		"                     in 80 columns)\n"
 		"  -q, --quiet        print nothing on stdout but a - output (errors and warnings\n"
 		"                     still go to stderr); the table is also left out when an\n"
 		"                     output is -\n"
@@ -207,7 +214,7 @@ static int option_error(int c, char **argv)
 	return LB_EXIT_USAGE;
 }
 
-enum { OPT_METRIC = 256, OPT_THRESHOLD, OPT_ALPHA, OPT_MIN_REPEATS, OPT_JSON, OPT_MARKDOWN };
+enum { OPT_METRIC = 256, OPT_THRESHOLD, OPT_ALPHA, OPT_MIN_REPEATS, OPT_JSON, OPT_MARKDOWN, OPT_FILTER, OPT_WIDE };
 
 /* Fills opt; returns -1 after --help (exit 0), 0 to go on, or the error exit code. */
 static int parse_options(int argc, char **argv, struct options *opt)
@@ -219,6 +226,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "min-repeats", required_argument, NULL, OPT_MIN_REPEATS },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "markdown", required_argument, NULL, OPT_MARKDOWN },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "wide", no_argument, NULL, OPT_WIDE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -250,6 +259,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_MARKDOWN:
 			opt->md_path = optarg;
+			break;
+		case OPT_FILTER: {
+			char err[512];
+
+			if (lb_filter_parse(&opt->filter, optarg, err, sizeof(err))) {
+				lb_error("compare: --filter: %s", err);
+				rc = LB_EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_WIDE:
+			opt->wide = true;
 			break;
 		case 'q':
 			opt->quiet = true;
@@ -369,21 +390,21 @@ static int write_outputs(struct out_file *outs, size_t n, const struct lb_verdic
 /* ---- entry point ---- */
 
 /* The table on stdout; a table that did not get out is an error like any output's. */
-static int print_table(const struct lb_verdict *v)
+static int print_table(const struct lb_verdict *v, bool wide)
 {
 	errno = 0;
-	lb_compare_table(stdout, v);
+	lb_compare_table(stdout, v, wide);
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
 	lb_error("compare: standard output: cannot write: %s", strerror(errno ? errno : EIO));
 	return LB_EXIT_USAGE;
 }
 
-static int load(const char *path, struct lb_result **r)
+static int load(const char *path, const struct lb_filter *filter, struct lb_result **r)
 {
 	char err[1024];
 
-	if (lb_result_load(path, r, err, sizeof(err)) == 0)
+	if (lb_result_load(path, r, err, sizeof(err)) == 0 && lb_filter_result(filter, *r, path, err, sizeof(err)) == 0)
 		return 0;
 	print_error(err);
 	return LB_EXIT_USAGE;
@@ -398,8 +419,10 @@ int lb_cmd_compare(int argc, char **argv)
 	int rc;
 
 	rc = parse_options(argc, argv, &opt);
-	if (rc)
+	if (rc) {
+		lb_filter_free(&opt.filter);
 		return rc < 0 ? LB_EXIT_OK : rc;
+	}
 	struct out_file outs[] = {
 		{ .path = opt.json_path, .emit = lb_verdict_emit },
 		{ .path = opt.md_path, .emit = lb_compare_markdown },
@@ -408,9 +431,9 @@ int lb_cmd_compare(int argc, char **argv)
 
 	rc = check_outputs(outs, nouts);
 	if (rc == 0)
-		rc = load(opt.base_path, &base);
+		rc = load(opt.base_path, &opt.filter, &base);
 	if (rc == 0)
-		rc = load(opt.new_path, &nw);
+		rc = load(opt.new_path, &opt.filter, &nw);
 	if (rc == 0 && lb_compare(base, opt.base_path, nw, opt.new_path, &opt.s, print_warning, NULL, &v, err,
 				  sizeof(err))) {
 		print_error(err);
@@ -419,7 +442,7 @@ int lb_cmd_compare(int argc, char **argv)
 	if (rc == 0) {
 		/* a - output owns stdout: the table would corrupt it */
 		if (!opt.quiet && !to_stdout(opt.json_path) && !to_stdout(opt.md_path))
-			rc = print_table(v);
+			rc = print_table(v, opt.wide);
 		if (rc == 0)
 			rc = write_outputs(outs, nouts, v);
 		if (rc == 0 && v->overall == LB_J_REGRESSION)
@@ -428,5 +451,6 @@ int lb_cmd_compare(int argc, char **argv)
 	lb_verdict_free(v);
 	lb_result_free(base);
 	lb_result_free(nw);
+	lb_filter_free(&opt.filter);
 	return rc;
 }

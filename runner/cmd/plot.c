@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/filter.h"
 #include "cmd/cli.h"
 #include "engine/params.h"
 #include "render/plot.h"
@@ -24,6 +25,8 @@ static const char plot_help[] =
 	"  -t, --threads N        the latency, fairness and timeline charts at N threads, with the\n"
 	"                         whole chart set, into DIR/threads-N/ (default: at the largest\n"
 	"                         thread count in the result, into DIR itself)\n"
+	"      --filter F         only the configs F keeps, e.g. lock=ticket,mcs,threads=1-8 (keys lock,\n"
+	"                         workload, threads, pin, machine; globs; repeat to narrow further)\n"
 	"      --data-only        write the .dat tables and meta.gp, do not run gnuplot\n"
 	"  -q, --quiet            no notes, no closing line\n"
 	"  -h, --help             this text\n"
@@ -34,8 +37,11 @@ static const char plot_help[] =
 
 struct plot_options {
 	struct lb_plot_request req;
+	struct lb_filter filter;
 	bool quiet;
 };
+
+enum { O_FILTER = 0x100 };
 
 /* 0 to go on, -1 after --help, else an exit code. */
 static int parse_options(int argc, char **argv, struct plot_options *o)
@@ -44,7 +50,7 @@ static int parse_options(int argc, char **argv, struct plot_options *o)
 		{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
 		{ "threads", required_argument, NULL, 't' }, { "data-only", no_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "filter", required_argument, NULL, O_FILTER }, { NULL, 0, NULL, 0 },
 	};
 	struct lb_plot_request *req = &o->req;
 	char err[256];
@@ -82,6 +88,13 @@ static int parse_options(int argc, char **argv, struct plot_options *o)
 		case 'D':
 			req->data_only = true;
 			break;
+		case O_FILTER:
+			if (lb_filter_parse(&o->filter, optarg, err, sizeof err) != 0) {
+				lb_error("plot: --filter: %s", err);
+				return LB_EXIT_USAGE;
+			}
+			req->filter = &o->filter;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -108,8 +121,10 @@ int lb_cmd_plot(int argc, char **argv)
 {
 	struct plot_options o = { 0 };
 	int rc = parse_options(argc, argv, &o);
-	if (rc != 0)
+	if (rc != 0) {
+		lb_filter_free(&o.filter);
 		return rc < 0 ? LB_EXIT_OK : rc;
+	}
 	struct lb_plot_report rep = { 0 };
 	enum lb_plot_status status = lb_plot(&o.req, &rep);
 	if (status == LB_PLOT_OK && !o.quiet) {
@@ -120,6 +135,7 @@ int lb_cmd_plot(int argc, char **argv)
 	if (status != LB_PLOT_OK)
 		lb_error("plot: %s", rep.err);
 	lb_plot_report_free(&rep);
+	lb_filter_free(&o.filter);
 	if (status == LB_PLOT_OK)
 		return LB_EXIT_OK;
 	return status == LB_PLOT_INTERRUPTED ? LB_EXIT_INTERRUPTED : LB_EXIT_USAGE;

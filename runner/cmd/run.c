@@ -4,10 +4,14 @@
  * summary per config (render/table.c).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
 #include "engine/plan.h"
+#include "engine/spec.h"
+#include "model/output.h"
+#include "render/export.h"
 #include "render/table.h"
 
 static const char run_help[] =
@@ -37,52 +41,124 @@ static const char run_help[] =
 	"                         deadlock: lockorder, selfdeadlock, condhold)\n"
 	"      --no-isolate       run every config in this process (a hung or deadlocked one ends the run)\n"
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
+	"      --csv FILE         also the result as CSV, a row per config and repetition (- for stdout)\n"
+	"      --markdown FILE    also the result as a Markdown table, a row per config and repetition\n"
+	"      --wide             the table with every column and whole labels (default: 80 columns)\n"
 	"  -q, --quiet            no progress and no table\n"
 	"  -h, --help             this text\n"
 	"exit codes: 0 ok, 1 a check failed (violation, hung, deadlock, crashed), 2 usage or input error,\n"
 	"            3 the result file could not be written: the results were kept in the recovery\n"
-	"            file the error names, 4 as 3 but nowhere to keep them, 130 interrupted\n";
+	"            file the error names (or --csv/--markdown could not be: the result has it all),\n"
+	"            4 as 3 but nowhere to keep them, 130 interrupted\n";
 
-enum { O_FAIL_ON_STARVATION = 0x200 };
+enum { O_FAIL_ON_STARVATION = 0x200, O_CSV, O_MARKDOWN, O_WIDE };
 
 struct run_cmd {
-	bool quiet, fail_on_starvation, header_done;
+	bool quiet, fail_on_starvation, header_done, wide, export_failed;
 	int64_t repeat;
+	size_t runs_done;
+	const char *csv, *markdown, *output;
+	struct lb_table_layout layout;
 };
 
 static int parse_own(void *ctx, int c, const char *arg)
 {
-	(void)arg;
 	struct run_cmd *r = ctx;
 	if (c == O_FAIL_ON_STARVATION)
 		r->fail_on_starvation = true;
+	else if (c == O_CSV)
+		r->csv = arg;
+	else if (c == O_MARKDOWN)
+		r->markdown = arg;
+	else if (c == O_WIDE)
+		r->wide = true;
 	return 0;
 }
 
 static void report(void *arg, FILE *table, const struct lb_config *c, const struct lb_sample *s, bool kept)
 {
 	struct run_cmd *r = arg;
+	r->runs_done++;
 	if (r->quiet)
 		return;
 	if (!r->header_done)
-		lb_table_header(table);
+		lb_table_header(table, &r->layout);
 	r->header_done = true;
 	/* A run that could not start was said on stderr already. */
 	if (kept)
-		lb_table_row(table, c, s);
+		lb_table_row(table, &r->layout, c, s);
+}
+
+struct markdown_job {
+	const struct lb_result *res;
+	const char *source;
+};
+
+static int emit_csv(FILE *f, void *res)
+{
+	return lb_export_csv(f, res);
+}
+
+static int emit_markdown(FILE *f, void *arg)
+{
+	const struct markdown_job *j = arg;
+	return lb_export_markdown(f, j->res, j->source);
+}
+
+/* --csv and --markdown, through the atomic writer; a failure is said and remembered. */
+static void write_exports(struct run_cmd *r, const struct lb_result *res)
+{
+	char err[512];
+	const char *slash = r->output ? strrchr(r->output, '/') : NULL;
+	struct markdown_job md = { res, slash ? slash + 1 : r->output ? r->output : "run" };
+	if (r->csv && lb_output_write(r->csv, emit_csv, (void *)res, err, sizeof err) != 0) {
+		lb_error("--csv: %s (the result file has every figure: lockbench export RESULT --csv)", err);
+		r->export_failed = true;
+	}
+	if (r->markdown && lb_output_write(r->markdown, emit_markdown, &md, err, sizeof err) != 0) {
+		lb_error("--markdown: %s (the result file has every figure: lockbench export RESULT --markdown)", err);
+		r->export_failed = true;
+	}
 }
 
 static void finished(void *arg, FILE *table, const struct lb_result *res)
 {
 	struct run_cmd *r = arg;
+	size_t planned = res->nconfigs * (size_t)r->repeat;
 	if (!r->quiet && r->repeat > 1)
-		lb_table_summary(table, res);
+		lb_table_summary(table, &r->layout, res);
+	/* Interrupted or stopped by a hung run: say how far it got, not a table of nothing. */
+	if (!r->quiet && r->runs_done < planned)
+		lb_table_stopped(table, res, r->runs_done, planned);
+	write_exports(r, res);
+}
+
+/* Two outputs cannot both be standard output; every output can be written. 0, or -1 after saying why. */
+static int check_exports(const struct run_cmd *r, const char *output)
+{
+	const char *paths[] = { output, r->csv, r->markdown }, *names[] = { "--output", "--csv", "--markdown" };
+	char err[512];
+	for (int i = 0; i < 3; i++)
+		for (int k = i + 1; k < 3; k++)
+			if (paths[i] && paths[k] && strcmp(paths[i], "-") == 0 && strcmp(paths[k], "-") == 0) {
+				lb_error("%s and %s cannot both be standard output (-)", names[i], names[k]);
+				return -1;
+			}
+	for (int i = 1; i < 3; i++)
+		if (paths[i] && lb_output_check(paths[i], err, sizeof err) != 0) {
+			lb_error("%s: %s", names[i], err);
+			return -1;
+		}
+	return 0;
 }
 
 int lb_cmd_run(int argc, char **argv)
 {
 	static const struct option own[] = {
 		{ "fail-on-starvation", no_argument, NULL, O_FAIL_ON_STARVATION },
+		{ "csv", required_argument, NULL, O_CSV },
+		{ "markdown", required_argument, NULL, O_MARKDOWN },
+		{ "wide", no_argument, NULL, O_WIDE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_cmd r = { 0 };
@@ -114,6 +190,18 @@ int lb_cmd_run(int argc, char **argv)
 	}
 	r.quiet = a.quiet;
 	r.repeat = a.repeat;
+	r.output = a.output;
+	if (check_exports(&r, a.output) != 0)
+		goto out;
+	/* The lock column fits the longest label the run will show. */
+	char labels[64][256];
+	const char *lp[64];
+	size_t nl = a.nlocks < 64 ? a.nlocks : 64;
+	for (size_t i = 0; i < nl; i++) {
+		lb_lock_label(&a.locks[i], labels[i], sizeof labels[i]);
+		lp[i] = labels[i];
+	}
+	lb_table_layout(&r.layout, r.wide, lp, nl);
 	struct lb_plan plan = {
 		.argc = argc, .argv = argv, .locks = a.locks, .nlocks = a.nlocks, .wls = a.wls, .nwls = a.nwls,
 		.tcounts = a.tcounts, .ntcounts = a.ntcounts, .opts = a.opts, .repeat = a.repeat,
@@ -122,6 +210,9 @@ int lb_cmd_run(int argc, char **argv)
 		.report = report, .finished = finished, .report_arg = &r,
 	};
 	rc = lb_execute_plan(&plan);
+	/* An export that could not be written is a result not written where asked (exit 3), unless worse. */
+	if (r.export_failed && rc != LB_EXIT_USAGE && rc != LB_EXIT_LOST)
+		rc = LB_EXIT_KEPT;
 out:
 	lb_run_args_free(&a);
 	return rc;

@@ -21,6 +21,8 @@
 #include "engine/params.h"
 #include "analysis/stats.h"
 #include "engine/topo.h"
+#include "render/format.h"
+#include "render/progress.h"
 
 static const char selftest_help[] =
 	"usage: lockbench selftest overhead [options]\n"
@@ -42,19 +44,25 @@ enum { MODES = 4 };
  * cells say "failed", never nan); -1 out of memory.
  */
 static int measure(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
-		   const struct lb_wl_choice *wl, unsigned n, const int *pus, int64_t repeat, uint32_t sample)
+		   const struct lb_wl_choice *wl, unsigned n, const int *pus, int64_t repeat, uint32_t sample,
+		   struct lb_progress *progress)
 {
 	const uint32_t every[MODES] = { 0, 0, sample, 1 };
 	double *tp = calloc((size_t)repeat * MODES, sizeof *tp);
 	if (tp == NULL)
 		return -1;
 	size_t k[MODES] = { 0 };
-	for (int64_t r = 0; r < repeat; r++)
+	for (int64_t r = 0; r < repeat; r++) {
+		lb_progress_show(progress, "%s threads=%u round %lld/%lld", lock->ops->name, n, (long long)r + 1,
+				 (long long)repeat);
 		for (int m = 0; m < MODES; m++) {
 			double v = lb_overhead_throughput(o, topo, lock, wl->params, m == 0, every[m], n, pus);
 			if (isfinite(v))
 				tp[m * repeat + (int64_t)k[m]++] = v;
 		}
+		lb_progress_step(progress);
+	}
+	lb_progress_clear(progress);
 	double med[MODES];
 	for (int m = 0; m < MODES; m++)
 		med[m] = k[m] ? lb_stats_median(tp + m * repeat, k[m]) : NAN;
@@ -66,12 +74,12 @@ static int measure(const struct lb_run_opts *o, const void *topo, const struct l
 			snprintf(cells[m], sizeof cells[m], "failed");
 			failed = 1;
 		} else if (m == 0) {
-			snprintf(cells[m], sizeof cells[m], "%.3f", med[0] / 1e6);
+			lb_human_rate(med[0], cells[0], sizeof cells[0]);
 		} else {
 			snprintf(cells[m], sizeof cells[m], "%.3f, %+.1f", med[m] / med[0], 1e9 / med[m] - 1e9 / med[0]);
 		}
 	}
-	printf("%-10s %7u %12s %18s %18s %18s\n", lock->ops->name, n, cells[0], cells[1], cells[2], cells[3]);
+	printf("%-10s %3u %7s %17s %17s %17s\n", lock->ops->name, n, cells[0], cells[1], cells[2], cells[3]);
 	fflush(stdout);
 	return failed;
 }
@@ -153,12 +161,17 @@ int lb_cmd_selftest(int argc, char **argv)
 	o.warmup_ns = o.duration_ns / 5;
 	char wp[1024];
 	lb_params_format(a.wls[0].wl->params, a.wls[0].params, wp, sizeof wp);
-	printf("harness overhead: cs (%s) vs the same loop bare; median of %lld rounds of %.0f ms\n"
-	       "ratio = throughput / bare throughput; ns = added time per acquisition on the critical path\n",
-	       wp, (long long)a.repeat, o.duration_ns / 1e6);
-	printf("%-10s %7s %12s %18s %18s %18s\n", "lock", "threads", "bare Mops/s", "off (ratio, ns)",
-	       "sample:N (ratio, ns)", "all (ratio, ns)");
+	printf("harness overhead: cs (%s) vs the same loop bare\n"
+	       "median of %lld rounds of %.0f ms; sample is --timing sample:%lld;\n"
+	       "ratio: throughput / bare; ns: time added per acquisition on the critical path\n",
+	       wp, (long long)a.repeat, o.duration_ns / 1e6, (long long)sample);
+	printf("%-10s %3s %7s %17s %17s %17s\n", "lock", "thr", "bare/s", "off: ratio, ns", "sample: ratio, ns",
+	       "all: ratio, ns");
 	rc = LB_EXIT_OK;
+	/* Elapsed time and what is left on a terminal: a round is the four windows of every mode. */
+	struct lb_progress progress;
+	lb_progress_init(&progress, true, a.nlocks * a.ntcounts * (size_t)a.repeat,
+			 MODES * (double)(o.warmup_ns + o.duration_ns) / 1e9);
 	bool failed = false;
 	for (size_t l = 0; l < a.nlocks && rc == LB_EXIT_OK; l++) {
 		for (size_t ti = 0; ti < a.ntcounts && rc == LB_EXIT_OK; ti++) {
@@ -169,13 +182,15 @@ int lb_cmd_selftest(int argc, char **argv)
 				lb_error("%s", pus ? err : "out of memory");
 				rc = LB_EXIT_USAGE;
 			} else {
-				int m = measure(&o, topo, &a.locks[l], &a.wls[0], n, pus, a.repeat, (uint32_t)sample);
+				int m = measure(&o, topo, &a.locks[l], &a.wls[0], n, pus, a.repeat, (uint32_t)sample,
+						&progress);
 				if (m < 0) {
 					lb_error("out of memory");
 					rc = LB_EXIT_USAGE;
 				} else if (m > 0) {
 					/* Go on with the other rows, but say so in the exit status. */
-					lb_error("selftest: %s at %u threads: a run failed or hung; nothing measured", a.locks[l].ops->name, n);
+					lb_error("selftest: %s at %u threads: a run failed or hung; nothing measured",
+						 a.locks[l].ops->name, n);
 					failed = true;
 				}
 			}

@@ -16,8 +16,10 @@
  * anyone inside, a reader with a writer inside) + lost updates of the
  * shared counter + reads that saw it change + releases by a non-holder;
  * then the acquisitions of each role (reads are shared on a reader-writer
- * lock, exclusive on a mutex). Any Fail, and any lock
- * that hung or could not run, makes the command exit 1 naming the locks.
+ * lock, exclusive on a mutex). As in locktorture, `???` follows Max/Min
+ * when max/2 > min: a thread starved, which is a warning, not a failure.
+ * Any Fail, and any lock that hung or could not run, makes the command exit
+ * 1 naming the locks; a closing line says PASS or FAIL.
  * Unlike `run`, the negative control `none` is no exception: asked for by
  * name, it must fail, and the command says so.
  */
@@ -33,6 +35,7 @@
 #include "cmd/options.h"
 #include "engine/params.h"
 #include "engine/plan.h"
+#include "render/table.h"
 
 static const char stress_help[] =
 	"usage: lockbench stress [options]\n"
@@ -52,8 +55,10 @@ static const char stress_help[] =
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            only the failure line\n"
 	"  -h, --help             this text\n"
-	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F  Reads/Writes: R/W\n"
-	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases)\n"
+	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN [???]  Fail: F  Reads/Writes: R/W\n"
+	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases;\n"
+	"  ??? as in locktorture: max/2 > min, a thread starved: a warning, not a failure), then\n"
+	"  stress: PASS: N locks, Fail: 0   or   lockbench: stress: FAILED: LOCK, ...\n"
 	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, crashed, deadlocked, error;\n"
 	"            none included; a lock run with one thread or that made no acquisition is\n"
 	"            untested, so it fails),\n"
@@ -70,6 +75,8 @@ struct stress_cmd {
 	const char *params; /* --params */
 	char failed[1024];  /* "none, broken-tas" */
 	size_t nfailed;
+	size_t runs, imbalanced;
+	FILE *table;        /* where the lines went */
 };
 
 static void append_failed(struct stress_cmd *v, const char *label)
@@ -86,20 +93,14 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 {
 	(void)kept;
 	struct stress_cmd *v = arg;
+	v->runs++;
+	v->table = table;
 	if (!v->quiet && !v->header_done) {
 		char d[32];
 		lb_format_duration(v->duration_ns, d, sizeof d);
 		fprintf(table, "stress: %u threads, %s per lock, seed %" PRIu64 "\n", c->threads, d, v->seed);
 		v->header_done = true;
 	}
-	uint64_t max = 0, min = UINT64_MAX;
-	for (size_t i = 0; i < s->nthreads; i++) {
-		uint64_t a = s->threads[i].acquisitions;
-		max = a > max ? a : max;
-		min = a < min ? a : min;
-	}
-	if (min == UINT64_MAX)
-		min = 0;
 	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
 	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR ||
 		     s->status == LB_RS_DEADLOCK || s->status == LB_RS_CRASHED;
@@ -117,17 +118,7 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
-	char label[256], msg[512];
-	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64,
-		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
-	if (s->has_roles)
-		fprintf(table, "  Reads/Writes: %" PRIu64 "/%" PRIu64, s->roles[LB_SR_READ].acquisitions,
-			s->roles[LB_SR_WRITE].acquisitions);
-	if (s->status != LB_RS_OK && s->status != LB_RS_FAILED)
-		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
-	else if (untested != NULL)
-		fprintf(table, "  (%s)", untested);
-	fputc('\n', table);
+	v->imbalanced += lb_table_torture_line(table, c->label, s, untested);
 	fflush(table);
 }
 
@@ -241,10 +232,19 @@ int lb_cmd_stress(int argc, char **argv)
 		.isolate = a.isolate,
 	};
 	rc = lb_execute_plan(&plan);
+	size_t planned = a.nlocks * (a.ntcounts ? a.ntcounts : 1);
+	if (!v.quiet && v.table != NULL && v.runs < planned)
+		fprintf(v.table, "stress: stopped after %zu of %zu locks\n", v.runs, planned);
 	if (v.nfailed != 0) {
 		lb_error("stress: FAILED: %s", v.failed);
 		if (rc == LB_EXIT_OK)
 			rc = LB_EXIT_CHECK;
+	} else if (!v.quiet && v.table != NULL && rc == LB_EXIT_OK) {
+		fprintf(v.table, "stress: PASS: %zu lock%s, Fail: 0", v.runs, v.runs == 1 ? "" : "s");
+		if (v.imbalanced)
+			fprintf(v.table, "; %zu imbalanced (???: a thread got under half the busiest one's share)",
+				v.imbalanced);
+		fputc('\n', v.table);
 	}
 out:
 	lb_workload_free(&wl);

@@ -33,6 +33,7 @@
 #include "model/json.h"
 #include "model/output.h"
 #include "render/faults.h"
+#include "render/progress.h"
 
 #define MAX_THREAD_COUNTS 64
 
@@ -221,14 +222,16 @@ static int sample_of(const struct lb_plan *p, const struct lb_topo *topo, const 
 
 /* Run one item once; returns the exit code so far and sets *stop when the plan must end. */
 static int run_item(const struct lb_plan *p, const struct lb_topo *topo, struct plan_item *it, unsigned rep,
-		    struct lb_result *res, FILE *table, int rc, bool *stop)
+		    struct lb_result *res, FILE *table, int rc, bool *stop, const struct lb_progress *progress)
 {
 	struct lb_config *c = &res->configs[it->config];
 	double pp = it->threads > 1 ? lb_pingpong_ns(topo, it->pus[0], it->pus[1], 20000000) : NAN;
 	struct lb_sample got;
 	char msg[512];
 	bool stuck_here, hard;
-	if (sample_of(p, topo, it, rep, pp, &got, &stuck_here, msg, sizeof msg, &hard) != 0) {
+	int started = sample_of(p, topo, it, rep, pp, &got, &stuck_here, msg, sizeof msg, &hard);
+	lb_progress_clear(progress); /* before any row or message reaches the terminal */
+	if (started != 0) {
 		lb_error("%s threads=%u: %s", c->label, it->threads, msg);
 		c->status = LB_RS_ERROR;
 		*stop = hard; /* threads may be stuck on a barrier */
@@ -365,19 +368,18 @@ int lb_execute_plan(const struct lb_plan *p)
 
 
 	FILE *table = strcmp(output, "-") == 0 ? stderr : stdout;
-	/* A progress line rewritten in place only makes sense on a terminal. */
-	bool progress = !p->quiet && isatty(STDERR_FILENO);
+	/* Elapsed time and what is left, on a terminal only (render/progress.h). */
+	struct lb_progress progress;
+	lb_progress_init(&progress, !p->quiet, nitems * (size_t)p->repeat,
+			 (double)(p->opts.warmup_ns + p->opts.duration_ns) / 1e9 + 0.05);
 	rc = LB_EXIT_OK;
 	bool stop = false;
 	for (unsigned rep = 0; rep < p->repeat && !stop; rep++) {
 		for (size_t i = 0; i < nitems && !stop; i++) {
-			if (progress)
-				fprintf(stderr, "[%zu/%zu] %s threads=%u rep %u/%" PRId64 "\r", rep * nitems + i + 1,
-					nitems * (size_t)p->repeat, res->configs[items[i].config].label, items[i].threads,
-					rep + 1, p->repeat);
-			rc = run_item(p, topo, &items[i], rep, res, table, rc, &stop);
-			if (progress)
-				fprintf(stderr, "\033[K");
+			lb_progress_show(&progress, "%s threads=%u rep %u/%" PRId64, res->configs[items[i].config].label,
+					 items[i].threads, rep + 1, p->repeat);
+			rc = run_item(p, topo, &items[i], rep, res, table, rc, &stop, &progress);
+			lb_progress_step(&progress);
 		}
 	}
 	for (size_t i = 0; i < res->nconfigs; i++) {

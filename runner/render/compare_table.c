@@ -6,9 +6,11 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/format.h"
+#include "render/id_label.h"
 
 /* An id as one line of the table: a newline in an id must not forge a row. */
 #define ID_LEN 4096
@@ -135,14 +137,139 @@ static void print_rows(FILE *f, const struct lb_verdict *v)
 	}
 }
 
-/* "only in SIDE: ID" per one-sided config ("ID @ MACHINE" when paired by machine), then per machine. */
+/* A median in its metric's unit: 2.09M/s, 1.02us, 0.997. */
+static void fmt_unit(char *buf, size_t len, double x, const struct lb_metric *m)
+{
+	char num[32];
+	if (!isfinite(x)) {
+		snprintf(buf, len, "-");
+	} else if (m != NULL && strcmp(m->unit, "per_s") == 0) {
+		lb_human_rate(x, num, sizeof(num));
+		snprintf(buf, len, "%s/s", num);
+	} else if (m != NULL && strcmp(m->unit, "ns") == 0) {
+		lb_human_ns(x, buf, len);
+	} else {
+		snprintf(buf, len, "%.3g", x);
+	}
+}
+
+/* The CI of the ratio as changes in percent, without blanks: [-31.0%,-28.7%]. */
+static void fmt_ci_narrow(char *buf, size_t len, double lo, double hi)
+{
+	char a[32], b[32];
+
+	if (isnan(lo) || isnan(hi)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_pct(a, sizeof(a), (lo - 1) * 100);
+	fmt_pct(b, sizeof(b), (hi - 1) * 100);
+	snprintf(buf, len, "[%s,%s]", a, b);
+}
+
+enum { N_METRIC, N_BASE, N_NEW, N_CHANGE, N_CI, N_P, NN_COLS };
+#define NARROW 80
+
+static void narrow_cells(const struct lb_verdict_row *r, char cells[NN_COLS][CELL_LEN])
+{
+	snprintf(cells[N_METRIC], CELL_LEN, "%s", r->metric->name);
+	fmt_unit(cells[N_BASE], CELL_LEN, r->base_median, r->metric);
+	fmt_unit(cells[N_NEW], CELL_LEN, r->new_median, r->metric);
+	fmt_pct(cells[N_CHANGE], CELL_LEN, r->change_pct);
+	fmt_ci_narrow(cells[N_CI], CELL_LEN, r->ci95_low, r->ci95_high);
+	fmt_p(cells[N_P], CELL_LEN, r->p_value);
+}
+
+/*
+ * For 80 columns: a line per config with what tells it apart, a row per
+ * metric under it; a reason that does not fit goes on a line of its own.
+ */
+static void print_narrow(FILE *f, const struct lb_verdict *v)
+{
+	static const char *const head[NN_COLS] = { "metric", "base", "new", "change", "95% CI", "p" };
+	struct lb_id_labels labels = { 0 };
+	const char **ids = calloc(v->nrows ? v->nrows : 1, sizeof(*ids));
+	char cells[NN_COLS][CELL_LEN], line[ID_LEN];
+	size_t width[NN_COLS];
+
+	for (size_t i = 0; ids && i < v->nrows; i++)
+		ids[i] = v->rows[i].config;
+	if (!ids || lb_id_labels_make(ids, v->nrows, &labels)) {
+		free(ids);
+		print_rows(f, v); /* out of memory: the wide table needs nothing more */
+		return;
+	}
+	for (int c = 0; c < NN_COLS; c++)
+		width[c] = strlen(head[c]);
+	for (size_t i = 0; i < v->nrows; i++) {
+		narrow_cells(&v->rows[i], cells);
+		for (int c = 0; c < NN_COLS; c++)
+			width[c] = lb_text_width(cells[c]) > width[c] ? lb_text_width(cells[c]) : width[c];
+	}
+	if (labels.common[0]) {
+		char all[ID_LEN];
+
+		snprintf(all, sizeof(all), "every config: %s", labels.common);
+		fprintf(f, "%s\n", lb_fit(all, NARROW, line, sizeof(line)));
+	}
+	fputs("  ", f);
+	for (int c = 0; c < NN_COLS; c++) {
+		lb_put_cell(f, head[c], width[c], c != N_METRIC);
+		fputs(c == N_METRIC ? " " : "  ", f);
+	}
+	fputs("verdict\n", f);
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct lb_verdict_row *r = &v->rows[i];
+		size_t used = 2;
+
+		const struct lb_verdict_row *prev = i ? &v->rows[i - 1] : NULL;
+		if (prev == NULL || strcmp(r->config ? r->config : "", prev->config ? prev->config : "") != 0 ||
+		    strcmp(r->machine ? r->machine : "", prev->machine ? prev->machine : "") != 0) {
+			char head_line[ID_LEN];
+
+			/* A verdict paired by machine: the machine after the config, as the chart has it. */
+			snprintf(head_line, sizeof(head_line), "%s%s%s", labels.label[i][0] ? labels.label[i] : r->config,
+				 r->machine ? " @ " : "", r->machine ? r->machine : "");
+			fprintf(f, "%s\n", lb_fit(head_line, NARROW, line, sizeof(line)));
+		}
+		narrow_cells(r, cells);
+		fputs("  ", f);
+		for (int c = 0; c < NN_COLS; c++) {
+			lb_put_cell(f, cells[c], width[c], c != N_METRIC);
+			fputs(c == N_METRIC ? " " : "  ", f);
+			used += width[c] + (c == N_METRIC ? 1 : 2);
+		}
+		fputs(lb_judgement_name(r->verdict), f);
+		used += strlen(lb_judgement_name(r->verdict));
+		if (r->reason) {
+			char why[CELL_LEN + 8];
+
+			snprintf(why, sizeof(why), "(%s)", r->reason);
+			lb_one_line(why, line, sizeof(line));
+			if (used + 1 + lb_text_width(line) <= NARROW)
+				fprintf(f, " %s\n", line);
+			else
+				fprintf(f, "\n    %s\n", lb_fit(why, NARROW - 4, line, sizeof(line)));
+		} else {
+			fputc('\n', f);
+		}
+	}
+	lb_id_labels_free(&labels);
+	free(ids);
+}
+
+/*
+ * "only in SIDE: ID" per one-sided config ("ID @ MACHINE" when paired by machine), then per machine;
+ * in 80 columns an id keeps its start and end.
+ */
 static void only_lines(FILE *f, const char *side, char *const *ids, char *const *machines, size_t n,
-		       char *const *only_machines, size_t nmachines)
+		       char *const *only_machines, size_t nmachines, bool wide)
 {
 	char id[ID_LEN], m[CELL_LEN];
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "only in %s: %s", side, lb_one_line(ids[i], id, sizeof(id)));
+		fprintf(f, "only in %s: %s", side,
+			wide ? lb_one_line(ids[i], id, sizeof(id)) : lb_fit(ids[i], NARROW - 10 - strlen(side), id, sizeof(id)));
 		if (machines)
 			fprintf(f, " @ %s", lb_one_line(machines[i], m, sizeof(m)));
 		fputc('\n', f);
@@ -151,21 +278,25 @@ static void only_lines(FILE *f, const char *side, char *const *ids, char *const 
 		fprintf(f, "machine only in %s: %s\n", side, lb_one_line(only_machines[i], m, sizeof(m)));
 }
 
-void lb_compare_table(FILE *f, const struct lb_verdict *v)
+void lb_compare_table(FILE *f, const struct lb_verdict *v, bool wide)
 {
 	const struct lb_compare_settings *s = &v->settings;
 
-	print_rows(f, v);
+	if (wide)
+		print_rows(f, v);
+	else
+		print_narrow(f, v);
 	only_lines(f, "base", v->only_in_base, v->only_in_base_machine, v->nonly_in_base,
-		   v->machines_only_in_base, v->nmachines_only_in_base);
+		   v->machines_only_in_base, v->nmachines_only_in_base, wide);
 	only_lines(f, "new", v->only_in_new, v->only_in_new_machine, v->nonly_in_new, v->machines_only_in_new,
-		   v->nmachines_only_in_new);
+		   v->nmachines_only_in_new, wide);
+	/* The counts stay on one line for a script to grep; in 80 columns the settings go below. */
 	fprintf(f,
-		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
-		" (threshold %g%%, alpha %g, min %zu reps)\n",
+		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a%s"
+		"(threshold %g%%, alpha %g, min %zu reps)\n",
 		lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
-		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha,
-		s->min_repeats);
+		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], wide ? " " : "\n         ",
+		s->threshold_pct, s->alpha, s->min_repeats);
 }
 
 /*

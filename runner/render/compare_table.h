@@ -5,16 +5,21 @@
 #ifndef LB_COMPARE_TABLE_H
 #define LB_COMPARE_TABLE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "model/verdict.h"
 
 /*
- * One aligned row per config and metric (config, metric, base, new, change,
- * 95% CI, p, verdict), then the configs only one side has and the one-line
- * summary ("compare: regression: 1 regression, ... (threshold 5%, ...)").
+ * The verdict, then the configs only one side has and the one-line summary
+ * ("compare: regression: 1 regression, ... (threshold 5%, ...)").
+ * Default (wide false): for 80 columns — a line per config naming what tells
+ * it from the others (the fields all configs share said once above), under
+ * it a row per metric with base and new in the metric's unit (2.09M/s,
+ * 1.02us), the change, its 95% CI, p and the verdict. wide: one aligned
+ * row per config and metric with the whole config id.
  */
-void lb_compare_table(FILE *f, const struct lb_verdict *v);
+void lb_compare_table(FILE *f, const struct lb_verdict *v, bool wide);
 
 /* The same as a Markdown table under a heading; text in cells is escaped. 0, or -1. */
 int lb_compare_markdown(FILE *f, const struct lb_verdict *v);

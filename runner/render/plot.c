@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/filter.h"
 #include "model/json.h"
 #include "model/schema.h"
 #include "model/verdict.h"
@@ -64,6 +65,8 @@ static int load_input(const struct lb_plot_request *req, struct plot_model *m, s
 	char schema[128], why[sizeof ((struct lb_plot_report *)0)->err];
 	if (lb_result_load(req->input, result, why, sizeof why) == 0) {
 		m->result = *result;
+		if (lb_filter_result(req->filter, *result, req->input, err, errlen) != 0)
+			return -1;
 		return prepare_result(req, m, err, errlen);
 	}
 	if (lb_json_schema_of(req->input, schema, sizeof schema, err, errlen) != 0)
@@ -77,7 +80,8 @@ static int load_input(const struct lb_plot_request *req, struct plot_model *m, s
 			snprintf(err, errlen, "--threads: %s is a compare verdict; --threads is for a result", req->input);
 			return -1;
 		}
-		if (lb_verdict_load(req->input, verdict, err, errlen) != 0)
+		if (lb_verdict_load(req->input, verdict, err, errlen) != 0 ||
+		    lb_filter_verdict(req->filter, *verdict, req->input, err, errlen) != 0)
 			return -1;
 		m->verdict = *verdict;
 		return prepare_verdict(req, m, err, errlen);
@@ -180,6 +184,10 @@ enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_re
 		goto out;
 	status = LB_PLOT_OK;
 	err[0] = '\0';
+	for (size_t i = 0; i < m.ncharts; i++)
+		snprintf(rep->charts[i], sizeof rep->charts[i], "%s", m.charts[i]);
+	rep->ncharts = m.ncharts;
+	rep->threads = m.threads;
 out:
 	if (status != LB_PLOT_OK)
 		plot_stage_abandon(&st);

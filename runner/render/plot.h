@@ -21,8 +21,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct lb_filter;
+
 struct lb_plot_request {
 	const char *input;
+	const struct lb_filter *filter; /* only the configs (rows of a verdict) it keeps; NULL: all */
 	const char *output;     /* NULL: plots/out/<input's basename without .json> */
 	const char *formats[2]; /* "png", "svg" */
 	size_t nformats;
@@ -38,6 +41,7 @@ struct lb_plot_request {
 enum lb_plot_status { LB_PLOT_OK, LB_PLOT_FAILED, LB_PLOT_INTERRUPTED };
 
 #define LB_PLOT_MAX_NOTES 64
+#define LB_PLOT_MAX_CHARTS 8
 #define LB_PLOT_PATH_MAX 4096
 
 /* What a render says beside its outcome. */
@@ -47,6 +51,11 @@ struct lb_plot_report {
 	char *notes[LB_PLOT_MAX_NOTES];  /* what was left out and why; one line each */
 	size_t nnotes;
 	char err[3 * LB_PLOT_PATH_MAX];  /* LB_PLOT_FAILED / INTERRUPTED: one line, why */
+	char charts[LB_PLOT_MAX_CHARTS][16]; /* LB_PLOT_OK: the charts drawn ("throughput", ...), in order */
+	size_t ncharts;
+	unsigned threads;                /* a result: the thread count of its per-thread charts */
+	/* a result's fairness chart: "bars" (a bar per thread) or "lorenz" (the sorted share curve) */
+	char fairness_view[8];
 };
 
 /*

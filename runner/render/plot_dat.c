@@ -1,14 +1,16 @@
 /*
  * render/plot_dat.c — a result's tables and meta.gp, for the scripts in plots/.
  *
- * throughput.dat, latency.dat, fairness.dat and timeline.dat (and for a
- * reader-writer result rw.dat, plot_rw.c) are plain
+ * throughput.dat, tail.dat, latency.dat (here), fairness.dat or lorenz.dat
+ * and balance.dat (plot_fair.c), timeline.dat (plot_timeline.c) and, for a
+ * reader-writer result, rw.dat (plot_rw.c) are plain
  * whitespace tables whose first lines are `#` comments naming each column
  * with its unit; one block per series, blocks separated by two blank lines
  * (gnuplot's `index`). Beside them, meta.gp: plain gnuplot assignments
- * (titles, the PU count, the chosen thread count, per block a key title and
- * the figures the charts print) that every script loads. A lock's colour is
- * written into every row as a 24-bit integer for `lc rgb variable`.
+ * (titles already wrapped to the canvas, the PU count, the chosen thread
+ * count, per chart its legend and per block the figures the charts print)
+ * that every script loads. A lock's colour is also written into every row
+ * as a 24-bit integer for `lc rgb variable`.
  *
  * Every string from the result reaches these files through plot_text.c.
  */
@@ -40,12 +42,11 @@ int plot_table_end(FILE *f, struct plot_model *m, const char *name, const char *
 {
 	if (plot_close(f, name, err, errlen) != 0)
 		return -1;
-	if (m->ncharts < PLOT_MAX_CHARTS)
-		snprintf(m->charts[m->ncharts++], sizeof m->charts[0], "%s", chart);
+	plot_add_chart(m, chart);
 	return 0;
 }
 
-static const struct lb_sample *pick_of(const struct plot_model *m, size_t b)
+const struct lb_sample *plot_pick_of(const struct plot_model *m, size_t b)
 {
 	const struct plot_point *p = m->series[m->blocks[b]].pick;
 	return p ? p->median : NULL;
@@ -70,35 +71,14 @@ static double repetition_of(const struct lb_sample *s)
 	return s->repetition;
 }
 
-static double jain_of(const struct lb_sample *s)
-{
-	return s->has_fairness ? s->fairness.jain : NAN;
-}
-
-static double ff_of(const struct lb_sample *s)
-{
-	return s->has_fairness ? s->fairness.fairness_factor : NAN;
-}
-
-static double acquisitions_of(const struct lb_sample *s)
-{
-	return s->has_figures ? (double)s->acquisitions : NAN;
-}
-
-static double slice_of(const struct lb_sample *s)
-{
-	return s->has_timing ? (double)s->timing_slice_ns : NAN;
-}
-
-/* array <name>[nb] of one figure of each block's picked sample. */
-static void meta_sample_array(FILE *f, const char *name, const struct plot_model *m, size_t nb,
-			      double (*get)(const struct lb_sample *))
+void plot_meta_sample_array(FILE *f, const char *name, const struct plot_model *m, size_t nb,
+			    double (*get)(const struct lb_sample *))
 {
 	if (nb == 0)
 		return;
 	fprintf(f, "array %s[%zu] = [", name, nb);
 	for (size_t b = 0; b < nb; b++) {
-		double v = get(pick_of(m, b));
+		double v = get(plot_pick_of(m, b));
 		fputs(b ? ", " : "", f);
 		if (isfinite(v))
 			fprintf(f, "%.10g", v);
@@ -108,8 +88,7 @@ static void meta_sample_array(FILE *f, const char *name, const struct plot_model
 	fputs("]\n", f);
 }
 
-/* The line above each block of a per-thread chart: which lock and which repetition. */
-static void block_comment(FILE *f, const struct plot_model *m, size_t b)
+void plot_block_comment(FILE *f, const struct plot_model *m, size_t b)
 {
 	const struct plot_series *se = &m->series[m->blocks[b]];
 	if (b > 0)
@@ -118,26 +97,31 @@ static void block_comment(FILE *f, const struct plot_model *m, size_t b)
 		     se->pick->median->repetition, se->pick->nok);
 }
 
+/* A config's median of metric k with its CI; without a summary, its median sample's value (n 1). */
+static void config_stat(const struct plot_point *p, enum lb_metric_id k, double *med, double *lo, double *hi,
+			size_t *n, bool *reached)
+{
+	const struct lb_config *c = p->config;
+	const struct lb_stat *st = &c->summary.stat[k];
+	*med = *lo = *hi = NAN, *n = 0, *reached = false;
+	if (c->summary.present && st->n > 0 && isfinite(st->median))
+		*med = st->median, *lo = st->ci95_low, *hi = st->ci95_high, *n = st->n, *reached = st->ci95_reached;
+	else if (isfinite(lb_metrics[k].get(p->median)))
+		*med = *lo = *hi = lb_metrics[k].get(p->median), *n = 1;
+}
+
 /* One row of throughput.dat: the config's summary, or its median sample when it has none. */
 static void throughput_row(FILE *f, const struct plot_point *p, unsigned rgb)
 {
-	const struct lb_config *c = p->config;
-	const struct lb_stat *st = &c->summary.stat[LB_M_THROUGHPUT];
-	double med = NAN, lo = NAN, hi = NAN;
-	size_t reps = 0;
-	bool reached = false;
-	if (c->summary.present)
-		med = st->median, lo = st->ci95_low, hi = st->ci95_high, reps = st->n, reached = st->ci95_reached;
-	if (!isfinite(med) || reps < 1) {
-		med = lo = hi = p->median->throughput_per_s;
-		reps = 1;
-		reached = false;
-	}
-	fprintf(f, "%u", c->threads);
+	double med, lo, hi;
+	size_t reps;
+	bool reached;
+	config_stat(p, LB_M_THROUGHPUT, &med, &lo, &hi, &reps, &reached);
+	fprintf(f, "%u", p->config->threads);
 	plot_num(f, med);
 	plot_num(f, lo);
 	plot_num(f, hi);
-	fprintf(f, " %zu %d %d %u\n", reps, reached, c->oversubscribed, rgb);
+	fprintf(f, " %zu %d %d %u\n", reps, reached, p->config->oversubscribed, rgb);
 }
 
 static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -151,6 +135,7 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 	if (f == NULL)
 		return -1;
 	size_t nb = 0;
+	double ymin = INFINITY, ymax = 0;
 	for (size_t s = 0; s < m->nseries; s++) {
 		const struct plot_series *se = &m->series[s];
 		if (se->npoints == 0) {
@@ -160,19 +145,107 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 		if (nb > 0)
 			fputs("\n\n", f);
 		plot_comment(f, "block %zu: %s (lock %s, workload %s)", nb, se->label, se->lock_key, se->wl_key);
-		for (size_t i = 0; i < se->npoints; i++)
-			throughput_row(f, &m->points[se->first + i], se->rgb);
+		for (size_t i = 0; i < se->npoints; i++) {
+			const struct plot_point *p = &m->points[se->first + i];
+			double v[3];
+			size_t n;
+			bool reached;
+			throughput_row(f, p, se->rgb);
+			config_stat(p, LB_M_THROUGHPUT, &v[0], &v[1], &v[2], &n, &reached);
+			for (size_t c = 0; c < 3; c++)
+				if (isfinite(v[c]) && v[c] > 0)
+					ymin = fmin(ymin, v[c]), ymax = fmax(ymax, v[c]);
+		}
 		m->blocks[nb++] = s;
 	}
-	plot_meta_blocks(meta, "throughput", m, nb);
+	plot_meta_legend(meta, "throughput", m, nb, NULL);
 	if (nb > 0) {
-		/* the dash type of each line: one per workload and machine */
+		/* the dash type of each line again, by the name scripts written before the legend arrays use */
 		fprintf(meta, "array throughput_workload[%zu] = [", nb);
 		for (size_t b = 0; b < nb; b++)
 			fprintf(meta, "%s%u", b ? ", " : "", m->series[m->blocks[b]].dash);
 		fputs("]\n", meta);
 	}
+	/* The y range (a log axis: values above 0; a lock that acquired nothing falls below it). */
+	if (!isfinite(ymin))
+		ymin = 1, ymax = 10;
+	fprintf(meta, "throughput_min_per_s = %.10g\nthroughput_max_per_s = %.10g\n", ymin, ymax);
 	return plot_table_end(f, m, "throughput.dat", "throughput", err, errlen);
+}
+
+/* Whether a point has a p99 or a p99.9 to show. */
+static bool has_tail(const struct plot_point *p)
+{
+	double med, lo, hi;
+	size_t n;
+	bool reached;
+	config_stat(p, LB_M_P99, &med, &lo, &hi, &n, &reached);
+	if (isfinite(med))
+		return true;
+	config_stat(p, LB_M_P999, &med, &lo, &hi, &n, &reached);
+	return isfinite(med);
+}
+
+/* p99 and p99.9 of the wait against threads: the tail a lock gives its waiters as contention grows. */
+static int write_tail(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
+{
+	size_t nb = 0;
+	for (size_t s = 0; s < m->nseries; s++) {
+		const struct plot_series *se = &m->series[s];
+		bool any = false;
+		for (size_t i = 0; i < se->npoints && !any; i++)
+			any = has_tail(&m->points[se->first + i]);
+		if (any)
+			m->blocks[nb++] = s;
+	}
+	plot_meta_legend(meta, "tail", m, nb, NULL);
+	if (nb == 0) {
+		plot_note(m, "tail: no wait percentiles in %s (timing off); no tail chart", m->source);
+		return 0;
+	}
+	FILE *f = plot_table_begin(
+		dir, m, "tail.dat", "p99 and p99.9 of the acquisition wait against thread count", false,
+		"# median and 95% CI of the median over the ok repetitions (config.summary.p99_ns, p999_ns; with\n"
+		"# fewer than 6 repetitions the CI is [min, max]); NaN where nothing was timed\n"
+		"# threads  p99_ns  p99_ci95_low_ns  p99_ci95_high_ns  p999_ns  p999_ci95_low_ns  p999_ci95_high_ns  rgb\n",
+		err, errlen);
+	if (f == NULL)
+		return -1;
+	/* The y range of both panels: every value above 0 (a log axis), found here rather than by gnuplot's
+	 * stats, which fail on a column of nothing but NaN. */
+	double ymin = INFINITY, ymax = 0;
+	for (size_t b = 0; b < nb; b++) {
+		const struct plot_series *se = &m->series[m->blocks[b]];
+		if (b > 0)
+			fputs("\n\n", f);
+		plot_comment(f, "block %zu: %s (lock %s, workload %s)", b, se->label, se->lock_key, se->wl_key);
+		for (size_t i = 0; i < se->npoints; i++) {
+			const struct plot_point *p = &m->points[se->first + i];
+			fprintf(f, "%u", p->config->threads);
+			static const enum lb_metric_id k[] = { LB_M_P99, LB_M_P999 };
+			for (size_t j = 0; j < 2; j++) {
+				double v[3];
+				size_t n;
+				bool reached;
+				config_stat(p, k[j], &v[0], &v[1], &v[2], &n, &reached);
+				for (size_t c = 0; c < 3; c++) {
+					plot_num(f, v[c]);
+					if (isfinite(v[c]) && v[c] > 0)
+						ymin = fmin(ymin, v[c]), ymax = fmax(ymax, v[c]);
+				}
+			}
+			fprintf(f, " %u\n", se->rgb);
+		}
+	}
+	if (!isfinite(ymin))
+		ymin = ymax = 1;
+	fprintf(meta, "tail_ns_min = %.10g\ntail_ns_max = %.10g\n", ymin, ymax);
+	return plot_table_end(f, m, "tail.dat", "tail", err, errlen);
+}
+
+static void repetition_suffix(const struct plot_model *m, size_t b, char *buf, size_t len)
+{
+	snprintf(buf, len, " (repetition %u)", plot_pick_of(m, b)->repetition + 1);
 }
 
 static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -187,9 +260,9 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 		else
 			plot_append(skipped, sizeof skipped, "%s%s", skipped[0] ? ", " : "", m->series[s].label);
 	}
-	plot_gp_assign(meta, "latency_skipped", skipped);
-	plot_meta_blocks(meta, "latency", m, nb);
-	meta_sample_array(meta, "latency_repetition", m, nb, repetition_of);
+	plot_gp_wrapped(meta, "latency_skipped", skipped, 120);
+	plot_meta_legend(meta, "latency", m, nb, repetition_suffix);
+	plot_meta_sample_array(meta, "latency_repetition", m, nb, repetition_of);
 	/* Said on the terminal too: a missing chart must not go unnoticed (make plots, make bench). */
 	if (skipped[0] != '\0')
 		plot_note(m, "latency: %s at %u threads: no latency curve (timing off); %s", skipped, m->threads,
@@ -205,10 +278,10 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 	if (f == NULL)
 		return -1;
 	for (size_t b = 0; b < nb; b++) {
-		const struct lb_sample *smp = pick_of(m, b);
+		const struct lb_sample *smp = plot_pick_of(m, b);
 		double count = smp->latency.present ? (double)smp->latency.count : NAN;
 		size_t npts = smp->curve.n < LB_CURVE_MAX ? smp->curve.n : LB_CURVE_MAX;
-		block_comment(f, m, b);
+		plot_block_comment(f, m, b);
 		for (size_t i = 0; i < npts; i++) {
 			double p = smp->curve.pct[i], x = 100.0 / (100.0 - p);
 			if (!(p >= 0 && p < 100) || (isfinite(count) && x > count * (1 + 1e-9)))
@@ -222,126 +295,46 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 	return plot_table_end(f, m, "latency.dat", "latency", err, errlen);
 }
 
-static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
-{
-	size_t nb = 0;
-	for (size_t s = 0; s < m->nseries; s++)
-		if (m->series[s].pick != NULL && m->series[s].pick->median->nthreads > 0)
-			m->blocks[nb++] = s;
-	plot_meta_blocks(meta, "fairness", m, nb);
-	meta_sample_array(meta, "fairness_repetition", m, nb, repetition_of);
-	meta_sample_array(meta, "fairness_jain", m, nb, jain_of);
-	meta_sample_array(meta, "fairness_factor", m, nb, ff_of);
-	meta_sample_array(meta, "fairness_acquisitions", m, nb, acquisitions_of);
-	if (nb == 0)
-		return 0;
-	FILE *f = plot_table_begin(
-		dir, m, "fairness.dat", "each thread's share of the acquisitions", true,
-		"# from samples[].threads[] of the repetition with the median throughput; fair_pct = 100/threads\n"
-		"# thread  share_pct  acquisitions  fair_pct  starved  rgb\n",
-		err, errlen);
-	if (f == NULL)
-		return -1;
-	for (size_t b = 0; b < nb; b++) {
-		const struct lb_sample *smp = pick_of(m, b);
-		double total = 0;
-		block_comment(f, m, b);
-		for (size_t i = 0; i < smp->nthreads; i++)
-			total += (double)smp->threads[i].acquisitions;
-		for (size_t i = 0; i < smp->nthreads; i++) {
-			const struct lb_thread_figs *t = &smp->threads[i];
-			fprintf(f, "%u", t->id);
-			plot_num(f, total > 0 ? 100.0 * (double)t->acquisitions / total : NAN);
-			plot_num(f, (double)t->acquisitions);
-			plot_num(f, 100.0 / (double)smp->nthreads);
-			fprintf(f, " %d %u\n", t->starved, m->series[m->blocks[b]].rgb);
-		}
-	}
-	return plot_table_end(f, m, "fairness.dat", "fairness", err, errlen);
-}
-
-static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
-{
-	size_t nb = 0;
-	for (size_t s = 0; s < m->nseries; s++) {
-		const struct plot_point *p = m->series[s].pick;
-		if (p != NULL && p->median->nthreads > 0 && p->median->threads[0].ntimeline > 0 && p->median->has_timing &&
-		    p->median->timing_slice_ns > 0)
-			m->blocks[nb++] = s;
-	}
-	plot_meta_blocks(meta, "timeline", m, nb);
-	meta_sample_array(meta, "timeline_repetition", m, nb, repetition_of);
-	meta_sample_array(meta, "timeline_slice_ns", m, nb, slice_of);
-	if (nb == 0) {
-		plot_note(m, "timeline: no per-thread timeline at %u threads; no timeline chart", m->threads);
-		return 0;
-	}
-	FILE *f = plot_table_begin(
-		dir, m, "timeline.dat", "acquisitions per thread per time slice", true,
-		"# from samples[].threads[].timeline of the repetition with the median throughput; time from the\n"
-		"# start of the measured window; a last slice less than half inside the window is left out;\n"
-		"# within a block one scan per thread (time varies fastest), scans separated by one blank line\n"
-		"# slice_start_ms  slice_end_ms  thread  acquisitions\n",
-		err, errlen);
-	if (f == NULL)
-		return -1;
-	for (size_t b = 0; b < nb; b++) {
-		const struct lb_sample *smp = pick_of(m, b);
-		double slice_ns = (double)smp->timing_slice_ns, window_ns = smp->duration_s * 1e9;
-		block_comment(f, m, b);
-		for (size_t i = 0; i < smp->nthreads; i++) {
-			const struct lb_thread_figs *t = &smp->threads[i];
-			if (i > 0)
-				fputc('\n', f);
-			for (size_t k = 0; k < t->ntimeline; k++) {
-				double start = (double)k * slice_ns;
-				if (isfinite(window_ns) && window_ns - start < slice_ns / 2)
-					break;
-				fprintf(f, "%.10g", start / 1e6);
-				plot_num(f, (start + slice_ns) / 1e6);
-				fprintf(f, " %u", t->id);
-				plot_num(f, (double)t->timeline[k]);
-				fputc('\n', f);
-			}
-		}
-	}
-	return plot_table_end(f, m, "timeline.dat", "timeline", err, errlen);
-}
-
 static const char *or(const char *s, const char *fallback)
 {
 	return s ? s : fallback;
 }
 
-/* The titles every chart of a result shares. */
+/*
+ * The titles every chart of a result shares, wrapped to the canvas: a
+ * chart's own first line (its script's), then `subtitle[]` (workload,
+ * machine, run) at font size 10 and `foot[]` (file, version, date) at 8.
+ * 120 and 150 characters stay inside 1000 px at those sizes (6.6 and 5.3
+ * px a character, on the roomy side: plots/common.gp).
+ */
 static void write_result_meta(FILE *f, const struct plot_model *m)
 {
 	const struct lb_context *ctx = &m->result->context;
 	const struct lb_run_options *opt = &ctx->options;
-	char buf[1024], a[32], b[32];
+	char wl[1024], machine[1024], run[1024], footer[1024], a[32], b[32], all[3200];
 	plot_comment(f, "meta.gp (lockbench plot, from %s): gnuplot assignments every chart script loads:", m->source);
-	fputs("# titles, the PU count, the thread count of the per-thread charts, and per block of each\n"
-	      "# .dat table its key title (<chart>_key) and figures (see README.md, Charts)\n",
+	fputs("# titles, the PU count, the thread count of the per-thread charts, and per chart its legend\n"
+	      "# and per block the figures the chart prints (see docs/charts.md)\n",
 	      f);
 	plot_gp_assign(f, "kind", "result");
 	plot_gp_assign(f, "source", m->source);
 	/* One workload in full; several by what tells them apart (the .dat block comments have them in full). */
-	buf[0] = '\0';
+	wl[0] = '\0';
 	for (size_t w = 0; w < m->nwls; w++)
-		plot_append(buf, sizeof buf, "%s%s", w ? ", " : "", m->nwls > 1 ? m->wl_labels + w * 256 : m->wl_keys[w]);
-	plot_gp_assign(f, "workload", buf);
+		plot_append(wl, sizeof wl, "%s%s", w ? ", " : "", m->nwls > 1 ? m->wl_labels + w * 256 : m->wl_keys[w]);
+	plot_gp_assign(f, "workload", wl);
 
-	snprintf(buf, sizeof buf, "%s, %s, %u PU%s", or(ctx->host, "unknown host"), or(ctx->cpu_model, "unknown CPU"),
-		 m->pus, m->pus == 1 ? "" : "s");
+	snprintf(machine, sizeof machine, "%s, %s, %u PU%s", or(ctx->host, "unknown host"),
+		 or(ctx->cpu_model, "unknown CPU"), m->pus, m->pus == 1 ? "" : "s");
 	if (ctx->topo_pus > m->pus)
-		plot_append(buf, sizeof buf, " allowed of %u", ctx->topo_pus);
+		plot_append(machine, sizeof machine, " allowed of %u", ctx->topo_pus);
 	if (m->by_machine && ctx->nmachines > 1) {
 		/* A merged result: every machine by name (the context above is only the first's). */
-		snprintf(buf, sizeof buf, "%zu machines:", ctx->nmachines);
+		snprintf(machine, sizeof machine, "%zu machines:", ctx->nmachines);
 		for (size_t i = 0; i < ctx->nmachines; i++)
-			plot_append(buf, sizeof buf, "%s %s", i ? "," : "", ctx->machines[i].name);
+			plot_append(machine, sizeof machine, "%s %s", i ? "," : "", ctx->machines[i].name);
 	}
-	plot_gp_assign(f, "machine", buf);
+	plot_gp_assign(f, "machine", machine);
 
 	char timing[32];
 	if (opt->timing_sample_every == 0)
@@ -353,14 +346,26 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
 	lb_human_ns((double)opt->duration_ns, a, sizeof a);
 	lb_human_ns((double)opt->warmup_ns, b, sizeof b);
 	long long reps = opt->repeat > 0 ? (long long)opt->repeat : 1;
-	snprintf(buf, sizeof buf, "%s window, %s warm-up, %lld repetition%s, pin %s, timing %s", a, b, reps,
+	snprintf(run, sizeof run, "%s window, %s warm-up, %lld repetition%s, pin %s, timing %s", a, b, reps,
 		 reps == 1 ? "" : "s", or(opt->pin, "?"), timing);
-	plot_gp_assign(f, "run", buf);
-	snprintf(buf, sizeof buf, "%s, lockbench %s (%s), %s", m->source, or(ctx->version, "?"),
+	plot_gp_assign(f, "run", run);
+	snprintf(footer, sizeof footer, "%s, lockbench %s (%s), %s", m->source, or(ctx->version, "?"),
 		 or(ctx->git_commit, "?"), or(ctx->started_utc, "?"));
-	plot_gp_assign(f, "footer", buf);
+	plot_gp_assign(f, "footer", footer);
+	snprintf(all, sizeof all, "workload %s  |  %s  |  %s", wl, machine, run);
+	plot_gp_wrapped(f, "subtitle", all, 120);
+	plot_gp_wrapped(f, "foot", footer, 150);
 	fprintf(f, "pus = %u\nthreads = %u\n", m->pus, m->threads);
 }
+
+/*
+ * The charts of a result, in the order a report shows them. A chart of the
+ * scheduler-bound and unsteady regimes (when results classify their runs)
+ * joins as one more writer here and one script in plots/.
+ */
+static int (*const writers[])(const char *, struct plot_model *, FILE *, char *, size_t) = {
+	write_throughput, write_tail, write_latency, plot_write_fairness, plot_write_timeline, plot_write_rw,
+};
 
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen)
 {
@@ -369,15 +374,9 @@ int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t e
 	if (meta == NULL)
 		return -1;
 	write_result_meta(meta, m);
-	int rc = write_throughput(dir, m, meta, err, errlen);
-	if (rc == 0)
-		rc = write_latency(dir, m, meta, err, errlen);
-	if (rc == 0)
-		rc = write_fairness(dir, m, meta, err, errlen);
-	if (rc == 0)
-		rc = write_timeline(dir, m, meta, err, errlen);
-	if (rc == 0)
-		rc = plot_write_rw(dir, m, meta, err, errlen);
+	int rc = 0;
+	for (size_t i = 0; i < sizeof writers / sizeof writers[0] && rc == 0; i++)
+		rc = writers[i](dir, m, meta, err, errlen);
 	if (plot_close(meta, "meta.gp", err, errlen) != 0)
 		rc = -1;
 	return rc;

@@ -15,7 +15,7 @@
 struct lb_verdict;
 struct lb_identity;
 
-#define PLOT_MAX_CHARTS 5
+#define PLOT_MAX_CHARTS LB_PLOT_MAX_CHARTS
 
 /* A config of a series with at least one usable sample: one x of the throughput chart. */
 struct plot_point {
@@ -33,7 +33,8 @@ struct plot_series {
 	char label[512];      /* key title: the name and the parameters that tell it from its namesakes,
 			       * then " @ machine" in a result of machines */
 	size_t lock_index, wl_index, machine_index;
-	unsigned rgb;         /* the lock's: a lock keeps its colour on every machine */
+	unsigned rgb;         /* colour and marker: the lock's (plot_style_of), on every machine */
+	int pt;
 	unsigned dash;        /* gnuplot dashtype: one per workload and machine */
 	size_t first, npoints;         /* its points: m->points[first ..], by ascending thread count */
 	const struct plot_point *pick; /* its point at m->threads; NULL: none */
@@ -64,6 +65,28 @@ struct plot_model {
 	char charts[PLOT_MAX_CHARTS][16];
 	size_t ncharts;
 };
+
+/* ---- plot_style.c: how a series looks, and text laid out for a chart ---- */
+
+/* Colour (24 distinct ones) and marker (12 shapes) of the lock_index-th lock. */
+void plot_style_of(size_t lock_index, unsigned *rgb, int *pt);
+/*
+ * `name_lines = N` and `array name[N]`: text wrapped at spaces into lines of
+ * at most `width` characters (a longer word is cut; a newline ends a line),
+ * each a gnuplot string.
+ */
+void plot_gp_wrapped(FILE *f, const char *name, const char *text, size_t width);
+/*
+ * The legend of a chart's nb blocks (m->blocks): `<chart>_blocks`, and per
+ * block `<chart>_key[]` (its legend text: the series label, then `suffix(b)`
+ * when given), `_name[]` (the label alone), `_rgb[]`, `_pt[]`, `_dt[]`; `<chart>_key_cols` and
+ * `<chart>_key_rows`: the grid that fits the legend into a chart's width.
+ */
+void plot_meta_legend(FILE *f, const char *chart, const struct plot_model *m, size_t nb,
+		      void (*suffix)(const struct plot_model *m, size_t b, char *buf, size_t len));
+/* Note a chart to draw (its script's name without .gp). */
+void plot_add_chart(struct plot_model *m, const char *chart);
+
 
 /* ---- plot_series.c ---- */
 
@@ -111,20 +134,29 @@ int plot_short_labels(const char *const *names, const char *const *params, size_
 
 /* The tables and meta.gp of a result / a verdict into dir; charts to draw go into m->charts. */
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen);
-int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen);
-/* A reader-writer result's rw.dat and its meta.gp lines; nothing for a result without roles. */
-int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
-
 /*
- * For the writers of a result's tables: open a table and write its header
- * (what it shows, at the chosen thread count for a per-thread chart, then
- * `about`: its # lines, the column names last); close it, its chart to be
- * drawn; <chart>_blocks and the key title of each of the nb blocks listed
- * in m->blocks into meta.gp.
+ * For the writers of a result's tables (plot_dat.c, plot_fair.c, plot_timeline.c, plot_rw.c): open
+ * a table and write its header (what it shows, at the chosen thread count for a per-thread chart,
+ * then `about`: its # lines, the column names last); close it, its chart to be drawn.
  */
 FILE *plot_table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
 		       bool per_thread, const char *about, char *err, size_t errlen);
 int plot_table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen);
+/* The picked sample of block b (m->blocks[b]). */
+const struct lb_sample *plot_pick_of(const struct plot_model *m, size_t b);
+/* The line above each block of a per-thread table: which lock and which repetition. */
+void plot_block_comment(FILE *f, const struct plot_model *m, size_t b);
+/* array <name>[nb] of one figure of each block's picked sample. */
+void plot_meta_sample_array(FILE *f, const char *name, const struct plot_model *m, size_t nb,
+			    double (*get)(const struct lb_sample *));
+/* plot_fair.c: fairness.dat or lorenz.dat, and balance.dat; plot_timeline.c: timeline.dat. */
+int plot_write_fairness(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
+int plot_write_timeline(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
+int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen);
+/* A reader-writer result's rw.dat and its meta.gp lines; nothing for a result without roles. */
+int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
+
+/* <chart>_blocks and the key title of each of the nb blocks listed in m->blocks, into meta.gp. */
 void plot_meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb);
 
 /* ---- plot_text.c: every string that reaches a table or meta.gp goes through these ---- */

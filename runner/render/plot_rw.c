@@ -122,7 +122,7 @@ int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, 
 			if (has_roles(&m->points[se->first + i]))
 				rw_row(f, &m->points[se->first + i], se->rgb, &e);
 	}
-	plot_meta_blocks(meta, "rw", m, nb);
+	plot_meta_legend(meta, "rw", m, nb, NULL);
 	fprintf(meta, "rw_reads = %zu\nrw_writes = %zu\n", e.reads, e.writes);
 	fprintf(meta, "rw_max = %.10g\n", e.most > 0 ? e.most : 1.0);
 	/* the dash type of each line, as throughput.dat's: one per workload and machine */

@@ -7,9 +7,9 @@
  * (model/identity.h), never rebuilt from the config's names and parameters,
  * so plot groups configs exactly as compare pairs them.
  *
- * Colours: a lock keeps one colour in every chart, taken from a fixed
- * palette by the lock's position in the result (first appearance in
- * "configs").
+ * Styles: a lock keeps one colour and one marker in every chart, by the
+ * lock's position in the result (first appearance in "configs"); the dash
+ * tells workloads (and machines) apart (plot_style.c).
  *
  * A merged result of several machines (lockbench merge) holds a config id
  * once per machine: a series is then a lock variant and workload on one
@@ -36,19 +36,6 @@
 
 #include "model/identity.h"
 #include "render/plot_int.h"
-
-/* Okabe & Ito's colour-blind-safe palette; a lock's colour is palette[index % 8]. */
-static const unsigned palette[] = {
-	0x0072b2, /* blue */
-	0xd55e00, /* vermillion */
-	0x009e73, /* bluish green */
-	0xcc79a7, /* reddish purple */
-	0xe69f00, /* orange */
-	0x56b4e9, /* sky blue */
-	0x000000, /* black */
-	0x999999, /* grey */
-};
-#define PALETTE_LEN (sizeof palette / sizeof palette[0])
 
 void plot_note(struct plot_model *m, const char *fmt, ...)
 {
@@ -334,7 +321,7 @@ static int number_series(struct plot_model *m, struct cfg_keys *k)
 		se->wl_key = m->wl_keys[se->wl_index];
 		se->machine_index = k->machine_id[k->series_first[s]];
 		se->machine = m->result->configs[k->series_first[s]].machine;
-		se->rgb = palette[se->lock_index % PALETTE_LEN];
+		plot_style_of(se->lock_index, &se->rgb, &se->pt);
 		se->dash = (unsigned)(se->wl_index * m->nmachines + se->machine_index + 1);
 	}
 	return 0;

@@ -23,10 +23,10 @@
 
 /* Every file plot may write into an output directory. */
 static const char *const known_files[] = {
-	"meta.gp",        "throughput.dat", "throughput.png", "throughput.svg", "latency.dat",
-	"latency.png",    "latency.svg",    "fairness.dat",   "fairness.png",   "fairness.svg",
-	"timeline.dat",   "timeline.png",   "timeline.svg",   "compare.dat",    "compare.png",
-	"compare.svg",
+	"meta.gp",      "throughput.dat", "throughput.png", "throughput.svg", "tail.dat",     "tail.png",
+	"tail.svg",     "latency.dat",    "latency.png",    "latency.svg",    "fairness.dat", "lorenz.dat",
+	"balance.dat",  "fairness.png",   "fairness.svg",   "timeline.dat",   "timeline.png", "timeline.svg",
+	"compare.dat",  "compare.png",    "compare.svg",
 };
 #define N_KNOWN (sizeof known_files / sizeof known_files[0])
 
