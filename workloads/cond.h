@@ -75,18 +75,12 @@ static inline void lb_futex_wake(_Atomic uint32_t *word, int n)
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
+/* All zero is the initial state: one in a workload's (zeroed) state needs no init. */
 struct lb_cond {
 	_Atomic uint32_t seq;      /* the futex word: every notify bumps it */
 	_Atomic uint32_t sleepers; /* threads between wait's release and re-acquire */
 	_Atomic uint32_t stopped;  /* raised by lb_cond_stop: waiters leave */
 };
-
-static inline void lb_cond_init(struct lb_cond *cv)
-{
-	atomic_init(&cv->seq, 0);
-	atomic_init(&cv->sleepers, 0);
-	atomic_init(&cv->stopped, 0);
-}
 
 /*
  * Called with the lock held; returns with it held. false: the run is

@@ -35,12 +35,8 @@
  * the stop after re-acquiring, release and leave (cond.h). An item a
  * producer made but had not put yet is not counted as produced.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "cond.h"
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_PRODUCERS, P_CAPACITY, P_ITEM_NS };
 
@@ -55,11 +51,10 @@ static const struct lb_param condition_params[] = {
 
 #define ITEM_SHIFT 40
 
-/* Per thread, written only by its thread, read by verify() after the join. */
 struct cond_tally {
-	_Alignas(LB_CACHELINE) uint64_t items; /* put (producer) or taken (consumer) */
-	uint64_t sum;                          /* of the item numbers taken */
-	uint64_t hash_sum;                     /* of hash(item) over the items taken */
+	uint64_t items;    /* put (producer) or taken (consumer) */
+	uint64_t sum;      /* of the item numbers taken */
+	uint64_t hash_sum; /* of hash(item) over the items taken */
 };
 
 struct cond_state {
@@ -72,7 +67,6 @@ struct cond_state {
 	unsigned producers;
 	uint64_t item_iters;
 	_Atomic uint64_t *slots;
-	struct cond_tally *tally; /* one per thread */
 };
 
 /* splitmix64's finaliser: a bijection, so distinct items hash apart. */
@@ -86,79 +80,39 @@ static uint64_t item_hash(uint64_t x)
 	return x;
 }
 
-static void cond_free(struct cond_state *s)
-{
-	if (s != NULL) {
-		free(s->slots);
-		free(s->tally);
-		free(s);
-	}
-}
-
 static int cond_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	int64_t producers = run->wl_params[P_PRODUCERS].i;
-	if (producers >= (int64_t)run->nthreads) {
-		snprintf(err, errlen,
-			 "condition: producers=%" PRId64 " leaves no consumer at %u threads (need 1 <= producers < threads)",
-			 producers, run->nthreads);
-		return -1;
-	}
-	struct cond_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	if (s == NULL) {
-		snprintf(err, errlen, "condition: out of memory");
-		return -1;
-	}
-	s->capacity = (uint32_t)run->wl_params[P_CAPACITY].i;
+	struct cond_state *s = run->wl_state;
+	int64_t producers = lb_param(run, P_PRODUCERS);
+	if (producers >= (int64_t)run->nthreads)
+		return lb_setup_fail(run, err, errlen,
+				     "producers=%" PRId64 " leaves no consumer at %u threads (need 1 <= producers < threads)",
+				     producers, run->nthreads);
+	s->capacity = (uint32_t)lb_param(run, P_CAPACITY);
 	s->producers = (unsigned)producers;
-	s->item_iters = lb_busy_iters((uint64_t)run->wl_params[P_ITEM_NS].i);
-	s->slots = calloc(s->capacity, sizeof *s->slots);
-	s->tally = aligned_alloc(LB_CACHELINE, run->nthreads * sizeof *s->tally);
-	if (s->slots == NULL || s->tally == NULL) {
-		cond_free(s);
-		snprintf(err, errlen, "condition: out of memory");
-		return -1;
-	}
-	for (uint32_t i = 0; i < s->capacity; i++)
-		atomic_init(&s->slots[i], 0);
-	for (unsigned i = 0; i < run->nthreads; i++)
-		s->tally[i] = (struct cond_tally){ 0 };
-	atomic_init(&s->head, 0);
-	atomic_init(&s->count, 0);
-	lb_cond_init(&s->not_empty);
-	lb_cond_init(&s->not_full);
-	run->wl_state = s;
-	return 0;
-}
-
-static uint32_t load(_Atomic uint32_t *v)
-{
-	return atomic_load_explicit(v, memory_order_relaxed);
-}
-
-static void store(_Atomic uint32_t *v, uint32_t x)
-{
-	atomic_store_explicit(v, x, memory_order_relaxed);
+	s->item_iters = lb_param_iters(run, P_ITEM_NS);
+	s->slots = lb_wl_alloc(run, s->capacity, sizeof *s->slots);
+	return s->slots != NULL ? 0 : lb_setup_fail(run, err, errlen, "out of memory");
 }
 
 static void producer(struct lb_thread *t, struct cond_state *s)
 {
-	struct cond_tally *me = &s->tally[t->id];
+	struct cond_tally *me = t->tally;
 	uint64_t base = (uint64_t)t->id << ITEM_SHIFT;
 	while (lb_running(t)) {
 		if (s->item_iters)
 			lb_busy(s->item_iters);
 		lb_acquire(t);
-		while (load(&s->count) >= s->capacity) {
+		while (lb_relaxed_load(&s->count) >= s->capacity) {
 			if (!lb_cond_wait(t, &s->not_full)) {
 				lb_release(t);
 				return;
 			}
 		}
-		uint32_t count = load(&s->count);
-		uint32_t tail = (uint32_t)(((uint64_t)load(&s->head) + count) % s->capacity);
-		atomic_store_explicit(&s->slots[tail], base | me->items, memory_order_relaxed);
-		store(&s->count, count + 1);
+		uint32_t count = lb_relaxed_load(&s->count);
+		uint32_t tail = (uint32_t)(((uint64_t)lb_relaxed_load(&s->head) + count) % s->capacity);
+		lb_relaxed_store(&s->slots[tail], base | me->items);
+		lb_relaxed_store(&s->count, count + 1);
 		lb_cond_notify(&s->not_empty, 1);
 		lb_release(t);
 		me->items++;
@@ -167,19 +121,19 @@ static void producer(struct lb_thread *t, struct cond_state *s)
 
 static void consumer(struct lb_thread *t, struct cond_state *s)
 {
-	struct cond_tally *me = &s->tally[t->id];
+	struct cond_tally *me = t->tally;
 	while (lb_running(t)) {
 		lb_acquire(t);
-		while (load(&s->count) == 0) {
+		while (lb_relaxed_load(&s->count) == 0) {
 			if (!lb_cond_wait(t, &s->not_empty)) {
 				lb_release(t);
 				return;
 			}
 		}
-		uint32_t head = load(&s->head) % s->capacity;
-		uint64_t item = atomic_load_explicit(&s->slots[head], memory_order_relaxed);
-		store(&s->head, (head + 1) % s->capacity);
-		store(&s->count, load(&s->count) - 1);
+		uint32_t head = lb_relaxed_load(&s->head) % s->capacity;
+		uint64_t item = lb_relaxed_load(&s->slots[head]);
+		lb_relaxed_store(&s->head, (head + 1) % s->capacity);
+		lb_relaxed_store(&s->count, lb_relaxed_load(&s->count) - 1);
 		lb_cond_notify(&s->not_full, 1);
 		lb_release(t);
 		me->items++;
@@ -208,61 +162,52 @@ static void cond_stop(struct lb_run *run)
 
 static unsigned cond_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct cond_state *s = run->wl_state;
+	struct cond_state *s = run->wl_state;
 	uint32_t count = atomic_load(&s->count), head = atomic_load(&s->head);
-	if (count > s->capacity || head >= s->capacity) {
-		snprintf(msg, msglen, "condition: buffer holds %" PRIu32 " items from slot %" PRIu32 " of %" PRIu32,
-			 count, head, s->capacity);
-		return 1;
-	}
+	if (count > s->capacity || head >= s->capacity)
+		return lb_verify_fail(run, msg, msglen, "buffer holds %" PRIu32 " items from slot %" PRIu32 " of %" PRIu32,
+				      count, head, s->capacity);
 	/* What was produced: items 0..n-1 of every producer. */
 	uint64_t produced = 0, want_sum = 0, want_hash = 0;
 	for (unsigned p = 0; p < s->producers; p++) {
+		const struct cond_tally *made = run->threads[p].tally;
 		uint64_t base = (uint64_t)p << ITEM_SHIFT;
-		for (uint64_t k = 0; k < s->tally[p].items; k++) {
+		for (uint64_t k = 0; k < made->items; k++) {
 			want_sum += base | k;
 			want_hash += item_hash(base | k);
 		}
-		produced += s->tally[p].items;
+		produced += made->items;
 	}
 	/* What was consumed, and what is left. */
 	uint64_t seen = count, sum = 0, hash = 0;
 	for (unsigned c = s->producers; c < run->nthreads; c++) {
-		seen += s->tally[c].items;
-		sum += s->tally[c].sum;
-		hash += s->tally[c].hash_sum;
+		const struct cond_tally *took = run->threads[c].tally;
+		seen += took->items;
+		sum += took->sum;
+		hash += took->hash_sum;
 	}
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t item = atomic_load(&s->slots[((uint64_t)head + i) % s->capacity]);
 		sum += item;
 		hash += item_hash(item);
 	}
-	if (seen != produced) {
-		snprintf(msg, msglen, "condition: %" PRIu64 " items produced, %" PRIu64 " consumed + %" PRIu32 " left",
-			 produced, seen - count, count);
-		return 1;
-	}
-	if (sum != want_sum || hash != want_hash) {
-		snprintf(msg, msglen, "condition: %" PRIu64 " items add up, but not to the items produced "
-			 "(one taken twice, another lost)", produced);
-		return 1;
-	}
+	if (seen != produced)
+		return lb_verify_fail(run, msg, msglen, "%" PRIu64 " items produced, %" PRIu64 " consumed + %" PRIu32
+				      " left", produced, seen - count, count);
+	if (sum != want_sum || hash != want_hash)
+		return lb_verify_fail(run, msg, msglen, "%" PRIu64 " items add up, but not to the items produced "
+				      "(one taken twice, another lost)", produced);
 	return 0;
-}
-
-static void cond_teardown(struct lb_run *run)
-{
-	cond_free(run->wl_state);
-	run->wl_state = NULL;
 }
 
 const struct lb_workload lb_workload_condition = {
 	.name = "condition",
 	.summary = "producers/consumers on a bounded buffer with condition variables over the lock (queue.Queue)",
 	.params = condition_params,
+	.state_size = sizeof(struct cond_state),
+	.tally_size = sizeof(struct cond_tally),
 	.setup = cond_setup,
 	.thread = cond_thread,
 	.verify = cond_verify,
 	.stop = cond_stop,
-	.teardown = cond_teardown,
 };

@@ -15,11 +15,7 @@
  * `lockbench selftest overhead` measures what the harness costs; its
  * latency, starvation and short-term fairness figures stay empty.
  */
-#include <stdlib.h>
-#include <stdio.h>
-#include <inttypes.h>
-
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_CS_NS, P_THINK_NS, P_CS_LINES };
 
@@ -33,43 +29,20 @@ static const struct lb_param cs_params[] = {
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
-struct cs_line {
-	_Alignas(LB_CACHELINE) _Atomic uint64_t v;
-};
-
 struct cs_state {
 	uint64_t cs_iters, think_iters;
 	unsigned nlines;
-	struct cs_line *lines;
+	struct lb_line *lines;
 };
 
 static int cs_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	struct cs_state *s = calloc(1, sizeof *s);
-	if (s == NULL) {
-		snprintf(err, errlen, "cs: out of memory");
-		return -1;
-	}
-	s->cs_iters = lb_busy_iters((uint64_t)run->wl_params[P_CS_NS].i);
-	s->think_iters = lb_busy_iters((uint64_t)run->wl_params[P_THINK_NS].i);
-	s->nlines = (unsigned)run->wl_params[P_CS_LINES].i;
-	s->lines = aligned_alloc(LB_CACHELINE, s->nlines * sizeof *s->lines);
-	if (s->lines == NULL) {
-		free(s);
-		snprintf(err, errlen, "cs: out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < s->nlines; i++)
-		atomic_init(&s->lines[i].v, 0);
-	run->wl_state = s;
-	return 0;
-}
-
-/* Relaxed load + store, not an atomic add: a broken lock must lose updates. */
-static inline void bump(struct cs_line *l)
-{
-	uint64_t v = atomic_load_explicit(&l->v, memory_order_relaxed);
-	atomic_store_explicit(&l->v, v + 1, memory_order_relaxed);
+	struct cs_state *s = run->wl_state;
+	s->cs_iters = lb_param_iters(run, P_CS_NS);
+	s->think_iters = lb_param_iters(run, P_THINK_NS);
+	s->nlines = (unsigned)lb_param(run, P_CS_LINES);
+	s->lines = lb_wl_alloc(run, s->nlines, sizeof *s->lines);
+	return s->lines != NULL ? 0 : lb_setup_fail(run, err, errlen, "out of memory");
 }
 
 static void cs_thread(struct lb_thread *t)
@@ -78,7 +51,7 @@ static void cs_thread(struct lb_thread *t)
 	while (lb_running(t)) {
 		lb_acquire(t);
 		for (unsigned i = 0; i < s->nlines; i++)
-			bump(&s->lines[i]);
+			lb_bump(&s->lines[i].v);
 		if (s->cs_iters)
 			lb_busy_polling(t, s->cs_iters);
 		lb_release(t);
@@ -95,7 +68,7 @@ static void bare_thread(struct lb_thread *t)
 	while (lb_running(t)) {
 		ops->acquire(lock, node);
 		for (unsigned i = 0; i < s->nlines; i++)
-			bump(&s->lines[i]);
+			lb_bump(&s->lines[i].v);
 		if (s->cs_iters)
 			lb_busy(s->cs_iters);
 		ops->release(lock, node);
@@ -108,44 +81,26 @@ static void bare_thread(struct lb_thread *t)
 
 static unsigned cs_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct cs_state *s = run->wl_state;
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < run->nthreads; i++)
-		sum += run->threads[i].total;
-	uint64_t counter = atomic_load(&s->lines[0].v);
-	if (counter == sum)
-		return 0;
-	snprintf(msg, msglen, "cs: shared counter %" PRIu64 " != %" PRIu64 " acquisitions (%" PRIu64 " lost)",
-		 counter, sum, sum > counter ? sum - counter : counter - sum);
-	return 1;
-}
-
-static void cs_teardown(struct lb_run *run)
-{
 	struct cs_state *s = run->wl_state;
-	if (s != NULL) {
-		free(s->lines);
-		free(s);
-	}
-	run->wl_state = NULL;
+	return lb_verify_count(run, lb_relaxed_load(&s->lines[0].v), lb_total(run), "acquisitions", msg, msglen) != 0;
 }
 
 const struct lb_workload lb_workload_cs = {
 	.name = "cs",
 	.summary = "lock, bump a shared counter and cs_lines lines, work cs_ns, unlock, think think_ns",
 	.params = cs_params,
+	.state_size = sizeof(struct cs_state),
 	.setup = cs_setup,
 	.thread = cs_thread,
 	.verify = cs_verify,
-	.teardown = cs_teardown,
 };
 
 const struct lb_workload lb_workload_bare = {
 	.name = "bare",
 	.summary = "cs without instrumentation: the lock alone, the reference for `selftest overhead`",
 	.params = cs_params,
+	.state_size = sizeof(struct cs_state),
 	.setup = cs_setup,
 	.thread = bare_thread,
 	.verify = cs_verify,
-	.teardown = cs_teardown,
 };

@@ -37,16 +37,13 @@
  * shows in the GIL's counters and their poll_handoffs.
  *
  * verify(): every tick of a CPU thread and every burst of an I/O thread
- * counts one on a shared counter while holding the lock (see count_begin);
+ * counts one on a shared counter while holding the lock (see count_end);
  * it must equal the sum of what every thread counted.
  */
-#include <inttypes.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "cond.h"
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_CPU_THREADS, P_TICK_NS, P_SLICE_NS, P_IO_NS, P_BURST_NS };
 
@@ -64,9 +61,8 @@ static const struct lb_param interp_params[] = {
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
-/* Per thread, written only by its thread, read by verify() after the join. */
 struct interp_tally {
-	_Alignas(LB_CACHELINE) uint64_t bumps;
+	uint64_t bumps;
 };
 
 struct interp_state {
@@ -74,34 +70,21 @@ struct interp_state {
 	_Alignas(LB_CACHELINE) _Atomic uint32_t stopped; /* futex word the I/O threads sleep on */
 	_Alignas(LB_CACHELINE) unsigned cpu_threads;
 	uint64_t tick_iters, slice_ticks, burst_iters, io_ns;
-	struct interp_tally *tally;
 };
 
 static int interp_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	struct interp_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	struct interp_tally *tally = aligned_alloc(LB_CACHELINE, run->nthreads * sizeof *tally);
-	if (s == NULL || tally == NULL) {
-		free(s);
-		free(tally);
-		snprintf(err, errlen, "interp: out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < run->nthreads; i++)
-		tally[i] = (struct interp_tally){ 0 };
-	atomic_init(&s->counter, 0);
-	atomic_init(&s->stopped, 0);
-	int64_t cpu = run->wl_params[P_CPU_THREADS].i;
+	(void)err, (void)errlen;
+	struct interp_state *s = run->wl_state;
+	int64_t cpu = lb_param(run, P_CPU_THREADS);
 	s->cpu_threads = cpu < (int64_t)run->nthreads ? (unsigned)cpu : run->nthreads;
-	uint64_t tick_ns = (uint64_t)run->wl_params[P_TICK_NS].i;
+	uint64_t tick_ns = (uint64_t)lb_param(run, P_TICK_NS);
 	s->tick_iters = lb_busy_iters(tick_ns);
-	s->slice_ticks = (uint64_t)run->wl_params[P_SLICE_NS].i / tick_ns;
+	s->slice_ticks = (uint64_t)lb_param(run, P_SLICE_NS) / tick_ns;
 	if (s->slice_ticks == 0)
 		s->slice_ticks = 1;
-	s->burst_iters = lb_busy_iters((uint64_t)run->wl_params[P_BURST_NS].i);
-	s->io_ns = (uint64_t)run->wl_params[P_IO_NS].i;
-	s->tally = tally;
-	run->wl_state = s;
+	s->burst_iters = lb_param_iters(run, P_BURST_NS);
+	s->io_ns = (uint64_t)lb_param(run, P_IO_NS);
 	return 0;
 }
 
@@ -112,27 +95,22 @@ static int interp_setup(struct lb_run *run, char *err, size_t errlen)
  * the store comes before lb_poll, where the GIL may legitimately pass to
  * another thread.
  */
-static uint64_t count_begin(struct interp_state *s)
-{
-	return atomic_load_explicit(&s->counter, memory_order_relaxed);
-}
-
 static void count_end(struct interp_state *s, struct interp_tally *me, uint64_t v)
 {
-	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
+	lb_relaxed_store(&s->counter, v + 1);
 	me->bumps++;
 }
 
 /*
- * lb_running() reports the stop once; the tick loop, inside the lock, is
- * where a CPU thread usually sees it, so it leaves from there.
+ * lb_running() stays false once the run stopped; the tick loop, inside the
+ * lock, is where a CPU thread usually sees it, so it leaves from there.
  */
 static void cpu_bound(struct lb_thread *t, struct interp_state *s, struct interp_tally *me)
 {
 	while (lb_running(t)) {
 		lb_acquire(t);
 		for (uint64_t k = 0; k < s->slice_ticks; k++) {
-			uint64_t v = count_begin(s);
+			uint64_t v = lb_relaxed_load(&s->counter);
 			lb_busy(s->tick_iters);
 			count_end(s, me, v);
 			lb_poll(t);
@@ -149,7 +127,7 @@ static void io_bound(struct lb_thread *t, struct interp_state *s, struct interp_
 {
 	while (lb_running(t)) {
 		lb_acquire(t);
-		count_end(s, me, count_begin(s));
+		count_end(s, me, lb_relaxed_load(&s->counter));
 		if (s->burst_iters)
 			lb_busy_polling(t, s->burst_iters);
 		lb_release(t);
@@ -161,11 +139,10 @@ static void io_bound(struct lb_thread *t, struct interp_state *s, struct interp_
 static void interp_thread(struct lb_thread *t)
 {
 	struct interp_state *s = t->run->wl_state;
-	struct interp_tally *me = &s->tally[t->id];
 	if (t->id < s->cpu_threads)
-		cpu_bound(t, s, me);
+		cpu_bound(t, s, t->tally);
 	else
-		io_bound(t, s, me);
+		io_bound(t, s, t->tally);
 }
 
 static void interp_stop(struct lb_run *run)
@@ -177,35 +154,19 @@ static void interp_stop(struct lb_run *run)
 
 static unsigned interp_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct interp_state *s = run->wl_state;
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < run->nthreads; i++)
-		sum += s->tally[i].bumps;
-	uint64_t counter = atomic_load(&s->counter);
-	if (counter == sum)
-		return 0;
-	snprintf(msg, msglen, "interp: shared counter %" PRIu64 " != %" PRIu64 " ticks and bursts done holding the lock",
-		 counter, sum);
-	return 1;
-}
-
-static void interp_teardown(struct lb_run *run)
-{
 	struct interp_state *s = run->wl_state;
-	if (s != NULL) {
-		free(s->tally);
-		free(s);
-	}
-	run->wl_state = NULL;
+	return lb_verify_count(run, lb_relaxed_load(&s->counter), LB_TALLY_SUM(run, struct interp_tally, bumps),
+			       "ticks and bursts done holding the lock", msg, msglen) != 0;
 }
 
 const struct lb_workload lb_workload_interp = {
 	.name = "interp",
 	.summary = "CPU-bound threads hold the lock polling every tick_ns; I/O threads take it, work, sleep io_ns (GIL)",
 	.params = interp_params,
+	.state_size = sizeof(struct interp_state),
+	.tally_size = sizeof(struct interp_tally),
 	.setup = interp_setup,
 	.thread = interp_thread,
 	.verify = interp_verify,
 	.stop = interp_stop,
-	.teardown = interp_teardown,
 };

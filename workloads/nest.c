@@ -31,13 +31,9 @@
  *
  * Needs LB_CAP_REENTRANT: a lock that is not reentrant deadlocks on the
  * second acquire. `lockbench run` refuses such a lock before any thread
- * starts; setup refuses it too, for callers of lb_run_config.
+ * starts; the harness refuses it at setup too, for callers of lb_run_config.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_DEPTH, P_CS_NS, P_THINK_NS };
 
@@ -49,52 +45,34 @@ static const struct lb_param nest_params[] = {
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
-/* Per thread, written only by its thread, read by verify() after the join. */
 struct nest_tally {
-	_Alignas(LB_CACHELINE) uint64_t inner_release_errors;
+	uint64_t inner_release_errors;
 };
 
 struct nest_state {
 	_Alignas(LB_CACHELINE) _Atomic uint64_t counter;
 	_Alignas(LB_CACHELINE) unsigned depth;
 	uint64_t cs_iters, think_iters;
-	struct nest_tally *tally;
 };
 
 static int nest_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	if (!(run->ops->caps & LB_CAP_REENTRANT)) {
-		snprintf(err, errlen, "nest: lock %s is not reentrant (capability \"reentrant\"); its owner would "
-			 "deadlock taking it again", run->ops->name);
-		return -1;
-	}
-	struct nest_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	struct nest_tally *tally = aligned_alloc(LB_CACHELINE, run->nthreads * sizeof *tally);
-	if (s == NULL || tally == NULL) {
-		free(s);
-		free(tally);
-		snprintf(err, errlen, "nest: out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < run->nthreads; i++)
-		tally[i] = (struct nest_tally){ 0 };
-	atomic_init(&s->counter, 0);
-	s->depth = (unsigned)run->wl_params[P_DEPTH].i;
-	s->cs_iters = lb_busy_iters((uint64_t)run->wl_params[P_CS_NS].i);
-	s->think_iters = lb_busy_iters((uint64_t)run->wl_params[P_THINK_NS].i);
-	s->tally = tally;
-	run->wl_state = s;
+	(void)err, (void)errlen;
+	struct nest_state *s = run->wl_state;
+	s->depth = (unsigned)lb_param(run, P_DEPTH);
+	s->cs_iters = lb_param_iters(run, P_CS_NS);
+	s->think_iters = lb_param_iters(run, P_THINK_NS);
 	return 0;
 }
 
 static void nest_thread(struct lb_thread *t)
 {
 	struct nest_state *s = t->run->wl_state;
-	struct nest_tally *me = &s->tally[t->id];
+	struct nest_tally *me = t->tally;
 	const struct lb_lock_ops *ops = t->ops;
 	while (lb_running(t)) {
 		lb_acquire(t);
-		uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
+		uint64_t v = lb_relaxed_load(&s->counter);
 		for (unsigned d = 1; d < s->depth; d++)
 			ops->acquire(t->lock, t->node);
 		if (s->cs_iters)
@@ -102,7 +80,7 @@ static void nest_thread(struct lb_thread *t)
 		for (unsigned d = 1; d < s->depth; d++)
 			if (ops->release(t->lock, t->node) != 0)
 				me->inner_release_errors++;
-		atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
+		lb_relaxed_store(&s->counter, v + 1);
 		lb_release(t);
 		if (s->think_iters)
 			lb_busy(s->think_iters);
@@ -111,30 +89,14 @@ static void nest_thread(struct lb_thread *t)
 
 static unsigned nest_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct nest_state *s = run->wl_state;
-	uint64_t passes = 0, errors = 0;
-	for (unsigned i = 0; i < run->nthreads; i++) {
-		passes += run->threads[i].total;
-		errors += s->tally[i].inner_release_errors;
-	}
-	uint64_t counter = atomic_load(&s->counter);
-	unsigned failures = (counter != passes) + (errors != 0);
-	if (counter != passes)
-		snprintf(msg, msglen, "nest: shared counter %" PRIu64 " != %" PRIu64 " outermost acquisitions",
-			 counter, passes);
-	else if (errors != 0)
-		snprintf(msg, msglen, "nest: %" PRIu64 " inner releases returned -1 (owner not recognised)", errors);
-	return failures;
-}
-
-static void nest_teardown(struct lb_run *run)
-{
 	struct nest_state *s = run->wl_state;
-	if (s != NULL) {
-		free(s->tally);
-		free(s);
-	}
-	run->wl_state = NULL;
+	uint64_t errors = LB_TALLY_SUM(run, struct nest_tally, inner_release_errors);
+	unsigned failures = lb_verify_count(run, lb_relaxed_load(&s->counter), lb_total(run),
+					    "outermost acquisitions", msg, msglen) != 0;
+	if (errors != 0 && failures++ == 0)
+		lb_verify_fail(run, msg, msglen, "%" PRIu64 " inner releases returned -1 (owner not recognised)",
+			       errors);
+	return failures;
 }
 
 const struct lb_workload lb_workload_nest = {
@@ -142,8 +104,9 @@ const struct lb_workload lb_workload_nest = {
 	.summary = "take the lock depth times nested, release as often (RLock; needs a reentrant lock)",
 	.params = nest_params,
 	.needs_caps = LB_CAP_REENTRANT,
+	.state_size = sizeof(struct nest_state),
+	.tally_size = sizeof(struct nest_tally),
 	.setup = nest_setup,
 	.thread = nest_thread,
 	.verify = nest_verify,
-	.teardown = nest_teardown,
 };

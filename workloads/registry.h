@@ -6,7 +6,7 @@
 
 #include "engine/harness.h"
 
-/* NULL-terminated, in `lockbench list` order. */
+/* NULL-terminated, in `lockbench list` order: the order of registry.def. */
 extern const struct lb_workload *const lb_workloads[];
 
 /* The workload called name, or NULL. */

@@ -30,12 +30,8 @@
  * Stop: the stop hook wakes every thread waiting for a permit; it leaves
  * without one (cond.h).
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "cond.h"
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_PERMITS, P_CS_NS, P_THINK_NS };
 
@@ -48,13 +44,12 @@ static const struct lb_param sem_params[] = {
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
-/* Per thread, written only by its thread, read by verify() after the join. */
 struct sem_tally {
-	_Alignas(LB_CACHELINE) uint64_t taken; /* permits acquired */
-	uint64_t given;                        /* permits released */
-	uint64_t over;                         /* entries that found more than `permits` holders */
-	uint64_t full_releases;                /* releases that found the semaphore full */
-	uint64_t max_in_use;                   /* most holders seen on entry */
+	uint64_t taken;         /* permits acquired */
+	uint64_t given;         /* permits released */
+	uint64_t over;          /* entries that found more than `permits` holders */
+	uint64_t full_releases; /* releases that found the semaphore full */
+	uint64_t max_in_use;    /* most holders seen on entry */
 };
 
 struct sem_state {
@@ -66,54 +61,30 @@ struct sem_state {
 	/* Read-only once set up. */
 	_Alignas(LB_CACHELINE) uint64_t permits;
 	uint64_t cs_iters, think_iters;
-	struct sem_tally *tally;
 };
 
 static int sem_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	struct sem_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	struct sem_tally *tally = aligned_alloc(LB_CACHELINE, run->nthreads * sizeof *tally);
-	if (s == NULL || tally == NULL) {
-		free(s);
-		free(tally);
-		snprintf(err, errlen, "semaphore: out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < run->nthreads; i++)
-		tally[i] = (struct sem_tally){ 0 };
-	s->permits = (uint64_t)run->wl_params[P_PERMITS].i;
-	s->cs_iters = lb_busy_iters((uint64_t)run->wl_params[P_CS_NS].i);
-	s->think_iters = lb_busy_iters((uint64_t)run->wl_params[P_THINK_NS].i);
-	s->tally = tally;
-	atomic_init(&s->value, s->permits);
-	atomic_init(&s->in_use, 0);
-	lb_cond_init(&s->not_zero);
-	run->wl_state = s;
+	(void)err, (void)errlen;
+	struct sem_state *s = run->wl_state;
+	s->permits = (uint64_t)lb_param(run, P_PERMITS);
+	s->cs_iters = lb_param_iters(run, P_CS_NS);
+	s->think_iters = lb_param_iters(run, P_THINK_NS);
+	lb_relaxed_store(&s->value, s->permits);
 	return 0;
-}
-
-/* Relaxed: the lock orders these, and without one they must lose updates. */
-static uint64_t load(_Atomic uint64_t *v)
-{
-	return atomic_load_explicit(v, memory_order_relaxed);
-}
-
-static void store(_Atomic uint64_t *v, uint64_t x)
-{
-	atomic_store_explicit(v, x, memory_order_relaxed);
 }
 
 /* Take a permit; false if the run stopped while waiting for one. */
 static bool sem_acquire(struct lb_thread *t, struct sem_state *s)
 {
 	lb_acquire(t);
-	while (load(&s->value) == 0) {
+	while (lb_relaxed_load(&s->value) == 0) {
 		if (!lb_cond_wait(t, &s->not_zero)) {
 			lb_release(t);
 			return false;
 		}
 	}
-	store(&s->value, load(&s->value) - 1);
+	lb_relaxed_store(&s->value, lb_relaxed_load(&s->value) - 1);
 	lb_release(t);
 	return true;
 }
@@ -121,11 +92,11 @@ static bool sem_acquire(struct lb_thread *t, struct sem_state *s)
 static void sem_release(struct lb_thread *t, struct sem_state *s, struct sem_tally *me)
 {
 	lb_acquire(t);
-	uint64_t v = load(&s->value);
+	uint64_t v = lb_relaxed_load(&s->value);
 	if (v >= s->permits) {
 		me->full_releases++;
 	} else {
-		store(&s->value, v + 1);
+		lb_relaxed_store(&s->value, v + 1);
 		lb_cond_notify(&s->not_zero, 1);
 	}
 	lb_release(t);
@@ -134,7 +105,7 @@ static void sem_release(struct lb_thread *t, struct sem_state *s, struct sem_tal
 static void sem_thread(struct lb_thread *t)
 {
 	struct sem_state *s = t->run->wl_state;
-	struct sem_tally *me = &s->tally[t->id];
+	struct sem_tally *me = t->tally;
 	while (lb_running(t)) {
 		if (!sem_acquire(t, s))
 			return;
@@ -162,50 +133,32 @@ static void sem_stop(struct lb_run *run)
 
 static unsigned sem_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct sem_state *s = run->wl_state;
-	uint64_t taken = 0, given = 0, over = 0, full = 0, max_in_use = 0;
-	for (unsigned i = 0; i < run->nthreads; i++) {
-		const struct sem_tally *m = &s->tally[i];
-		taken += m->taken;
-		given += m->given;
-		over += m->over;
-		full += m->full_releases;
-		if (m->max_in_use > max_in_use)
-			max_in_use = m->max_in_use;
-	}
-	uint64_t value = atomic_load(&s->value);
-	unsigned failures = (over != 0) + (full != 0) + (value != s->permits);
-	if (failures == 0)
-		return 0;
-	if (over != 0)
-		snprintf(msg, msglen, "semaphore: %" PRIu64 " holders at once with %" PRIu64 " permits (%" PRIu64
-			 " entries too many)", max_in_use, s->permits, over);
-	else if (full != 0)
-		snprintf(msg, msglen, "semaphore: %" PRIu64 " releases found all %" PRIu64 " permits free", full,
-			 s->permits);
-	else
-		snprintf(msg, msglen, "semaphore: value %" PRIu64 " after the run, not %" PRIu64 " (%" PRIu64
-			 " taken, %" PRIu64 " given back)", value, s->permits, taken, given);
-	return failures;
-}
-
-static void sem_teardown(struct lb_run *run)
-{
 	struct sem_state *s = run->wl_state;
-	if (s != NULL) {
-		free(s->tally);
-		free(s);
-	}
-	run->wl_state = NULL;
+	uint64_t over = LB_TALLY_SUM(run, struct sem_tally, over);
+	uint64_t full = LB_TALLY_SUM(run, struct sem_tally, full_releases);
+	uint64_t value = lb_relaxed_load(&s->value);
+	unsigned failures = (over != 0) + (full != 0) + (value != s->permits);
+	if (over != 0)
+		lb_verify_fail(run, msg, msglen, "%" PRIu64 " holders at once with %" PRIu64 " permits (%" PRIu64
+			       " entries too many)", LB_TALLY_MAX(run, struct sem_tally, max_in_use), s->permits, over);
+	else if (full != 0)
+		lb_verify_fail(run, msg, msglen, "%" PRIu64 " releases found all %" PRIu64 " permits free", full,
+			       s->permits);
+	else if (value != s->permits)
+		lb_verify_fail(run, msg, msglen, "value %" PRIu64 " after the run, not %" PRIu64 " (%" PRIu64
+			       " taken, %" PRIu64 " given back)", value, s->permits,
+			       LB_TALLY_SUM(run, struct sem_tally, taken), LB_TALLY_SUM(run, struct sem_tally, given));
+	return failures;
 }
 
 const struct lb_workload lb_workload_semaphore = {
 	.name = "semaphore",
 	.summary = "a bounded semaphore of `permits` built from the lock and a condition; hold a permit cs_ns",
 	.params = sem_params,
+	.state_size = sizeof(struct sem_state),
+	.tally_size = sizeof(struct sem_tally),
 	.setup = sem_setup,
 	.thread = sem_thread,
 	.verify = sem_verify,
 	.stop = sem_stop,
-	.teardown = sem_teardown,
 };

@@ -48,16 +48,13 @@
  * lost updates; a lock that ever lets two holders in loses some.
  */
 #define _GNU_SOURCE
-#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
-#include "engine/harness.h"
 #include "engine/topo.h"
+#include "engine/workload.h"
 
 enum {
 	P_CS_MAX_NS,
@@ -147,24 +144,20 @@ static uint32_t to_ticks(int64_t ns, int64_t tick_ns)
 }
 
 /* The allowed PUs of the run's topology, when there are two or more to move between. */
-static int allowed_pus(struct stress_state *s, const struct lb_topo *topo, char *err, size_t errlen)
+static int allowed_pus(struct lb_run *run, struct stress_state *s, char *err, size_t errlen)
 {
 	struct lb_topo_summary ts;
-	lb_topo_summary(topo, &ts);
+	lb_topo_summary(run->topo, &ts);
 	if (ts.synthetic || ts.pus < 2)
 		return 0;
 	struct lb_pin_spec compact = { .policy = LB_PIN_COMPACT }; /* compact over all PUs: each PU once */
-	s->pus = calloc(ts.pus, sizeof *s->pus);
-	if (s->pus == NULL) {
-		snprintf(err, errlen, "stress: out of memory");
-		return -1;
-	}
+	s->pus = lb_wl_alloc(run, ts.pus, sizeof *s->pus);
+	if (s->pus == NULL)
+		return lb_setup_fail(run, err, errlen, "out of memory");
 	bool over;
 	char why[256];
-	if (lb_pin_plan(topo, &compact, ts.pus, s->pus, &over, why, sizeof why) != 0) {
-		snprintf(err, errlen, "stress: %s", why);
-		return -1;
-	}
+	if (lb_pin_plan(run->topo, &compact, ts.pus, s->pus, &over, why, sizeof why) != 0)
+		return lb_setup_fail(run, err, errlen, "%s", why);
 	for (unsigned i = 0; i < ts.pus; i++)
 		if (s->pus[i] >= 0 && s->pus[i] < CPU_SETSIZE)
 			s->pus[s->npus++] = s->pus[i];
@@ -173,48 +166,29 @@ static int allowed_pus(struct stress_state *s, const struct lb_topo *topo, char 
 	return 0;
 }
 
-static void stress_teardown(struct lb_run *run);
-
 static int stress_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	const union lb_value *p = run->wl_params;
-	struct stress_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	if (s == NULL) {
-		snprintf(err, errlen, "stress: out of memory");
-		return -1;
-	}
-	*s = (struct stress_state){ 0 };
-	atomic_init(&s->counter, 0);
-	run->wl_state = s;
-	s->cs_max_iters = lb_busy_iters((uint64_t)p[P_CS_MAX_NS].i);
-	s->think_max_iters = lb_busy_iters((uint64_t)p[P_THINK_MAX_NS].i);
-	s->long_iters = lb_busy_iters((uint64_t)p[P_LONG_HOLD_NS].i);
-	s->long_every = (uint64_t)p[P_LONG_HOLD_EVERY].i;
+	struct stress_state *s = run->wl_state;
+	s->cs_max_iters = lb_param_iters(run, P_CS_MAX_NS);
+	s->think_max_iters = lb_param_iters(run, P_THINK_MAX_NS);
+	s->long_iters = lb_param_iters(run, P_LONG_HOLD_NS);
+	s->long_every = (uint64_t)lb_param(run, P_LONG_HOLD_EVERY);
 	int64_t tick_ns = run->tick_ns > 0 ? run->tick_ns : 1000000;
-	s->stutter_ticks = to_ticks(p[P_STUTTER_NS].i, tick_ns);
-	s->shuffle_ticks = to_ticks(p[P_SHUFFLE_NS].i, tick_ns);
-	s->try_percent = (unsigned)p[P_TRY_PERCENT].i;
-	s->timed_percent = (unsigned)p[P_TIMED_PERCENT].i;
-	s->timed_max_ns = (uint64_t)p[P_TIMED_MAX_NS].i;
-	s->seed = (uint64_t)p[P_SEED].i;
-	if (s->shuffle_ticks != 0 && run->topo != NULL && allowed_pus(s, run->topo, err, errlen) != 0) {
-		stress_teardown(run);
-		return -1;
-	}
+	s->stutter_ticks = to_ticks(lb_param(run, P_STUTTER_NS), tick_ns);
+	s->shuffle_ticks = to_ticks(lb_param(run, P_SHUFFLE_NS), tick_ns);
+	s->try_percent = (unsigned)lb_param(run, P_TRY_PERCENT);
+	s->timed_percent = (unsigned)lb_param(run, P_TIMED_PERCENT);
+	s->timed_max_ns = (uint64_t)lb_param(run, P_TIMED_MAX_NS);
+	s->seed = (uint64_t)lb_param(run, P_SEED);
+	if (s->shuffle_ticks != 0 && run->topo != NULL)
+		return allowed_pus(run, s, err, errlen);
 	return 0;
-}
-
-/* Relaxed load + store, not an atomic add: a broken lock must lose updates. */
-static inline void bump(_Atomic uint64_t *c)
-{
-	uint64_t v = atomic_load_explicit(c, memory_order_relaxed);
-	atomic_store_explicit(c, v + 1, memory_order_relaxed);
 }
 
 /*
  * Sleep, a millisecond at a time, until the pause half of the stutter
- * period ends. False when the run stopped meanwhile: lb_running() reports a
- * stop only once, so the caller must leave its loop on that answer.
+ * period ends. False when the run stopped meanwhile: the caller leaves its
+ * loop.
  */
 static bool stutter_pause(struct lb_thread *t, const struct stress_state *s)
 {
@@ -266,7 +240,7 @@ static void stress_thread(struct lb_thread *t)
 		if (!held)
 			lb_acquire(t);
 
-		bump(&s->counter);
+		lb_bump(&s->counter);
 		if (s->long_every != 0 && next_random(&rng) % s->long_every == 0)
 			lb_busy_polling(t, s->long_iters);
 		else
@@ -281,34 +255,16 @@ static void stress_thread(struct lb_thread *t)
 static unsigned stress_verify(struct lb_run *run, char *msg, size_t msglen)
 {
 	struct stress_state *s = run->wl_state;
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < run->nthreads; i++)
-		sum += run->threads[i].total;
-	uint64_t counter = atomic_load(&s->counter);
-	if (counter == sum)
-		return 0;
-	uint64_t lost = sum > counter ? sum - counter : counter - sum;
-	snprintf(msg, msglen, "stress: shared counter %" PRIu64 " != %" PRIu64 " acquisitions (%" PRIu64 " lost)",
-		 counter, sum, lost);
+	uint64_t lost = lb_verify_count(run, lb_relaxed_load(&s->counter), lb_total(run), "acquisitions", msg, msglen);
 	return lost > UINT_MAX ? UINT_MAX : (unsigned)lost;
-}
-
-static void stress_teardown(struct lb_run *run)
-{
-	struct stress_state *s = run->wl_state;
-	if (s != NULL) {
-		free(s->pus);
-		free(s);
-	}
-	run->wl_state = NULL;
 }
 
 const struct lb_workload lb_workload_stress = {
 	.name = "stress",
 	.summary = "torture: random holds and think times, rare long holds, stutter, shuffle, try/timed mix",
 	.params = stress_params,
+	.state_size = sizeof(struct stress_state),
 	.setup = stress_setup,
 	.thread = stress_thread,
 	.verify = stress_verify,
-	.teardown = stress_teardown,
 };

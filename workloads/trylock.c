@@ -18,7 +18,8 @@
  * Two workloads rather than one with a mode: what a workload needs from a
  * lock is declared statically (needs_caps), so `lockbench run` refuses
  * `timedlock` with a lock that has no timed acquire before any thread
- * starts, instead of failing config by config.
+ * starts, instead of failing config by config (and the harness refuses it
+ * at setup for every other caller).
  *
  * Failed attempts are counted by the harness (threads[].try_failures); a
  * thread's starvation gap runs from its first failed attempt to its next
@@ -26,11 +27,7 @@
  * thread's acquisitions, as cs does: a lock whose try or timed acquire lets
  * two holders in loses increments (see try_critical_section).
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "engine/harness.h"
+#include "engine/workload.h"
 
 enum { P_BACKOFF_NS, P_CS_NS, P_THINK_NS, P_TIMEOUT_NS };
 
@@ -59,56 +56,38 @@ struct try_state {
 	uint64_t timeout_ns;
 };
 
-static int try_setup_common(struct lb_run *run, const char *name, bool timed, char *err, size_t errlen)
-{
-	if (timed && (!(run->ops->caps & LB_CAP_TIMED) || run->ops->acquire_until == NULL)) {
-		snprintf(err, errlen, "%s: lock %s has no timed acquire (capability \"timed\")", name, run->ops->name);
-		return -1;
-	}
-	if (!timed && (!(run->ops->caps & LB_CAP_TRY) || run->ops->try_acquire == NULL)) {
-		snprintf(err, errlen, "%s: lock %s has no try-acquire (capability \"try\")", name, run->ops->name);
-		return -1;
-	}
-	struct try_state *s = aligned_alloc(LB_CACHELINE, sizeof *s);
-	if (s == NULL) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		return -1;
-	}
-	atomic_init(&s->counter, 0);
-	s->backoff_iters = lb_busy_iters((uint64_t)run->wl_params[P_BACKOFF_NS].i);
-	s->cs_iters = lb_busy_iters((uint64_t)run->wl_params[P_CS_NS].i);
-	s->think_iters = lb_busy_iters((uint64_t)run->wl_params[P_THINK_NS].i);
-	s->timeout_ns = timed ? (uint64_t)run->wl_params[P_TIMEOUT_NS].i : 0;
-	run->wl_state = s;
-	return 0;
-}
-
 static int trylock_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	return try_setup_common(run, "trylock", false, err, errlen);
+	(void)err, (void)errlen;
+	struct try_state *s = run->wl_state;
+	s->backoff_iters = lb_param_iters(run, P_BACKOFF_NS);
+	s->cs_iters = lb_param_iters(run, P_CS_NS);
+	s->think_iters = lb_param_iters(run, P_THINK_NS);
+	return 0;
 }
 
 static int timedlock_setup(struct lb_run *run, char *err, size_t errlen)
 {
-	return try_setup_common(run, "timedlock", true, err, errlen);
+	struct try_state *s = run->wl_state;
+	s->timeout_ns = (uint64_t)lb_param(run, P_TIMEOUT_NS);
+	return trylock_setup(run, err, errlen);
 }
 
 /*
  * The counter is read on entry and written back, incremented, just before
- * the release (relaxed load and store, not an atomic add), so two holders
- * whose critical sections overlap at all lose an update — not only those
- * that overlap between a load and the store right after it. For the same
- * reason the work in between does not poll: a poll may hand the lock to
- * another thread (the GIL does), which is no violation but would lose an
- * update all the same. Threads here do not queue in a blocking acquire, so
- * there is no one for a hand-over to serve.
+ * the release, so two holders whose critical sections overlap at all lose
+ * an update — not only those that overlap between a load and the store
+ * right after it. For the same reason the work in between does not poll: a
+ * poll may hand the lock to another thread (the GIL does), which is no
+ * violation but would lose an update all the same. Threads here do not
+ * queue in a blocking acquire, so there is no one for a hand-over to serve.
  */
 static void try_critical_section(struct lb_thread *t, struct try_state *s)
 {
-	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
+	uint64_t v = lb_relaxed_load(&s->counter);
 	if (s->cs_iters)
 		lb_busy(s->cs_iters);
-	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
+	lb_relaxed_store(&s->counter, v + 1);
 	lb_release(t);
 	if (s->think_iters)
 		lb_busy(s->think_iters);
@@ -138,22 +117,8 @@ static void timedlock_thread(struct lb_thread *t)
 
 static unsigned try_verify(struct lb_run *run, char *msg, size_t msglen)
 {
-	const struct try_state *s = run->wl_state;
-	uint64_t sum = 0;
-	for (unsigned i = 0; i < run->nthreads; i++)
-		sum += run->threads[i].total;
-	uint64_t counter = atomic_load(&s->counter);
-	if (counter == sum)
-		return 0;
-	snprintf(msg, msglen, "%s: shared counter %" PRIu64 " != %" PRIu64 " acquisitions", run->wl->name, counter,
-		 sum);
-	return 1;
-}
-
-static void try_teardown(struct lb_run *run)
-{
-	free(run->wl_state);
-	run->wl_state = NULL;
+	struct try_state *s = run->wl_state;
+	return lb_verify_count(run, lb_relaxed_load(&s->counter), lb_total(run), "acquisitions", msg, msglen) != 0;
 }
 
 const struct lb_workload lb_workload_trylock = {
@@ -161,10 +126,10 @@ const struct lb_workload lb_workload_trylock = {
 	.summary = "try-acquire; on failure back off backoff_ns and retry; cs_ns inside (needs a lock with try)",
 	.params = trylock_params,
 	.needs_caps = LB_CAP_TRY,
+	.state_size = sizeof(struct try_state),
 	.setup = trylock_setup,
 	.thread = trylock_thread,
 	.verify = try_verify,
-	.teardown = try_teardown,
 };
 
 const struct lb_workload lb_workload_timedlock = {
@@ -172,8 +137,8 @@ const struct lb_workload lb_workload_timedlock = {
 	.summary = "acquire with a timeout_ns deadline; on timeout back off and retry (needs a lock with timed)",
 	.params = timedlock_params,
 	.needs_caps = LB_CAP_TIMED,
+	.state_size = sizeof(struct try_state),
 	.setup = timedlock_setup,
 	.thread = timedlock_thread,
 	.verify = try_verify,
-	.teardown = try_teardown,
 };

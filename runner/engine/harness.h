@@ -105,18 +105,31 @@ struct lb_thread {
 	struct lb_hist *handoff;  /* release by another → this acquisition, ticks */
 	uint32_t *timeline;       /* acquisitions per slice */
 
-	void *wl;                 /* the workload's per-thread data, if any */
+	void *tally;              /* the workload's tally_size bytes for this thread, or NULL */
 	int tid;                  /* kernel thread id, for the hung-run diagnosis */
 	_Atomic bool finished;    /* left the workload loop */
 };
 
-/* A workload: one file in workloads/, one line in workloads/registry.c. */
+/*
+ * A workload: one file in workloads/, one LB_WORKLOAD(name) line in
+ * workloads/registry.def. The harness allocates what it declares and checks
+ * the lock's capabilities before setup (engine/workload.h).
+ */
 struct lb_workload {
 	const char *name;
 	const char *summary;
 	const struct lb_param *params; /* NULL-name terminated; may be NULL */
 	uint32_t needs_caps;           /* lock capabilities it requires (enum lb_cap) */
-	/* Allocate shared state into run->wl_state. 0, or -1 with a reason in err. */
+	size_t state_size;             /* shared state, zeroed: run->wl_state (0: none) */
+	size_t tally_size;             /* per-thread tally, zeroed, own cache lines: t->tally (0: none) */
+	/*
+	 * NULL: under a lock that excludes nothing (`none`) the workload's own
+	 * verify() reports failures, which tests/test_workloads_all.c checks.
+	 * A workload that cannot tell by nature says why here (the test then
+	 * checks only that such a run ends).
+	 */
+	const char *blind_to_none;
+	/* Fill the state from the parameters (optional). 0, or -1 via lb_setup_fail(). */
 	int (*setup)(struct lb_run *run, char *err, size_t errlen);
 	/* The per-thread loop: `while (lb_running(t)) { ... }`. */
 	void (*thread)(struct lb_thread *t);
@@ -124,7 +137,6 @@ struct lb_workload {
 	unsigned (*verify)(struct lb_run *run, char *msg, size_t msglen);
 	/* Wake threads the workload itself blocks (condition waits) at stop; optional. */
 	void (*stop)(struct lb_run *run);
-	void (*teardown)(struct lb_run *run);
 };
 
 /* One configuration while it runs. */
@@ -135,7 +147,8 @@ struct lb_run {
 	const union lb_value *wl_params; /* in the workload's declared order */
 	unsigned nthreads;
 	struct lb_thread *threads;
-	void *wl_state;
+	void *wl_state;                  /* the workload's state_size bytes, or NULL */
+	void *wl_mem;                    /* the harness's: lb_wl_alloc blocks, freed after the run */
 	struct lb_clock *clock;
 	struct lb_harness_line *hl;
 	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/topo.h"
+#include "engine/workload.h"
 
 volatile sig_atomic_t lb_interrupted;
 
@@ -298,7 +299,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		lb_outcome_free(out);
 		return -1;
 	}
-	if (r->wl->setup != NULL && r->wl->setup(r, err, sizeof err) != 0) {
+	if (lb_workload_setup(r, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s", err);
 		if (ops->destroy)
 			ops->destroy(r->lock);
@@ -339,8 +340,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	if (st == NULL || args == NULL || tids == NULL) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		free(st), free(args), free(tids);
-		if (r->wl->teardown)
-			r->wl->teardown(r);
+		lb_workload_teardown(r);
 		if (ops->destroy)
 			ops->destroy(r->lock);
 		lb_outcome_free(out);
@@ -446,8 +446,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 			 out->violations, vmsg[0] ? "; " : "", vmsg);
 	}
 
-	if (r->wl->teardown)
-		r->wl->teardown(r);
+	lb_workload_teardown(r);
 	if (ops->destroy)
 		ops->destroy(r->lock);
 	free(st);
