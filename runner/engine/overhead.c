@@ -42,7 +42,7 @@ double lb_overhead_ns_per_acquisition(uint32_t sample_every, unsigned rounds, in
 	    lb_params_parse("none", none.ops->params, NULL, none.params, err, sizeof err) != 0)
 		return NAN;
 	struct lb_run_opts o = {
-		.duration_ns = window_ns, .warmup_ns = window_ns / 5, .slice_ns = 10000000, .tick_ns = 1000000,
+		.duration_ns = window_ns, .warmup_ns = window_ns / 5, .slice_ns = 10000000, .tick_ns = 0,
 		.grace_ns = 5000000000LL, .order_log_cap = 1u << 16,
 	};
 	int pu = -1;

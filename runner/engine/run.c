@@ -2,11 +2,13 @@
  * engine/run.c — one configuration from allocation to verification.
  *
  * The main thread allocates everything (nothing is allocated once threads
- * run), starts the threads, which pin themselves and meet on a barrier, then
- * acts as the coarse clock: it advances tick/slice every tick_ns and flips
- * the phase WARMUP → MEASURE → STOP. Threads notice a phase change at their
- * next loop test. After STOP, threads get grace_ns to leave; one that does
- * not is reported hung and its memory is left alone.
+ * run), starts the threads, which pin themselves and meet on a barrier,
+ * sleeps through the warm-up, opens the window and samples the threads'
+ * progress once per tick (engine/sampler.c), then flips the phase to STOP.
+ * Threads notice a phase change at their next loop test or acquisition.
+ * After STOP, threads get grace_ns to leave; one that does not is reported
+ * hung and its memory is left alone. The per-thread order logs are merged
+ * after the threads left (engine/orderlog.c).
  */
 #define _GNU_SOURCE
 #include "engine/run.h"
@@ -21,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
+#include "engine/orderlog.h"
+#include "engine/sampler.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
 
@@ -46,8 +52,8 @@ static size_t round_up(size_t v, size_t a)
 /* Drop the outcome's references to its memory (freed, or still in use by hung threads). */
 static void forget_memory(struct lb_outcome *out)
 {
-	out->mem_lock = out->mem_nodes = out->mem_hists = out->mem_timeline = NULL;
-	out->mem_log = out->mem_clock = out->mem_hl = NULL;
+	out->mem_lock = out->mem_nodes = out->mem_clock = out->mem_hl = NULL;
+	memset(out->maps, 0, sizeof out->maps);
 }
 
 static void *zalloc_aligned(size_t align, size_t size)
@@ -57,6 +63,20 @@ static void *zalloc_aligned(size_t align, size_t size)
 	if (p != NULL)
 		memset(p, 0, size);
 	return p;
+}
+
+/*
+ * Zeroed memory straight from the kernel: pages nobody writes are never
+ * resident, so a thread's histograms, timeline and log cost memory only for
+ * what it records (16k threads, most of whose histograms stay empty).
+ */
+static void *zmap(struct lb_map *m, size_t size)
+{
+	m->len = round_up(size ? size : 1, 4096);
+	m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->p == MAP_FAILED)
+		m->p = NULL;
+	return m->p;
 }
 
 struct start {
@@ -72,46 +92,6 @@ struct thread_arg {
 	struct start *start;
 };
 
-/* Zero a thread's measured figures; `total` keeps counting for verify(). */
-static void reset_figures(struct lb_thread *t)
-{
-	t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
-	/* The first acquisition of the window is timed, so even a thread that
-	 * gets only one has a latency figure. */
-	t->countdown = 1;
-	t->max_bypass = 0;
-	t->max_gap_ticks = t->max_gap_end = 0;
-	t->trying_since = LB_NOT_TRYING;
-	lb_hist_reset(t->wait);
-	lb_hist_reset(t->hold);
-	lb_hist_reset(t->handoff);
-	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
-}
-
-bool lb_phase_change(struct lb_thread *t, uint32_t phase)
-{
-	if (phase == LB_PHASE_MEASURE) {
-		t->seen_phase = phase;
-		t->window_t0 = lb_mono_ns();
-		reset_figures(t);
-		return true;
-	}
-	/*
-	 * STOP is never recorded as seen: every later lb_running() comes back
-	 * here and says false again, so a loop nested in a workload's main loop
-	 * can test it too; and an acquisition completing after the stop is not
-	 * counted as measured (lb__acquired compares the phase with seen_phase).
-	 * A thread that never saw the window open (stuck through all of it) has
-	 * nothing measured: what it counted was warm-up.
-	 */
-	if (t->window_t1 == 0) {
-		if (t->seen_phase == LB_PHASE_WARMUP)
-			reset_figures(t);
-		t->window_t1 = lb_mono_ns();
-	}
-	return false;
-}
-
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
@@ -124,9 +104,9 @@ static void *thread_main(void *p)
 	t->tid = (int)gettid();
 	pthread_barrier_wait(&a->start->barrier);
 	t->run->wl->thread(t);
-	/* A thread that left early (workload returned) still counts as done. */
+	/* A thread that left early (workload returned) closes its window as it leaves. */
 	if (t->window_t1 == 0)
-		t->window_t1 = lb_mono_ns();
+		lb_phase_change(t, LB_PHASE_STOP);
 	atomic_store(&t->finished, true);
 	atomic_fetch_add(&a->start->done, 1);
 	return NULL;
@@ -167,7 +147,7 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 {
 	struct lb_run *r = &out->run;
 	size_t used = (size_t)snprintf(out->message, sizeof out->message,
-				       "threads still inside the lock or workload %.1f s after stop:", grace_s);
+				       "threads still inside the lock or workload after stop, none leaving for %.1f s:", grace_s);
 	bool starved_by_os = false;
 	for (unsigned i = 0; i < r->nthreads && used < sizeof out->message; i++) {
 		if (atomic_load(&r->threads[i].finished))
@@ -191,42 +171,15 @@ static void sleep_until(uint64_t abs_ns)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* Be the coarse clock until `until`; returns false if interrupted. */
-static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, int64_t tick_ns,
-		       int64_t slice_ns, uint32_t last_slice, uint64_t until)
+/* Sleep until abs_ns, through signals that are not an interrupt; false if interrupted. */
+static bool sleep_through(uint64_t abs_ns)
 {
-	for (;;) {
-		uint64_t now = lb_mono_ns();
+	while (lb_mono_ns() < abs_ns) {
 		if (lb_interrupted)
 			return false;
-		if (now >= until)
-			return true;
-		uint64_t slice = measure0 ? (now - measure0) / (uint64_t)slice_ns : 0;
-		if (slice > last_slice)
-			slice = last_slice; /* threads index the timeline with it unchecked */
-		atomic_store_explicit(&c->now, lb_clock_word((uint32_t)((now - origin) / (uint64_t)tick_ns), (uint32_t)slice),
-				      memory_order_relaxed);
-		uint64_t next = now + (uint64_t)tick_ns - (now - origin) % (uint64_t)tick_ns;
-		sleep_until(next < until ? next : until);
+		sleep_until(abs_ns);
 	}
-}
-
-static void collect_order(struct lb_outcome *out, uint64_t seq_start, uint64_t seq_end, size_t cap)
-{
-	uint16_t *log = out->mem_log;
-	uint64_t n = seq_end - seq_start;
-	if (seq_end < seq_start)
-		n = 0;
-	if (n > cap)
-		n = cap;
-	out->order = malloc((n ? n : 1) * sizeof *out->order);
-	if (out->order == NULL) {
-		out->norder = 0;
-		return;
-	}
-	for (uint64_t i = 0; i < n; i++)
-		out->order[i] = log[(seq_end - n + i) & (cap - 1)];
-	out->norder = n;
+	return !lb_interrupted;
 }
 
 static void merge_figures(struct lb_outcome *out)
@@ -237,6 +190,8 @@ static void merge_figures(struct lb_outcome *out)
 		out->acquisitions += t->acquisitions;
 		out->violations += t->violations;
 		out->release_errors += t->release_errors;
+		if (t->timed == 0)
+			continue; /* its histograms were never touched: leave their pages alone */
 		lb_hist_merge(out->wait, t->wait);
 		lb_hist_merge(out->hold, t->hold);
 		lb_hist_merge(out->handoff, t->handoff);
@@ -256,42 +211,40 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->nthreads = n;
 	r->topo = topo;
 
-	/* Timeline slices: at most 100000 per thread; widen the slice if needed. */
-	int64_t slice = o->slice_ns;
-	while (o->duration_ns / slice > 100000)
-		slice *= 2;
+	int64_t slice, tick;
+	uint32_t tl_len;
+	lb_sampler_plan(o->duration_ns, o->slice_ns, o->tick_ns, n, &slice, &tick, &tl_len);
 	out->slice_ns = slice;
-	out->tick_ns = o->tick_ns < slice ? o->tick_ns : slice;
-	r->tick_ns = out->tick_ns;
-	uint32_t tl_len = (uint32_t)(o->duration_ns / slice + 2);
+	out->tick_ns = tick;
+	r->tick_ns = tick;
+	size_t ring = lb_orderlog_ring(o->order_log_cap, n);
 
 	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
 	size_t node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);
+	size_t tl_stride = round_up((tl_len + 1) * sizeof(uint64_t), LB_CACHELINE);
 	out->mem_lock = zalloc_aligned(align, ops->state_size);
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
-	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (3 * (size_t)n + 3));
-	out->mem_timeline = zalloc_aligned(LB_CACHELINE, round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * n);
-	out->mem_log = zalloc_aligned(LB_CACHELINE, o->order_log_cap * sizeof(uint16_t));
+	char *hists = zmap(&out->maps[LB_MAP_HISTS], hist_stride * (3 * (size_t)n + 3));
+	char *tls = zmap(&out->maps[LB_MAP_TIMELINES], tl_stride * n);
+	uint64_t *logs = zmap(&out->maps[LB_MAP_LOGS], ring * sizeof(uint64_t) * n);
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
 	out->mem_hl = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_harness_line));
 	r->threads = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_thread) * n);
-	if (!out->mem_lock || (ops->node_size && !out->mem_nodes) || !out->mem_hists ||
-	    !out->mem_timeline || !out->mem_log || !out->mem_clock || !out->mem_hl || !r->threads) {
+	if (!out->mem_lock || (ops->node_size && !out->mem_nodes) || !hists || !tls || !logs || !out->mem_clock ||
+	    !out->mem_hl || !r->threads) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		lb_outcome_free(out);
 		return -1;
 	}
 	r->lock = out->mem_lock;
 	r->clock = out->mem_clock;
+	r->clock->tick_ns = tick;
 	r->hl = out->mem_hl;
-	char *hists = out->mem_hists;
+	/* Histograms in zero pages are empty already (hist.h); per-thread ones are never reset. */
 	out->wait = (struct lb_hist *)(hists + hist_stride * 3 * n);
 	out->hold = (struct lb_hist *)(hists + hist_stride * (3 * n + 1));
 	out->handoff = (struct lb_hist *)(hists + hist_stride * (3 * n + 2));
-	lb_hist_reset(out->wait);
-	lb_hist_reset(out->hold);
-	lb_hist_reset(out->handoff);
 
 	char err[256] = "";
 	if (ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
@@ -317,29 +270,28 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->node = ops->node_size ? (char *)out->mem_nodes + node_stride * i : NULL;
 		t->clock = r->clock;
 		t->hl = r->hl;
-		t->order_log = out->mem_log;
-		t->order_mask = o->order_log_cap - 1;
+		t->order_log = logs + ring * i;
+		t->order_mask = ring - 1;
 		t->sample_every = o->sample_every;
-		t->countdown = o->sample_every ? o->sample_every : 1;
+		t->countdown = o->sample_every ? o->sample_every : LB_COUNTDOWN_OFF;
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
-		t->trying_since = LB_NOT_TRYING;
 		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
 		t->hold = (struct lb_hist *)(hists + hist_stride * (3 * i + 1));
 		t->handoff = (struct lb_hist *)(hists + hist_stride * (3 * i + 2));
-		lb_hist_reset(t->wait);
-		lb_hist_reset(t->hold);
-		lb_hist_reset(t->handoff);
-		t->timeline = (uint32_t *)((char *)out->mem_timeline +
-					   round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * i);
+		t->timeline = (uint64_t *)(tls + tl_stride * i);
 	}
 
 	struct start *st = calloc(1, sizeof *st);
 	struct thread_arg *args = calloc(n, sizeof *args);
 	pthread_t *tids = calloc(n, sizeof *tids);
-	if (st == NULL || args == NULL || tids == NULL) {
+	struct lb_sampler sampler;
+	bool sampler_ok = lb_sampler_init(&sampler, r->threads, n, tick, slice, tl_len) == 0;
+	if (st == NULL || args == NULL || tids == NULL || !sampler_ok) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		free(st), free(args), free(tids);
+		if (sampler_ok)
+			lb_sampler_free(&sampler);
 		lb_workload_teardown(r);
 		if (ops->destroy)
 			ops->destroy(r->lock);
@@ -363,15 +315,17 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 
+	r->clock->coarse_origin_ns = lb_coarse_ns();
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
-	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
+	bool completed = sleep_through(origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
-	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
+	out->measure_tick0 = 0; /* gaps are counted in ticks from the window's start */
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	if (completed) {
+		lb_sampler_open(&sampler);
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
-		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
+		completed = lb_sampler_window(&sampler, m0, o->duration_ns, &lb_interrupted);
 		m1 = lb_mono_ns();
 	}
 	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
@@ -384,15 +338,19 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
 		cpu_at_stop[i] = thread_cpu_ns(r->threads[i].tid, NULL);
+	/*
+	 * Hung means no thread left for a whole grace period: 16k threads
+	 * queued on a sleeping lock leave one wake-up at a time, which can take
+	 * longer than any fixed grace on a loaded machine, yet they progress.
+	 */
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
-	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline) {
-		uint64_t now = lb_mono_ns();
-		/* Keep the clock going: a thread still waiting must see time pass. */
-		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
-		atomic_store_explicit(&r->clock->now,
-				      lb_clock_word((uint32_t)((now - origin) / (uint64_t)out->tick_ns), (uint32_t)(w >> 32)),
-				      memory_order_relaxed);
-		sleep_until(now + 1000000);
+	for (unsigned left = 0; atomic_load(&st->done) < n && lb_mono_ns() < deadline;) {
+		sleep_until(lb_mono_ns() + 1000000);
+		unsigned d = atomic_load(&st->done);
+		if (d > left) {
+			left = d;
+			deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
+		}
 	}
 	if (atomic_load(&st->done) < n) {
 		out->status = LB_STATUS_HUNG;
@@ -401,6 +359,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		else
 			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
 		free(cpu_at_stop);
+		lb_sampler_free(&sampler);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
 		forget_memory(out);
@@ -411,8 +370,26 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);
 
+	/* What the threads counted, in the fields the rest of the engine reads. */
+	for (unsigned i = 0; i < n; i++) {
+		struct lb_thread *t = &r->threads[i];
+		t->total = atomic_load_explicit(&t->progress, memory_order_relaxed) >> 1;
+		t->acquisitions = t->win.total1 - t->win.total0;
+	}
+	if (completed)
+		lb_sampler_close(&sampler);
+	lb_sampler_free(&sampler);
 	merge_figures(out);
-	collect_order(out, seq_start, seq_end, o->order_log_cap);
+	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
+	struct lb_order ord;
+	if (atomic_load_explicit(&r->hl->seq, memory_order_relaxed) == 0) {
+		out->order = calloc(1, sizeof *out->order);
+	} else if (lb_orderlog_merge(r->threads, n, seq_start, seq_end, o->order_log_cap, &ord) == 0) {
+		out->order = ord.order;
+		out->norder = ord.n;
+		out->order_conflicts = ord.conflicts;
+		out->violations += ord.conflicts;
+	}
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
 
@@ -459,9 +436,9 @@ void lb_outcome_free(struct lb_outcome *out)
 {
 	free(out->mem_lock);
 	free(out->mem_nodes);
-	free(out->mem_hists);
-	free(out->mem_timeline);
-	free(out->mem_log);
+	for (size_t i = 0; i < LB_MAP_COUNT; i++)
+		if (out->maps[i].p != NULL)
+			munmap(out->maps[i].p, out->maps[i].len);
 	free(out->mem_clock);
 	free(out->mem_hl);
 	free(out->run.threads);

@@ -143,8 +143,9 @@ static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, con
 	f->acquisitions = t->acquisitions;
 	f->throughput_per_s = out->duration_s > 0 ? (double)t->acquisitions / out->duration_s : NAN;
 	f->timed = t->timed;
-	latency_fill(&f->latency, t->wait);
-	latency_fill(&f->hold, t->hold);
+	/* An untimed thread's histograms are untouched zero pages: do not read them in. */
+	latency_fill(&f->latency, t->timed ? t->wait : NULL);
+	latency_fill(&f->hold, t->timed ? t->hold : NULL);
 	f->longest_gap_ns = t->max_gap_ticks * (uint64_t)out->tick_ns;
 	f->has_max_bypass = t->timed != 0;
 	f->max_bypass = t->max_bypass;
