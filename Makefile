@@ -2,16 +2,23 @@
 #
 #   make bench   install what is missing, build, run the default suite, chart it
 #   make plots   chart the newest result in results/ again
-#   make test    install what is missing, build, run the test suite
+#   make test    install what is missing, build, run the test suite (with check-slurm)
+#   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
+#   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
+#   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
+#   make check-extend-lock  prove on a copy of the tree that a lock is one file + one registry line
 #   make         just build ./lockbench
 
 VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
@@ -23,13 +30,18 @@ WARN     := -std=gnu11 -Wall -Wextra -Werror
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) -pthread -MMD -MP \
 	     -I. -Iinclude -Irunner $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	     -DLB_VERSION='"$(VERSION)"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
+	     -DLB_VERSION='"$(VERSION)"' -DLB_DATADIR='"$(PREFIX)/share/lockbench"' -DLB_GIT_COMMIT='"$(GIT_COMMIT)"' \
 	     -DLB_CFLAGS='"$(strip $(WARN) $(CFLAGS) $(SAN))"'
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 TEST_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
 
 LIB_SRC  := $(sort $(wildcard locks/*.c workloads/*.c) $(filter-out runner/cmd/main.c,$(wildcard runner/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The tests link the validation build of the locks: compiled with LB_LOCK_CHECKS,
+# the misuse checks lockbench keeps off its hot paths (locks/registry.h).
+LOCK_SRC := $(sort $(wildcard locks/*.c))
+CHECKED_LOCK_OBJ := $(LOCK_SRC:%.c=$(BUILD)/checked/%.o)
+TEST_LIB_OBJ := $(CHECKED_LOCK_OBJ) $(filter-out $(LOCK_SRC:%.c=$(BUILD)/%.o),$(LIB_OBJ))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN      := $(if $(filter build,$(BUILD)),lockbench,$(BUILD)/lockbench)
@@ -41,7 +53,15 @@ TEST_JOBS ?= 2
 BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
-.PHONY: all deps test check check-extend check-extend-workload bench plots overhead gate-check asan tsan clean
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
+# searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
+FUZZ_TARGETS := topo params plugin spec result
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
+FUZZ_SECONDS ?= 60
+# Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
+.SECONDARY:
+
+.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -56,9 +76,18 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/run-tests: $(TEST_OBJ) $(LIB_OBJ)
+$(BUILD)/checked/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (LB_LOCK_CHECKS)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DLB_LOCK_CHECKS -c -o $@ $<
+
+$(BUILD)/tests/run-tests: $(TEST_OBJ) $(TEST_LIB_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
 	@missing=; \
@@ -67,6 +96,10 @@ deps:
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1 || \
+	  missing="$$missing slurm-wlm"; \
+	[ -x /usr/sbin/munged ] || missing="$$missing munge"; \
 	[ -f /usr/include/ck_spinlock.h ] || missing="$$missing libck-dev"; \
 	/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
@@ -79,10 +112,18 @@ deps:
 # Sub-makes, so that pkg-config is asked only after deps installed it.
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-slurm
 
-check: $(BIN) $(BUILD)/tests/run-tests
+check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
+	@scripts/check-install.sh
+	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+
+# Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
+check-slurm: $(BIN)
+	LOCKBENCH=./$(BIN) tests/slurm/test-sweep.sh
 
 # Adding a workload is one file in workloads/ and one LB_WORKLOAD line in
 # workloads/registry.def, nothing else. Proved on a copy of the tree (git
@@ -108,13 +149,9 @@ check-extend-workload:
 	./lockbench run -w extend-fixture -l pthread -t 2 -d 100ms -o out.json || fail "lockbench run -w extend-fixture failed"; \
 	echo "check-extend-workload: ok"
 
-# Both recipes; check-extend-lock (the add-a-lock proof) joins when the Makefile has it.
+# Both recipes, one after the other (each builds a copy of the tree).
 check-extend: check-extend-workload
-	@if grep -qE '^check-extend-lock[[:space:]]*:' $(filter-out %.d,$(MAKEFILE_LIST)); then \
-	  $(MAKE) --no-print-directory check-extend-lock; \
-	else \
-	  echo "check-extend: no check-extend-lock target in this Makefile; workloads only"; \
-	fi
+	@$(MAKE) --no-print-directory check-extend-lock
 
 bench: deps
 	@$(MAKE) --no-print-directory lockbench
@@ -123,6 +160,14 @@ bench: deps
 	@rc=0; echo "./lockbench run -o $(BENCH_OUT)"; ./lockbench run -o $(BENCH_OUT) || rc=$$?; \
 	if [ -f $(BENCH_OUT) ]; then echo "./lockbench plot $(BENCH_OUT)"; ./lockbench plot $(BENCH_OUT) || exit $$?; fi; \
 	exit $$rc
+
+# make soak DURATION=1h [CHUNK=2s] [LOCKS=all]: stress every lock round after round,
+# printing verified acquisitions per lock after every round (scripts/soak.py).
+DURATION ?=
+soak: $(BIN)
+	@[ -n "$(DURATION)" ] || { echo "make soak: say how long, e.g. make soak DURATION=10m" >&2; exit 2; }
+	scripts/soak.py --lockbench ./$(BIN) --duration $(DURATION) --chunk $(or $(CHUNK),2s) --locks $(or $(LOCKS),all) \
+	  --log results/soak-$(BENCH_STAMP).jsonl
 
 # The newest result in results/ (by modification time; schema.json is not a result).
 plots: $(BIN)
@@ -141,22 +186,88 @@ gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
 
+# Adding a lock takes one file in locks/ and one line in locks/registry.def:
+# a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its
+# new lock must pass the lock validation suite and a short run.
+check-extend-lock: deps
+	scripts/check-extend-lock.sh
+
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
-# Criterion cannot start under TSan, so under TSan the lock validation tests
-# are built against a minimal stand-in (tests/tsan/), and the runner itself
-# drives every built-in lock through the real harness.
+# Criterion cannot start under TSan, so under TSan the lock tests are built
+# against a minimal stand-in (tests/tsan/), and the runner itself drives
+# every built-in lock through the real harness.
 TSAN := -fsanitize=thread
+LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c
 tsan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
 	@echo "  LD      build/tsan/validate-locks"
-	$(Q)$(CC) $(WARN) -O1 -g $(TSAN) -pthread -Itests/tsan -I. -Iinclude -Irunner -o build/tsan/validate-locks \
-	  tests/test_locks_validate.c tests/tsan/main.c $(wildcard locks/*.c) -ldl -lm
+	$(Q)$(CC) $(WARN) -O1 -g $(TSAN) -DLB_LOCK_CHECKS -pthread -Itests/tsan -I. -Iinclude -Irunner \
+	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+
+# Every command the README and docs/ show runs as written (scripts/check-docs.sh).
+check-docs: deps
+	scripts/check-docs.sh
+
+# libFuzzer needs clang and its runtime (Debian: clang, libclang-rt-14-dev); new inputs go to
+# build/fuzz/corpus-NAME, crashers to build/fuzz/crash-NAME-* (commit them to tests/fuzz/corpus/NAME/).
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 && echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }' | \
+	  clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq clang libclang-rt-14-dev; }
+	@$(MAKE) --no-print-directory fuzz-run BUILD=build/fuzz CC=clang OPT=-O1 \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/corpus-$$t; touch $(BUILD)/fuzz-$$t.stamp; \
+	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
+	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
+	  found=$$(find $(BUILD) -maxdepth 1 -name "crash-$$t-*" -newer $(BUILD)/fuzz-$$t.stamp | wc -l); \
+	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
+	done
+
+$(BUILD)/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# The man page, from the same text as --help (scripts/manpage.sh).
+man: $(BUILD)/lockbench.1
+$(BUILD)/lockbench.1: $(BIN) scripts/manpage.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/manpage.sh ./$(BIN) > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, the public header and
+# lockbench.pc for plug-in authors, the gnuplot scripts, the man page, the plug-in example.
+install: $(BIN) $(BUILD)/lockbench.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/lockbench \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/lockbench/plots \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lockbench
+	install -m 644 include/lockbench/lock.h $(DESTDIR)$(PREFIX)/include/lockbench/lock.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lockbench.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/lockbench/plots/
+	install -m 644 $(BUILD)/lockbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	install -m 644 examples/plugin/Makefile examples/plugin/README.md examples/plugin/mylock.c \
+	  $(DESTDIR)$(PREFIX)/share/doc/lockbench/examples/plugin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lockbench $(DESTDIR)$(PREFIX)/include/lockbench/lock.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/lockbench.pc $(DESTDIR)$(PREFIX)/share/man/man1/lockbench.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/lockbench $(DESTDIR)$(PREFIX)/share/doc/lockbench
+	-rmdir $(DESTDIR)$(PREFIX)/include/lockbench
+
+# Install into a scratch DESTDIR, build the example plug-in against the installed
+# header through pkg-config, and run it with the installed command (part of make test).
+check-install: $(BIN)
+	$(Q)scripts/check-install.sh
 
 clean:
 	rm -rf build lockbench

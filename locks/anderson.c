@@ -43,7 +43,7 @@
  *
  * Memory ordering:
  *
- *  acquire: t = fetch_add(next, 1, relaxed)
+ *  acquire: t = fetch_add(next, 1, relaxed)			[F]
  *	hands out a unique ticket (RMWs on `next` are totally ordered);
  *	nothing is published through `next`.
  *
@@ -60,13 +60,13 @@
  *  release: store(slot[t+1 mod N].go, 1, release)		[R]
  *	pairs with ticket t+1's [S] (or a try's [T]).
  *
- *  try_acquire: t = load(next, relaxed)
+ *  try_acquire: t = load(next, relaxed)			[N]
  *	     load(slot[t mod N].go, acquire) == 1		[T]
- *	     CAS(next, t -> t + 1, relaxed)
+ *	     CAS(next, t -> t + 1, relaxed)			[U]
  *	[T] reads the go of [R] (see above for why it is ticket t's), so the
- *	previous critical section happens-before ours. The CAS orders us
- *	against every fetch_add: ticket t is ours alone. Then [C] as in
- *	acquire.
+ *	previous critical section happens-before ours. [U] orders us against
+ *	every [F]: ticket t is ours alone. [N] only proposes t; [U] checks it,
+ *	so both are relaxed. Then [C] as in acquire.
  */
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -116,11 +116,12 @@ static void anderson_acquire(void *state, void *node)
 {
 	struct anderson_lock *lock = state;
 	struct anderson_node *me = node;
-	uint32_t i = atomic_fetch_add_explicit(&lock->next, 1, memory_order_relaxed) & lock->mask;
+	uint32_t t = atomic_fetch_add_explicit(&lock->next, 1, memory_order_relaxed); /* [F] */
+	uint32_t i = t & lock->mask;
 
-	while (atomic_load_explicit(&lock->slot[i].go, memory_order_acquire) == 0)
+	while (atomic_load_explicit(&lock->slot[i].go, memory_order_acquire) == 0) /* [S] */
 		lb_cpu_relax();
-	atomic_store_explicit(&lock->slot[i].go, 0, memory_order_relaxed);
+	atomic_store_explicit(&lock->slot[i].go, 0, memory_order_relaxed); /* [C] */
 	me->held = i + 1;
 }
 
@@ -134,7 +135,7 @@ static int anderson_release(void *state, void *node)
 		return -1;
 	me->held = 0;
 	/* held is slot + 1: exactly the next slot, before the mask. */
-	atomic_store_explicit(&lock->slot[i & lock->mask].go, 1, memory_order_release);
+	atomic_store_explicit(&lock->slot[i & lock->mask].go, 1, memory_order_release); /* [R] */
 	return 0;
 }
 
@@ -142,15 +143,15 @@ static bool anderson_try_acquire(void *state, void *node)
 {
 	struct anderson_lock *lock = state;
 	struct anderson_node *me = node;
-	uint32_t t = atomic_load_explicit(&lock->next, memory_order_relaxed);
+	uint32_t t = atomic_load_explicit(&lock->next, memory_order_relaxed); /* [N] */
 	uint32_t i = t & lock->mask;
 
-	if (atomic_load_explicit(&lock->slot[i].go, memory_order_acquire) == 0)
+	if (atomic_load_explicit(&lock->slot[i].go, memory_order_acquire) == 0) /* [T] */
 		return false;
-	if (!atomic_compare_exchange_strong_explicit(&lock->next, &t, t + 1,
-						     memory_order_relaxed, memory_order_relaxed))
+	if (!atomic_compare_exchange_strong_explicit(&lock->next, &t, t + 1, memory_order_relaxed,
+						     memory_order_relaxed)) /* [U] */
 		return false;
-	atomic_store_explicit(&lock->slot[i].go, 0, memory_order_relaxed);
+	atomic_store_explicit(&lock->slot[i].go, 0, memory_order_relaxed); /* [C] */
 	me->held = i + 1;
 	return true;
 }
@@ -162,7 +163,7 @@ const struct lb_lock_ops lb_lock_anderson = {
 	.state_size = sizeof(struct anderson_lock),
 	.state_align = _Alignof(struct anderson_lock),
 	.node_size = sizeof(struct anderson_node),
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
 	.params = NULL,
 	.init = anderson_init,
 	.destroy = NULL,

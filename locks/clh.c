@@ -118,7 +118,7 @@ static __attribute__((noinline)) void clh_wait(struct clh_qnode *pred)
 {
 	do
 		lb_cpu_relax();
-	while (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0);
+	while (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0); /* [S] */
 }
 
 static void clh_acquire(void *state, void *node)
@@ -130,9 +130,9 @@ static void clh_acquire(void *state, void *node)
 
 	if (me == NULL) /* the first acquire: start with the qnode in our node */
 		me = n->cur = &n->own;
-	atomic_store_explicit(&me->locked, 1, memory_order_relaxed);
-	pred = atomic_exchange_explicit(&lock->tail, me, memory_order_acq_rel);
-	if (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0)
+	atomic_store_explicit(&me->locked, 1, memory_order_relaxed); /* published by [X] */
+	pred = atomic_exchange_explicit(&lock->tail, me, memory_order_acq_rel); /* [X] */
+	if (atomic_load_explicit(&pred->locked, memory_order_acquire) != 0) /* [S] */
 		clh_wait(pred);
 	n->pred = pred;
 }
@@ -147,7 +147,7 @@ static int clh_release(void *state, void *node)
 	if (pred == me)
 		return -1;
 	n->cur = pred;
-	atomic_store_explicit(&me->locked, 0, memory_order_release);
+	atomic_store_explicit(&me->locked, 0, memory_order_release); /* [R] */
 	return 0;
 }
 
@@ -158,7 +158,7 @@ const struct lb_lock_ops lb_lock_clh = {
 	.state_size = sizeof(struct clh_lock),
 	.state_align = _Alignof(struct clh_lock),
 	.node_size = sizeof(struct clh_node),
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
 	.params = NULL,
 	.init = clh_init,
 	.destroy = NULL,

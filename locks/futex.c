@@ -75,35 +75,20 @@ struct futex_lock {
 	_Atomic uint64_t wakes;
 };
 
-static int futex_init(void *state, const union lb_value *params, unsigned nthreads,
-		      char *err, size_t errlen)
-{
-	struct futex_lock *lock = state;
-
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	atomic_init(&lock->word, FUTEX_UNLOCKED);
-	atomic_init(&lock->sleeps, 0);
-	atomic_init(&lock->wakes, 0);
-	return 0;
-}
-
 static bool futex_take_uncontended(struct futex_lock *lock)
 {
 	uint32_t expected = FUTEX_UNLOCKED;
 
 	return atomic_compare_exchange_strong_explicit(&lock->word, &expected, FUTEX_LOCKED,
 						       memory_order_acquire,
-						       memory_order_relaxed);
+						       memory_order_relaxed); /* [A] */
 }
 
 /* Mark the lock contended; true if it was free and is now ours. */
 static bool futex_take_contended(struct futex_lock *lock)
 {
 	return atomic_exchange_explicit(&lock->word, FUTEX_CONTENDED, memory_order_acquire) ==
-	       FUTEX_UNLOCKED;
+	       FUTEX_UNLOCKED; /* [B] */
 }
 
 static void futex_acquire(void *state, void *node)
@@ -114,7 +99,7 @@ static void futex_acquire(void *state, void *node)
 	if (futex_take_uncontended(lock))
 		return;
 	while (!futex_take_contended(lock)) {
-		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wait(&lock->word, FUTEX_CONTENDED);
 	}
 }
@@ -122,13 +107,14 @@ static void futex_acquire(void *state, void *node)
 static int futex_release(void *state, void *node)
 {
 	struct futex_lock *lock = state;
-	uint32_t old = atomic_exchange_explicit(&lock->word, FUTEX_UNLOCKED, memory_order_release);
+	uint32_t old;
 
 	(void)node;
+	old = atomic_exchange_explicit(&lock->word, FUTEX_UNLOCKED, memory_order_release); /* [R] */
 	if (old == FUTEX_UNLOCKED)
 		return -1;
 	if (old == FUTEX_CONTENDED) {
-		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wake(&lock->word, 1);
 	}
 	return 0;
@@ -148,7 +134,7 @@ static bool futex_acquire_until(void *state, void *node, uint64_t deadline_ns)
 	if (futex_take_uncontended(lock))
 		return true;
 	while (!futex_take_contended(lock)) {
-		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed); /* a count only */
 		if (!lb_futex_wait_until(&lock->word, FUTEX_CONTENDED, deadline_ns))
 			return false;
 	}
@@ -172,9 +158,9 @@ const struct lb_lock_ops lb_lock_futex = {
 	.state_size = sizeof(struct futex_lock),
 	.state_align = _Alignof(struct futex_lock),
 	.node_size = 0,
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_CHECKS_RELEASE,
 	.params = NULL,
-	.init = futex_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = futex_acquire,
 	.release = futex_release,

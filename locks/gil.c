@@ -44,9 +44,9 @@
  *    the check "last_holder == me" and the wait on `switch_cond` is what
  *    keeps the dropping thread from missing the taker's signal.
  *    forced_switches is written only under `switch_mutex`.
- *  - `drop_request` is an atomic read without the mutex on the holder's
- *    hot path; relaxed loads and stores suffice because it carries no
- *    data: it only makes the holder go and take `mutex`, and the mutex
+ *  - `drop_request` [D] is an atomic read without the mutex on the
+ *    holder's hot path; relaxed loads and stores suffice because it carries
+ *    no data: it only makes the holder go and take `mutex`, and the mutex
  *    orders everything the holder then reads. A stale 0 delays the drop
  *    until the next poll; a stale 1 makes the holder drop early, which
  *    CPython tolerates too. It lives on its own cache line so the
@@ -241,8 +241,8 @@ static void gil_become_holder(struct gil_state *gil, const void *me)
 		gil_check(pthread_cond_signal(&gil->switch_cond));
 		gil_check(pthread_mutex_unlock(&gil->switch_mutex));
 	}
-	if (atomic_load_explicit(&gil->drop_request, memory_order_relaxed))
-		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed);
+	if (atomic_load_explicit(&gil->drop_request, memory_order_relaxed)) /* [D] */
+		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed); /* [D] */
 }
 
 static void gil_take(struct gil_state *gil, const void *me)
@@ -255,7 +255,7 @@ static void gil_take(struct gil_state *gil, const void *me)
 			continue;
 		gil->timeouts++;
 		if (gil->locked && gil->switch_number == saved_switch_number) {
-			atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed);
+			atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed); /* [D] */
 			gil->drop_requests++;
 		}
 	}
@@ -282,11 +282,11 @@ static int gil_drop(struct gil_state *gil, const void *me, bool requested)
 
 	if (!gil->force_switch)
 		return 0;
-	if (!requested && !atomic_load_explicit(&gil->drop_request, memory_order_relaxed))
+	if (!requested && !atomic_load_explicit(&gil->drop_request, memory_order_relaxed)) /* [D] */
 		return 0;
 	gil_check(pthread_mutex_lock(&gil->switch_mutex));
 	if (gil->last_holder == me) {
-		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed);
+		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed); /* [D] */
 		while (gil->last_holder == me)
 			gil_check(pthread_cond_wait(&gil->switch_cond, &gil->switch_mutex));
 	}
@@ -324,7 +324,7 @@ static void gil_poll(void *state, void *node)
 {
 	struct gil_state *gil = state;
 
-	if (!atomic_load_explicit(&gil->drop_request, memory_order_relaxed))
+	if (!atomic_load_explicit(&gil->drop_request, memory_order_relaxed)) /* [D] */
 		return;
 	if (gil_drop(gil, node, true) == 0)
 		gil_take(gil, node);
@@ -349,7 +349,7 @@ const struct lb_lock_ops lb_lock_gil = {
 	.state_size = sizeof(struct gil_state),
 	.state_align = _Alignof(struct gil_state),
 	.node_size = sizeof(struct gil_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY,
+	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
 	.params = gil_params,
 	.init = gil_init,
 	.destroy = gil_destroy,

@@ -14,17 +14,6 @@ struct none_state {
 	char unused;
 };
 
-static int none_init(void *state, const union lb_value *params, unsigned nthreads,
-		     char *err, size_t errlen)
-{
-	(void)state;
-	(void)params;
-	(void)nthreads;
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
 static void none_acquire(void *state, void *node)
 {
 	(void)state;
@@ -54,7 +43,7 @@ const struct lb_lock_ops lb_lock_none = {
 	.node_size = 0,
 	.caps = LB_CAP_NO_EXCLUSION | LB_CAP_TRY,
 	.params = NULL,
-	.init = none_init,
+	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = none_acquire,
 	.release = none_release,

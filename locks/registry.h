@@ -3,8 +3,8 @@
  *
  * Each file in locks/ defines one ops table (locks/ck.c, thin wrappers of
  * one library, defines several); lb_locks lists them all, in the order
- * `lockbench list` prints them. Adding a lock is one file plus one line in
- * registry.c.
+ * `lockbench list` prints them. Adding a lock is one file plus one line,
+ * LB_LOCK(x), in locks/registry.def.
  */
 #ifndef LB_LOCKS_REGISTRY_H
 #define LB_LOCKS_REGISTRY_H
@@ -18,30 +18,21 @@
 #endif
 #endif
 
-extern const struct lb_lock_ops lb_lock_pthread;
-extern const struct lb_lock_ops lb_lock_pthread_adaptive;
-extern const struct lb_lock_ops lb_lock_pthread_spin;
-extern const struct lb_lock_ops lb_lock_futex;
-extern const struct lb_lock_ops lb_lock_tas;
-extern const struct lb_lock_ops lb_lock_ttas;
-extern const struct lb_lock_ops lb_lock_ticket;
-extern const struct lb_lock_ops lb_lock_ticket_futex;
-extern const struct lb_lock_ops lb_lock_mcs;
-extern const struct lb_lock_ops lb_lock_mcs_park;
-extern const struct lb_lock_ops lb_lock_clh;
-extern const struct lb_lock_ops lb_lock_anderson;
-extern const struct lb_lock_ops lb_lock_gil;
-extern const struct lb_lock_ops lb_lock_gil_old;
-extern const struct lb_lock_ops lb_lock_rlock;
-#ifdef LB_HAVE_CK
-extern const struct lb_lock_ops lb_lock_ck_ticket;
-extern const struct lb_lock_ops lb_lock_ck_mcs;
-extern const struct lb_lock_ops lb_lock_ck_clh;
-extern const struct lb_lock_ops lb_lock_ck_anderson;
-extern const struct lb_lock_ops lb_lock_ck_fas;
-extern const struct lb_lock_ops lb_lock_ck_cas;
+/*
+ * The validation build. A check that would cost a lock's hot path work its
+ * Concurrency Kit twin does not do (a load before the releasing store, to
+ * refuse the release of a free lock) is compiled only when LB_LOCK_CHECKS
+ * is defined: the test suite's build of locks/ defines it (make check,
+ * make tsan), lockbench's does not. The lock claims the capability such a
+ * check gives with LB_IF_CHECKED(cap), so that `lockbench list` never
+ * claims what the binary does not do.
+ */
+#ifdef LB_LOCK_CHECKS
+#define LB_CHECKED 1
+#else
+#define LB_CHECKED 0
 #endif
-extern const struct lb_lock_ops lb_lock_none;
+#define LB_IF_CHECKED(caps) (LB_CHECKED ? (uint32_t)(caps) : 0u)
 
 /* NULL-terminated, in `list` order. */
 extern const struct lb_lock_ops *const lb_locks[];

@@ -40,7 +40,7 @@
  * lock), then the base's counters.
  *
  * Memory ordering:
- *  - `owner` is an atomic read by every acquirer, written only by the
+ *  - `owner` [O] is an atomic read by every acquirer, written only by the
  *    thread that holds the base lock (its own identity after taking it,
  *    NULL before releasing it). Relaxed suffices: a thread reads its own
  *    identity only if its own last write was that identity, i.e. while it
@@ -78,6 +78,9 @@ static const struct lb_param rlock_params[] = {
 	},
 	{ .name = NULL },
 };
+
+/* Defined at the end of this file; init refuses rlock as its own base. */
+extern const struct lb_lock_ops lb_lock_rlock;
 
 struct rlock_state {
 	alignas(LB_CACHELINE) const struct lb_lock_ops *base;
@@ -181,7 +184,8 @@ static int rlock_init(void *state, const union lb_value *params, unsigned nthrea
 		return -1;
 	}
 	memset(r->base_state, 0, size);
-	if (base->init(r->base_state, base_params, nthreads, base_err, sizeof(base_err)) != 0) {
+	if (base->init != NULL &&
+	    base->init(r->base_state, base_params, nthreads, base_err, sizeof(base_err)) != 0) {
 		free(r->base_state);
 		r->base_state = NULL;
 		snprintf(err, errlen, "rlock: base: %s", base_err);
@@ -212,12 +216,12 @@ static void *rlock_base_node(const struct rlock_state *r, void *node)
 
 static bool rlock_owned_by(struct rlock_state *r, const void *me)
 {
-	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me;
+	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me; /* [O] */
 }
 
 static void rlock_become_owner(struct rlock_state *r, const void *me)
 {
-	atomic_store_explicit(&r->owner, me, memory_order_relaxed);
+	atomic_store_explicit(&r->owner, me, memory_order_relaxed); /* [O] */
 	r->count = 1;
 }
 
@@ -242,7 +246,7 @@ static int rlock_release(void *state, void *node)
 		return -1;
 	if (--r->count > 0)
 		return 0;
-	atomic_store_explicit(&r->owner, NULL, memory_order_relaxed);
+	atomic_store_explicit(&r->owner, NULL, memory_order_relaxed); /* [O] */
 	return r->base->release(r->base_state, rlock_base_node(r, node));
 }
 
@@ -282,7 +286,7 @@ const struct lb_lock_ops lb_lock_rlock = {
 	.state_size = sizeof(struct rlock_state),
 	.state_align = _Alignof(struct rlock_state),
 	.node_size = sizeof(struct rlock_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
 	.params = rlock_params,
 	.init = rlock_init,
 	.destroy = rlock_destroy,

@@ -4,9 +4,10 @@
  * Algorithm: the ticket lock (Mellor-Crummey & Scott, ACM TOCS 9(1), 1991,
  * section 2.2; see ticket.c) for FIFO order, with waiters that sleep in the
  * kernel instead of spinning, and a release that wakes exactly the thread
- * holding the next ticket. The wake-up uses an array of per-slot futex
- * words, as Anderson's lock uses an array of per-slot flags (anderson.c):
- * ticket t sleeps on slot t mod N.
+ * holding the next ticket. The counters are ticket_core.h's, shared with
+ * ticket, with the sleeping orders (LB_TICKET_SLEEP). The wake-up uses an
+ * array of per-slot futex words, as Anderson's lock uses an array of
+ * per-slot flags (anderson.c): ticket t sleeps on slot t mod N.
  *
  *	next			the next ticket to hand out (fetch_add)
  *	owner			the ticket allowed in
@@ -23,9 +24,9 @@
  * slot t mod N: set sleeping = 1, look at owner again, and if it is still
  * not t, FUTEX_WAIT(sleeping, 1); repeat until owner == t. Then clear the
  * slot's `sleeping` for the slot's next user.
- * release: owner++; if nobody has taken ticket owner+1 yet (next says so),
- * done; else exchange 0 into that ticket's slot and FUTEX_WAKE it if it
- * was 1.
+ * release: owner++ (to o, say); if nobody has taken ticket o yet (next
+ * says so), done; else exchange 0 into that ticket's slot and FUTEX_WAKE
+ * it if it was 1.
  *
  * Why no wake-up is lost: the waiter writes sleeping = 1 and then reads
  * owner; the releaser writes owner and then reads sleeping (by exchange).
@@ -58,41 +59,47 @@
  * collapse when threads outnumber CPUs: a preempted next-in-line is woken
  * by the scheduler like any other sleeper.
  *
- * try_acquire: as the ticket lock, CAS next from owner to owner + 1 (the
- * lock is free and nobody queues). No acquire_until: a thread cannot give
+ * try_acquire: ticket_core.h's, as the ticket lock: CAS next from owner to
+ * owner + 1 (the lock is free and nobody queues). No acquire_until: a thread cannot give
  * a ticket back, and the ones behind it would wait for it forever.
  *
  * Counters: sleeps (FUTEX_WAIT calls), wakes (FUTEX_WAKE calls), counted
  * next to the system calls, on a line of their own.
  *
- * Memory ordering:
+ * Memory ordering ([F], [A], [R], [K], [T] and [U] stand at their atomics
+ * in ticket_core.h; the slots' here):
  *
  *  acquire: t = fetch_add(next, 1, seq_cst)			[F]
- *	     load(owner, seq_cst) == t				[L]
+ *	     load(owner, seq_cst) == t				[A]
  *	[F] hands out a unique ticket; seq_cst for the pattern with [Q].
- *	[L] reads the t written by [R] of ticket t-1's holder: that holder's
+ *	[A] reads the t written by [R] of ticket t-1's holder: that holder's
  *	critical section happens-before ours.
  *
  *  acquire: store(slot.sleeping, 1, seq_cst)			[S]
- *	     load(owner, seq_cst) == t				[L2]
- *	the waiter's half of the pattern with [R] / [W]; [L2] synchronizes
- *	with [R] as [L] does.
+ *	     load(owner, seq_cst) == t				[A]
+ *	the waiter's half of the pattern with [R] / [W]; this [A]
+ *	synchronizes with [R] as the first one does.
  *
  *  acquire: store(slot.sleeping, 0, relaxed)			[C]
  *	ordered before the slot's next [S] by happens-before (see Slots);
  *	it publishes nothing.
  *
- *  release: store(owner, o + 1, seq_cst)			[R]
+ *  release: o = fetch_add(owner, 1, seq_cst) + 1		[R]
  *	     load(next, seq_cst)				[Q]
  *	     xchg(slot.sleeping, 0, seq_cst)			[W]
- *	[R] is a release: pairs with [L], [L2] or a try's [T]. [Q] and [W]
- *	are the releaser's halves of the two store-buffering patterns.
- *	Before [R], relaxed loads of owner and next return -1 when they are
- *	equal (the lock is free), as in ticket.c; best effort.
+ *	[R] is a release: pairs with [A] or a try's [T]. [Q] and [W] are the
+ *	releaser's halves of the two store-buffering patterns; an RMW [R] is
+ *	in the single total order of seq_cst operations as a store would be.
+ *	Before [R], [K]: relaxed loads of owner and next that are equal mean
+ *	the lock is free, and release returns -1; best effort. ticket leaves
+ *	[K] to its validation build, to match Concurrency Kit's ticket lock on
+ *	the hot path; this lock has no such twin and its waiters sleep, so a
+ *	hand-over costs a futex call and a wake-up, next to which [K]'s two
+ *	loads do not count: it keeps [K] in every build.
  *
  *  try_acquire: o = load(owner, acquire)			[T]
- *	     CAS(next, o -> o + 1, relaxed)
- *	as in ticket.c: [T] pairs with [R]; the CAS only makes ticket o ours.
+ *	     CAS(next, o -> o + 1, relaxed)			[U]
+ *	as in ticket.c: [T] pairs with [R]; [U] only makes ticket o ours.
  */
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -100,6 +107,7 @@
 
 #include "registry.h"
 #include "sys_futex.h"
+#include "ticket_core.h"
 
 #define TFUTEX_MAX_SLOTS 1024u
 
@@ -108,8 +116,7 @@ struct tfutex_slot {
 };
 
 struct tfutex_lock {
-	alignas(LB_CACHELINE) _Atomic uint32_t next;
-	_Atomic uint32_t owner;
+	alignas(LB_CACHELINE) struct lb_ticket t;
 	uint32_t mask; /* N - 1; read-only after init */
 	alignas(LB_CACHELINE) _Atomic uint64_t sleeps;
 	_Atomic uint64_t wakes;
@@ -130,13 +137,7 @@ static int tfutex_init(void *state, const union lb_value *params, unsigned nthre
 	}
 	while (n < nthreads)
 		n *= 2;
-	lock->mask = n - 1;
-	atomic_init(&lock->next, 0);
-	atomic_init(&lock->owner, 0);
-	atomic_init(&lock->sleeps, 0);
-	atomic_init(&lock->wakes, 0);
-	for (uint32_t i = 0; i < n; i++)
-		atomic_init(&lock->slot[i].sleeping, 0);
+	lock->mask = n - 1; /* the counters and slots start at 0, as the runner zeroed them */
 	return 0;
 }
 
@@ -146,40 +147,40 @@ static __attribute__((noinline)) void tfutex_wait_turn(struct tfutex_lock *lock,
 	_Atomic uint32_t *sleeping = &lock->slot[ticket & lock->mask].sleeping;
 
 	for (;;) {
-		atomic_store(sleeping, 1);
-		if (atomic_load(&lock->owner) == ticket)
+		atomic_store(sleeping, 1); /* [S] */
+		if (lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP)) /* [A] */
 			break;
-		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lock->sleeps, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wait(sleeping, 1);
 	}
-	atomic_store_explicit(sleeping, 0, memory_order_relaxed);
+	atomic_store_explicit(sleeping, 0, memory_order_relaxed); /* [C] */
 }
 
 static void tfutex_acquire(void *state, void *node)
 {
 	struct tfutex_lock *lock = state;
-	uint32_t ticket = atomic_fetch_add(&lock->next, 1);
+	uint32_t ticket = lb_ticket_take(&lock->t, LB_TICKET_SLEEP); /* [F] */
 
 	(void)node;
-	if (atomic_load(&lock->owner) != ticket)
+	if (!lb_ticket_turn(&lock->t, ticket, LB_TICKET_SLEEP)) /* [A] */
 		tfutex_wait_turn(lock, ticket);
 }
 
 static int tfutex_release(void *state, void *node)
 {
 	struct tfutex_lock *lock = state;
-	uint32_t owner = atomic_load_explicit(&lock->owner, memory_order_relaxed);
 	_Atomic uint32_t *sleeping;
+	uint32_t owner;
 
 	(void)node;
-	if (atomic_load_explicit(&lock->next, memory_order_relaxed) == owner)
+	if (lb_ticket_is_free(&lock->t)) /* [K] */
 		return -1;
-	atomic_store(&lock->owner, owner + 1);
-	if (atomic_load(&lock->next) == owner + 1)
+	owner = lb_ticket_pass(&lock->t, LB_TICKET_SLEEP); /* [R] */
+	if (atomic_load(&lock->t.next) == owner) /* [Q] */
 		return 0;
-	sleeping = &lock->slot[(owner + 1) & lock->mask].sleeping;
-	if (atomic_exchange(sleeping, 0) != 0) {
-		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed);
+	sleeping = &lock->slot[owner & lock->mask].sleeping;
+	if (atomic_exchange(sleeping, 0) != 0) { /* [W] */
+		atomic_fetch_add_explicit(&lock->wakes, 1, memory_order_relaxed); /* a count only */
 		lb_futex_wake(sleeping, 1);
 	}
 	return 0;
@@ -188,13 +189,9 @@ static int tfutex_release(void *state, void *node)
 static bool tfutex_try_acquire(void *state, void *node)
 {
 	struct tfutex_lock *lock = state;
-	uint32_t owner = atomic_load_explicit(&lock->owner, memory_order_acquire);
-	uint32_t expected = owner;
 
 	(void)node;
-	return atomic_compare_exchange_strong_explicit(&lock->next, &expected, owner + 1,
-						       memory_order_relaxed,
-						       memory_order_relaxed);
+	return lb_ticket_try_acquire(&lock->t); /* [T] [U] */
 }
 
 static size_t tfutex_counters(void *state, struct lb_counter *out, size_t max)
@@ -214,7 +211,7 @@ const struct lb_lock_ops lb_lock_ticket_futex = {
 	.state_size = sizeof(struct tfutex_lock),
 	.state_align = _Alignof(struct tfutex_lock),
 	.node_size = 0,
-	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY,
+	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE,
 	.params = NULL,
 	.init = tfutex_init,
 	.destroy = NULL,

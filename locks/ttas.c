@@ -34,13 +34,16 @@
  *	as in tas: reads the 0 of the previous holder's [R], so that
  *	holder's critical section happens-before ours.
  *
- *  acquire: load(locked, relaxed) while waiting
+ *  acquire: load(locked, relaxed) while waiting			[W]
  *	only decides when to try [X] again; nothing is read through it, so
  *	relaxed. Seeing 0 here grants nothing: [X] still has to win.
  *
  *  release: store(locked, 0, release)				[R]
- *	pairs with the next holder's [X] or [T]. The relaxed load before it
- *	returns -1 on a free lock, as in tas (best effort).
+ *	pairs with the next holder's [X] or [T].
+ *
+ *  release, validation build only: load(locked, relaxed) == 0	[F]
+ *	returns -1 on a free lock, as in tas.c, which explains why this
+ *	check is left out of lockbench's build (LB_LOCK_CHECKS).
  *
  *  try_acquire: xchg(locked, 1, acquire) == 0			[T]
  *
@@ -104,8 +107,7 @@ static int ttas_init(void *state, const union lb_value *params, unsigned nthread
 	}
 	lock->backoff_min = (uint32_t)lo;
 	lock->backoff_max = (uint32_t)hi;
-	atomic_init(&lock->locked, 0);
-	return 0;
+	return 0; /* locked starts at 0 (free): the runner zeroed the state */
 }
 
 /* Out of line: keeps the uncontended acquire down to one exchange. */
@@ -119,8 +121,8 @@ static __attribute__((noinline)) void ttas_acquire_slow(struct ttas_lock *lock)
 			for (uint32_t i = 0; i < delay; i++)
 				lb_cpu_relax();
 			delay = delay < delay_max / 2 ? delay * 2 : delay_max;
-		} while (atomic_load_explicit(&lock->locked, memory_order_relaxed) != 0);
-	} while (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0);
+		} while (atomic_load_explicit(&lock->locked, memory_order_relaxed) != 0); /* [W] */
+	} while (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0); /* [X] */
 }
 
 static void ttas_acquire(void *state, void *node)
@@ -128,7 +130,7 @@ static void ttas_acquire(void *state, void *node)
 	struct ttas_lock *lock = state;
 
 	(void)node;
-	if (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0)
+	if (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0) /* [X] */
 		ttas_acquire_slow(lock);
 }
 
@@ -137,9 +139,9 @@ static int ttas_release(void *state, void *node)
 	struct ttas_lock *lock = state;
 
 	(void)node;
-	if (atomic_load_explicit(&lock->locked, memory_order_relaxed) == 0)
+	if (LB_CHECKED && atomic_load_explicit(&lock->locked, memory_order_relaxed) == 0) /* [F] */
 		return -1;
-	atomic_store_explicit(&lock->locked, 0, memory_order_release);
+	atomic_store_explicit(&lock->locked, 0, memory_order_release); /* [R] */
 	return 0;
 }
 
@@ -148,7 +150,7 @@ static bool ttas_try_acquire(void *state, void *node)
 	struct ttas_lock *lock = state;
 
 	(void)node;
-	return atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) == 0;
+	return atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) == 0; /* [T] */
 }
 
 const struct lb_lock_ops lb_lock_ttas = {
@@ -158,7 +160,7 @@ const struct lb_lock_ops lb_lock_ttas = {
 	.state_size = sizeof(struct ttas_lock),
 	.state_align = _Alignof(struct ttas_lock),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.params = ttas_params,
 	.init = ttas_init,
 	.destroy = NULL,

@@ -30,6 +30,12 @@ base in compare, as a slower build of the same code would.
 
 Exit status: 0 written; 2 usage or input error (one line on stderr, OUT
 untouched).
+
+For joining results in general use `lockbench merge` (docs/sweeps.md): the
+same pairing by id and renumbering, with summaries recomputed, one context per
+machine and a list of what is missing. This script stays for the gate, whose
+base side is built from an older revision that may not have `lockbench
+merge`, and for --relabel-like.
 """
 import json
 import os

@@ -11,10 +11,14 @@
  *   failed.json       ticket with status "failed" and no samples
  *   broken.json       base.json's figures, but ticket "hung" and mcs "failed"
  *   other_host.json   base.json measured on another host and CPU
- *   no_id_*.json      configs without "id": paired by the built identity
- *   the rest          inputs that must be refused with exit 2
+ *   no_id_*.json      configs without "id": the loader gives them the identity
+ *                     compare always built (model/identity.h, lb_identity_legacy)
+ *   the rest          inputs that must be refused with exit 2; among them
+ *                     samples_not_array.json and status_not_string.json (NEW
+ *                     damaged where compare looks)
  *
- * lb_compare_main is called directly with stdout and stderr sent to files.
+ * lb_cmd_compare is called directly with stdout and stderr sent to files;
+ * tests/test_compare_outputs.c runs the binary for where outputs go.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -25,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis/compare.h"
+#include "cmd/cli.h"
 
 #define FX "tests/fixtures/compare/"
 
@@ -66,7 +70,7 @@ static struct run run_argv(int argc, char **argv)
 	fflush(stderr);
 	cr_assert(freopen(out_path, "w", stdout));
 	cr_assert(freopen(err_path, "w", stderr));
-	r.rc = lb_compare_main(argc, argv);
+	r.rc = lb_cmd_compare(argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	r.out = slurp(out_path);
@@ -142,20 +146,6 @@ static char *temp_dir(void)
 	return strdup(d);
 }
 
-static size_t dir_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	cr_assert(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Removes dir, the files in it, and frees its name. */
 static void remove_dir(char *dir)
 {
@@ -211,7 +201,7 @@ Test(compare, regression_exits_1)
 {
 	struct run r = RUN(FX "base.json", FX "regression.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "stderr: %s", r.err);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "stderr: %s", r.err);
 	expect_row(&r, "ticket|", "throughput", "regression");
 	expect_row(&r, "ticket|", "p99", "ok");
 	expect_row(&r, "mcs|", "throughput", "ok");
@@ -223,7 +213,7 @@ Test(compare, identical_results_exit_0)
 {
 	struct run r = RUN(FX "base.json", FX "base.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "stderr: %s", r.err);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "stderr: %s", r.err);
 	cr_expect(strstr(r.out, "compare: ok: 0 regression, 0 improvement, 9 ok"), "%s", r.out);
 	cr_expect_str_empty(r.err);
 	free_run(&r);
@@ -238,7 +228,7 @@ Test(compare, improvement_is_not_a_regression)
 
 	snprintf(path, sizeof(path), "%s/v.json", dir);
 	r = RUN(FX "base.json", FX "improvement.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "stderr: %s", r.err);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "stderr: %s", r.err);
 	doc = load_json(path);
 	cr_expect_str_eq(jstr(doc, "verdict"), "ok");
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "counts"), "improvement")), 2);
@@ -256,21 +246,21 @@ Test(compare, change_under_threshold_is_ok)
 	/* -2%, fully separated samples: significant, yet below the 5% default */
 	struct run r = RUN(FX "base.json", FX "small_change.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
+	cr_expect_eq(r.rc, LB_EXIT_OK);
 	expect_row(&r, "ticket|", "throughput", "ok");
 	free_run(&r);
 
 	r = RUN(FX "base.json", FX "small_change.json", "--threshold", "1%");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "--threshold 1%% should catch -2%%");
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "--threshold 1%% should catch -2%%");
 	expect_row(&r, "ticket|", "throughput", "regression");
 	free_run(&r);
 
 	r = RUN(FX "base.json", FX "small_change.json", "--threshold=1");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "\"1\" must mean 1%%, like \"1%%\"");
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "\"1\" must mean 1%%, like \"1%%\"");
 	free_run(&r);
 
 	r = RUN(FX "base.json", FX "small_change.json", "--threshold", "2.5");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
+	cr_expect_eq(r.rc, LB_EXIT_OK);
 	free_run(&r);
 }
 
@@ -280,7 +270,7 @@ Test(compare, alpha_decides_significance)
 	struct run r = RUN(FX "base.json", FX "small_change.json", "--threshold", "1",
 			   "--alpha", "0.0001");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "%s", r.out);
 	expect_row(&r, "ticket|", "throughput", "ok");
 	free_run(&r);
 }
@@ -289,7 +279,7 @@ Test(compare, two_repetitions_are_inconclusive)
 {
 	struct run r = RUN(FX "base.json", FX "two_reps.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "inconclusive alone must not fail the gate");
+	cr_expect_eq(r.rc, LB_EXIT_OK, "inconclusive alone must not fail the gate");
 	expect_row(&r, "ticket|", "throughput", "inconclusive (need 5 reps, have 10/2)");
 	cr_expect(strstr(r.err, "inconclusive: 9 rows need >= 5 repetitions per side"),
 		  "no loud warning: %s", r.err);
@@ -298,7 +288,7 @@ Test(compare, two_repetitions_are_inconclusive)
 
 	/* 10 vs 2 fully separated gives p = 2/66 < 0.05 once allowed */
 	r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2", "--alpha", "0.05");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "%s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "%s", r.out);
 	free_run(&r);
 }
 
@@ -307,7 +297,7 @@ Test(compare, default_alpha_is_one_percent)
 	/* p = 2/66 = 0.03: a regression at 0.05, not at the default 0.01 */
 	struct run r = RUN(FX "base.json", FX "two_reps.json", "--min-repeats", "2");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "%s", r.out);
 	expect_row(&r, "ticket|", "throughput", "ok");
 	cr_expect(strstr(r.out, "(threshold 5%, alpha 0.01, min 2 reps)"), "%s", r.out);
 	free_run(&r);
@@ -326,7 +316,7 @@ Test(compare, inconclusive_in_json)
 
 	snprintf(path, sizeof(path), "%s/v.json", dir);
 	r = RUN(FX "base.json", FX "two_reps.json", "--json", path, "-q");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
+	cr_expect_eq(r.rc, LB_EXIT_OK);
 	doc = load_json(path);
 	cr_expect_str_eq(jstr(doc, "verdict"), "inconclusive");
 	row = json_row(doc, "ticket|", "throughput");
@@ -347,7 +337,7 @@ Test(compare, missing_metric_is_na)
 
 	snprintf(path, sizeof(path), "%s/v.json", dir);
 	r = RUN(FX "base.json", FX "no_latency.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "stderr: %s", r.err);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "stderr: %s", r.err);
 	expect_row(&r, "ticket|", "p99", "n/a (no p99 in new)");  /* "latency_ns": null */
 	expect_row(&r, "mcs|", "p99", "n/a (no p99 in new)");     /* "p99": null */
 	expect_row(&r, "pthread|", "p99", "ok");
@@ -366,7 +356,7 @@ Test(compare, failed_in_new_is_a_regression)
 {
 	struct run r = RUN(FX "base.json", FX "failed.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "a lock that stopped excluding passed: %s",
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "a lock that stopped excluding passed: %s",
 		     r.out);
 	expect_row(&r, "ticket|", "throughput", "regression (new status \"failed\", base ok)");
 	expect_row(&r, "ticket|", "p99", "regression (new status \"failed\", base ok)");
@@ -389,7 +379,7 @@ Test(compare, bad_status_wins_over_good_figures)
 	snprintf(jpath, sizeof(jpath), "%s/v.json", dir);
 	snprintf(mpath, sizeof(mpath), "%s/s.md", dir);
 	r = RUN(FX "base.json", FX "broken.json", "--json", jpath, "--markdown", mpath);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "%s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "%s", r.out);
 	expect_row(&r, "ticket|", "throughput", "regression (new status \"hung\", base ok)");
 	expect_row(&r, "mcs|", "jain", "regression (new status \"failed\", base ok)");
 	expect_row(&r, "pthread|", "throughput", "ok");
@@ -412,14 +402,14 @@ Test(compare, failed_in_base_only_is_na)
 	/* the other way round it may be a fix: nothing to judge, nothing to fail */
 	struct run r = RUN(FX "failed.json", FX "base.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "%s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "%s", r.out);
 	expect_row(&r, "ticket|", "throughput", "n/a (base status \"failed\")");
 	expect_row(&r, "mcs|", "throughput", "ok");
 	cr_expect_null(strstr(r.err, "counted as a regression"), "%s", r.err);
 	free_run(&r);
 
 	r = RUN(FX "failed.json", FX "broken.json");
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "mcs failed only in new: %s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "mcs failed only in new: %s", r.out);
 	expect_row(&r, "ticket|", "throughput", "n/a (base status \"failed\")");
 	expect_row(&r, "mcs|", "throughput", "regression (new status \"failed\", base ok)");
 	free_run(&r);
@@ -429,7 +419,7 @@ Test(compare, other_host_warns)
 {
 	struct run r = RUN(FX "base.json", FX "other_host.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
+	cr_expect_eq(r.rc, LB_EXIT_OK);
 	cr_expect(strstr(r.err, "lockbench: compare: warning: results come from different hosts"),
 		  "%s", r.err);
 	cr_expect(strstr(r.err, "different CPUs"), "%s", r.err);
@@ -441,7 +431,7 @@ Test(compare, configs_without_id_pair_by_identity)
 	/* new lists lock and workload params in another order: identity sorts keys */
 	struct run r = RUN(FX "no_id_base.json", FX "no_id_new.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION, "stderr: %s", r.err);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK, "stderr: %s", r.err);
 	expect_row(&r, "backoff:max_ns=1000,min_ns=10|cs:cs_lines=1,cs_ns=0,think_ns=0|threads=2|pin=compact",
 		   "throughput", "regression");
 	expect_row(&r, "mcs|cs:cs_lines=1,cs_ns=0,think_ns=0|threads=2|pin=compact", "throughput", "ok");
@@ -483,7 +473,7 @@ Test(compare, metric_list_selects_rows)
 	snprintf(path, sizeof(path), "%s/v.json", dir);
 	r = RUN(FX "base.json", FX "regression.json", "--metric", "fairness_factor,max,max", "--json",
 		path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK, "throughput was not asked for: %s", r.out);
+	cr_expect_eq(r.rc, LB_EXIT_OK, "throughput was not asked for: %s", r.out);
 	doc = load_json(path);
 	cr_expect_eq(json_array_size(json_object_get(doc, "rows")), 4, "2 pairs x 2 metrics");
 	json_array_foreach(json_object_get(doc, "rows"), i, row) {
@@ -506,7 +496,7 @@ Test(compare, json_verdict_document)
 
 	snprintf(path, sizeof(path), "%s/v.json", dir);
 	r = RUN(FX "base.json", FX "regression.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK);
 	doc = load_json(path);
 	cr_expect_str_eq(jstr(doc, "schema"), "lockbench-compare/1");
 	cr_expect_str_eq(jstr(doc, "verdict"), "regression");
@@ -535,7 +525,7 @@ Test(compare, markdown_summary)
 
 	snprintf(path, sizeof(path), "%s/s.md", dir);
 	r = RUN(FX "base.json", FX "regression.json", "--markdown", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK);
 	md = slurp(path);
 	cr_expect(strstr(md, "### lockbench compare: regression\n"), "%s", md);
 	cr_expect(strstr(md, "| config | metric | base | new | change | 95% CI | p | verdict |"));
@@ -551,7 +541,7 @@ Test(compare, quiet_prints_nothing_on_stdout)
 {
 	struct run r = RUN("-q", FX "base.json", FX "regression.json");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_REGRESSION);
+	cr_expect_eq(r.rc, LB_EXIT_CHECK);
 	cr_expect_str_empty(r.out);
 	free_run(&r);
 }
@@ -560,69 +550,10 @@ Test(compare, help)
 {
 	struct run r = RUN("--help");
 
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
+	cr_expect_eq(r.rc, LB_EXIT_OK);
 	cr_expect(strstr(r.out, "usage: lockbench compare"), "%s", r.out);
 	cr_expect(strstr(r.out, "Exit status"), "%s", r.out);
 	free_run(&r);
-}
-
-Test(compare, outputs_leave_no_temp_files)
-{
-	char *dir = temp_dir();
-	char jpath[256], mpath[256];
-	struct run r;
-
-	snprintf(jpath, sizeof(jpath), "%s/v.json", dir);
-	snprintf(mpath, sizeof(mpath), "%s/s.md", dir);
-	r = RUN(FX "base.json", FX "base.json", "--json", jpath, "--markdown", mpath);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
-	cr_expect_eq(dir_entries(dir), 2, "a temporary file was left behind");
-	free_run(&r);
-	remove_dir(dir);
-}
-
-Test(compare, unwritable_output_is_an_error)
-{
-	char *dir = temp_dir();
-	char path[256];
-	struct run r;
-
-	snprintf(path, sizeof(path), "%s/no/such/dir/v.json", dir);
-	r = RUN(FX "base.json", FX "base.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_ERROR);
-	cr_expect(strstr(r.err, "lockbench: compare: ") && strstr(r.err, "v.json: cannot create"),
-		  "%s", r.err);
-	cr_expect_eq(dir_entries(dir), 0);
-	free_run(&r);
-	remove_dir(dir);
-}
-
-Test(compare, input_error_keeps_old_output)
-{
-	char *dir = temp_dir();
-	char path[256];
-	char *text;
-	FILE *f;
-	struct run r;
-
-	snprintf(path, sizeof(path), "%s/v.json", dir);
-	f = fopen(path, "w");
-	cr_assert(f);
-	fputs("old\n", f);
-	fclose(f);
-	r = RUN(FX "base.json", FX "invalid.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_ERROR);
-	text = slurp(path);
-	cr_expect_str_eq(text, "old\n", "a failed compare touched its output");
-	free(text);
-	free_run(&r);
-
-	r = RUN(FX "base.json", FX "base.json", "--json", path);
-	cr_expect_eq(r.rc, LB_COMPARE_EXIT_OK);
-	json_decref(load_json(path)); /* replaced by a complete document */
-	cr_expect_eq(dir_entries(dir), 1);
-	free_run(&r);
-	remove_dir(dir);
 }
 
 /* Every bad input: exit 2, nothing on stdout, one line on stderr naming the problem. */
@@ -640,6 +571,9 @@ static const struct bad_case bad_cases[] = {
 	{ { FX "not_object.json", FX "base.json" }, "not_object.json: not a lockbench result" },
 	{ { FX "base.json", FX "disjoint.json" }, "have no config in common" },
 	{ { FX "base.json", FX "duplicate_id.json" }, "duplicate id" },
+	/* a damaged NEW used to be compared as if nothing were wrong (exit 0) */
+	{ { FX "base.json", FX "samples_not_array.json" }, "samples_not_array.json: configs[0].samples" },
+	{ { FX "base.json", FX "status_not_string.json" }, "status_not_string.json: configs[1].status" },
 	{ { "tests/fixtures/compare", FX "base.json" }, "Is a directory" },
 	{ { FX "base.json", FX "base.json", "--threshold", "abc" }, "--threshold: \"abc\"" },
 	{ { FX "base.json", FX "base.json", "--threshold", "-5" }, "--threshold: \"-5\"" },
@@ -671,7 +605,7 @@ Test(compare, bad_input_exits_2)
 		for (int k = 0; k < 6 && c->args[k]; k++)
 			argv[argc++] = (char *)c->args[k];
 		r = run_argv(argc, argv);
-		cr_expect_eq(r.rc, LB_COMPARE_EXIT_ERROR, "case %zu (%s): exit %d", i, c->message, r.rc);
+		cr_expect_eq(r.rc, LB_EXIT_USAGE, "case %zu (%s): exit %d", i, c->message, r.rc);
 		cr_expect_str_empty(r.out, "case %zu: stdout: %s", i, r.out);
 		cr_expect(strncmp(r.err, "lockbench: compare: ", 20) == 0, "case %zu: %s", i, r.err);
 		cr_expect(strstr(r.err, c->message), "case %zu: want \"%s\" in: %s", i, c->message,

@@ -29,124 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_util.h"
-
-#define FX "tests/fixtures/plot/"
+#include "plot_util.h"
 
 static const char *const result_tables[] = { "meta.gp", "throughput.dat", "latency.dat", "fairness.dat", "timeline.dat" };
 static const char *const charts[] = { "throughput", "latency", "fairness", "timeline" };
-
-static void use_repo_scripts(void)
-{
-	setenv("LOCKBENCH_PLOTS_DIR", "plots", 1);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *buf = calloc(1, (size_t)n + 1);
-	size_t got = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	buf[got] = '\0';
-	return buf;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-	char *p;
-	cr_assert(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
-
-static bool exists(const char *dir, const char *name)
-{
-	char *p = path_in(dir, name);
-	bool yes = access(p, F_OK) == 0;
-	free(p);
-	return yes;
-}
-
-static struct cli_result *plot(const char *const *args)
-{
-	struct cli_result *r = calloc(1, sizeof *r);
-	cli_run(r, args);
-	return r;
-}
-
-/* Run and return only the exit code. */
-static int plot_status(const char *const *args)
-{
-	struct cli_result *r = plot(args);
-	int status = r->status;
-	if (status != 0)
-		fprintf(stderr, "%s", r->err);
-	free(r);
-	return status;
-}
-
-/* The contents of dir/name, or NULL. */
-static char *slurp_in(const char *dir, const char *name)
-{
-	char *p = path_in(dir, name), *text = slurp(p);
-	free(p);
-	return text;
-}
-
-/* A copy of result.json changed by edit(), in a fresh directory; returns its path. */
-static char *variant(void (*edit)(json_t *doc))
-{
-	json_error_t je;
-	json_t *doc = json_load_file(FX "result.json", 0, &je);
-	cr_assert_not_null(doc, "%s", je.text);
-	edit(doc);
-	char *dir = cli_tmpdir(), *path = path_in(dir, "variant.json");
-	cr_assert_eq(json_dump_file(doc, path, JSON_INDENT(1)), 0);
-	json_decref(doc);
-	free(dir);
-	return path;
-}
-
-/* The config of `lock` at `threads` in a result document. */
-static json_t *config_of(json_t *doc, const char *lock, int threads)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(doc, "configs"), i, c)
-		if (strcmp(json_string_value(json_object_get(json_object_get(c, "lock"), "name")), lock) == 0 &&
-		    json_integer_value(json_object_get(c, "threads")) == threads)
-			return c;
-	cr_assert_fail("no %s at %d threads in the fixture", lock, threads);
-	return NULL;
-}
-
-static json_t *sample_of(json_t *doc, const char *lock, int threads, size_t rep)
-{
-	return json_array_get(json_object_get(config_of(doc, lock, threads), "samples"), rep);
-}
-
-/* The line of a file that starts with prefix, or NULL. */
-static char *line_starting(const char *text, const char *prefix)
-{
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (strncmp(l, prefix, strlen(prefix)) == 0)
-			return strndup(l, strcspn(l, "\n"));
-	return NULL;
-}
-
-/* Data rows (non-comment, non-blank lines) of a file. */
-static int data_rows(const char *text)
-{
-	int n = 0;
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (*l != '#' && *l != '\n')
-			n++;
-	return n;
-}
 
 /* ---- the data export, exactly ---- */
 
@@ -284,14 +170,15 @@ Test(plot_data, per_thread_charts_show_the_median_throughput_repetition, .init =
 
 Test(plot_data, threads_option_chooses_the_per_thread_charts, .init = use_repo_scripts, .timeout = 30)
 {
-	char *dir = cli_tmpdir(), *out = path_in(dir, "charts");
-	const char *args[] = { "plot", FX "result.json", "-o", out, "--data-only", "-q", "--threads", "1", NULL };
+	char *dir = cli_tmpdir(), *top = path_in(dir, "charts"), *out = path_in(top, "threads-1");
+	const char *args[] = { "plot", FX "result.json", "-o", top, "--data-only", "-q", "--threads", "1", NULL };
 	cr_assert_eq(plot_status(args), 0);
 	char *meta = slurp_in(out, "meta.gp"), *fair = slurp_in(out, "fairness.dat");
+	cr_assert_not_null(meta, "no %s/meta.gp", out);
 	cr_expect_not_null(strstr(meta, "\nthreads = 1\n"), "%s", meta);
 	cr_expect_eq(data_rows(fair), 2, "one thread per lock:\n%s", fair);
 	cr_expect_not_null(strstr(fair, "\n0 100 "), "a lone thread has 100%%:\n%s", fair);
-	free(meta), free(fair), free(out), free(dir);
+	free(meta), free(fair), free(out), free(top), free(dir);
 }
 
 Test(plot_data, timing_off_leaves_out_the_latency_chart_with_a_note, .init = use_repo_scripts, .timeout = 30)

@@ -141,6 +141,17 @@ Test(plugin, list_shows_a_plugin, .timeout = 30)
 	free(so);
 }
 
+/* init is optional: a plug-in whose zeroed state is a free lock needs none. */
+Test(plugin, a_plugin_without_init_runs, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DNO_INIT", "noinit");
+	const char *args[] = { "run", "-l", so, "-t", "2", "-d", "50ms", "--warmup", "5ms", "-o", "-", "-q", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 0, "stderr: %s", r->err);
+	free(r);
+	free(so);
+}
+
 Test(plugin, a_name_taken_by_a_built_in_lock_is_told_apart, .timeout = 60)
 {
 	char *so = build_ok(FIXTURE("knobs.c"), "-DNAME='\"ticket\"'", "myticket");
@@ -197,7 +208,7 @@ KNOB(state_size_absurd, "-DSTATE_SIZE=2000000", "state_size 2000000")
 KNOB(state_align_not_power_of_two, "-DSTATE_ALIGN=3", "state_align 3")
 KNOB(state_align_too_large, "-DSTATE_ALIGN=8192", "state_align 8192")
 KNOB(node_size_absurd, "-DNODE_SIZE=2000000", "node_size 2000000")
-KNOB(unknown_cap_bits, "-DCAPS=256", "unknown bits 0x100")
+KNOB(unknown_cap_bits, "-DCAPS=65536", "unknown bits 0x10000")
 KNOB(timed_cap_without_acquire_until, "-DCAPS=LB_CAP_TIMED", "LB_CAP_TIMED but acquire_until is NULL")
 KNOB(poll_cap_without_poll, "-DCAPS=LB_CAP_POLL", "LB_CAP_POLL but poll is NULL")
 KNOB(unknown_parameter_type, "-DPARAM_TYPE=7", "unknown type 7")
@@ -261,5 +272,19 @@ Test(plugin, fail_on_starvation_exits_1_for_a_starving_plugin, .timeout = 60)
 	char *so = build_ok(FIXTURE("starver.c"), NULL, "starver");
 	cr_expect_eq(run_starver(so, true), 1, "--fail-on-starvation: exit 1");
 	cr_expect_eq(run_starver(so, false), 0, "without the flag starvation is reported, not fatal");
+	free(so);
+}
+
+/* A lock that cannot run is a failed selftest row ("failed", exit 1), never nan with exit 0. */
+Test(plugin, selftest_says_when_a_lock_could_not_run, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DFAIL_INIT", "failinit");
+	const char *args[] = { "selftest", "overhead", "-l", so, "-t", "1", "-r", "1", "-d", "20ms", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 1, "exit %d; stderr: %s", r->status, r->err);
+	cr_expect_null(strstr(r->out, "nan"), "no nan in: %s", r->out);
+	cr_expect_not_null(strstr(r->out, "failed"), "%s", r->out);
+	cr_expect_not_null(strstr(r->err, "nothing measured"), "%s", r->err);
+	free(r);
 	free(so);
 }

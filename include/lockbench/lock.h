@@ -41,6 +41,8 @@ enum lb_cap {
 	LB_CAP_POLL = 1u << 5,         /* poll does work (the GIL's eval breaker) */
 	LB_CAP_REENTRANT = 1u << 6,    /* the owner may acquire again */
 	LB_CAP_NO_EXCLUSION = 1u << 7, /* excludes nothing: the checker's negative control */
+	LB_CAP_CHECKS_RELEASE = 1u << 8, /* release of a lock nobody holds returns -1, changing nothing */
+	LB_CAP_KNOWS_OWNER = 1u << 9,    /* so does release by any thread not holding it (set both) */
 };
 
 /* Types of lock and workload parameters (`name:key=value,...`). */
@@ -83,9 +85,10 @@ struct lb_lock_ops {
 	const struct lb_param *params; /* declared parameters, NULL-name terminated; may be NULL */
 
 	/*
-	 * Prepare a zeroed state for up to nthreads threads, with params[i] the
-	 * value of the i-th declared parameter. Returns 0, or -1 after writing a
-	 * one-line reason into err.
+	 * Optional: prepare a zeroed state for up to nthreads threads, with
+	 * params[i] the value of the i-th declared parameter. Returns 0, or -1
+	 * after writing a one-line reason into err. NULL when the zeroed state
+	 * already is a free lock and there is nothing to check or copy.
 	 */
 	int (*init)(void *state, const union lb_value *params, unsigned nthreads,
 		    char *err, size_t errlen);

@@ -250,49 +250,183 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-/* Median of n values drawn with replacement from v, using scratch[0..n-1]. */
-static double resampled_median(const double *v, size_t n, double *scratch, uint64_t *rng)
+/*
+ * One side of the bootstrap, prepared once so that a resample costs its n
+ * draws and two passes over n counters, not a sort: the median of a
+ * resample is fixed by how often each rank of the sorted values was drawn.
+ * It gives the very value sorting the drawn values would give.
+ */
+struct side {
+	size_t n;
+	double *sorted; /* v in cmp_double order */
+	size_t *rank;   /* rank[i]: a position of v[i]'s value in sorted */
+	size_t *count;  /* scratch: draws per rank */
+};
+
+/* The first position in sorted[0..n-1] holding a value equal to x (x is one of them). */
+static size_t rank_of(const double *sorted, size_t n, double x)
 {
-	for (size_t i = 0; i < n; i++)
-		scratch[i] = v[splitmix64(rng) % n]; /* modulo bias is n / 2^64: nil */
-	qsort(scratch, n, sizeof(*scratch), cmp_double);
-	return sorted_median(scratch, n);
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_double(&sorted[mid], &x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* The q-quantile of sorted x[0..n-1], interpolating between neighbouring ranks. */
-static double sorted_quantile(const double *x, size_t n, double q)
+static int side_init(struct side *s, const double *v, size_t n)
+{
+	s->n = n;
+	s->sorted = sorted_copy(v, n);
+	s->rank = malloc(n * sizeof(*s->rank));
+	s->count = malloc(n * sizeof(*s->count));
+	if (!s->sorted || !s->rank || !s->count)
+		return -1;
+	/* equal values share the first of their ranks: the value drawn is the same */
+	for (size_t i = 0; i < n; i++)
+		s->rank[i] = rank_of(s->sorted, n, v[i]);
+	return 0;
+}
+
+static void side_free(struct side *s)
+{
+	free(s->sorted);
+	free(s->rank);
+	free(s->count);
+}
+
+/* The value at position pos of the resample sorted, from the draws per rank. */
+static double resample_at(const struct side *s, size_t pos)
+{
+	size_t seen = 0;
+
+	for (size_t r = 0; r < s->n; r++) {
+		seen += s->count[r];
+		if (seen > pos)
+			return s->sorted[r];
+	}
+	return s->sorted[s->n - 1]; /* not reached: the counts add up to n */
+}
+
+/* Median of n values drawn with replacement from the side's values. */
+static double resampled_median(struct side *s, uint64_t *rng)
+{
+	size_t n = s->n;
+
+	memset(s->count, 0, n * sizeof(*s->count));
+	for (size_t i = 0; i < n; i++)
+		s->count[s->rank[splitmix64(rng) % n]]++; /* modulo bias is n / 2^64: nil */
+	if (n % 2)
+		return resample_at(s, n / 2);
+	return (resample_at(s, n / 2 - 1) + resample_at(s, n / 2)) / 2.0;
+}
+
+/*
+ * Rearrange x[0..n-1] so that x[k] holds what a full sort in cmp_double
+ * order would put there, smaller-or-equal values before it and greater-or-
+ * equal after (quickselect, three-way partitions so that many equal ratios,
+ * the usual case of identical sides, cost no more than distinct ones).
+ */
+static void select_kth(double *x, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* x[k] is in [lo, hi) */
+
+	while (hi - lo > 1) {
+		double a = x[lo], b = x[lo + (hi - lo) / 2], c = x[hi - 1], pivot;
+		size_t lt = lo, i = lo, gt = hi;
+
+		/* the median of three as the pivot */
+		if (cmp_double(&a, &b) > 0) {
+			double t = a;
+			a = b;
+			b = t;
+		}
+		pivot = cmp_double(&c, &a) < 0 ? a : cmp_double(&c, &b) > 0 ? b : c;
+		while (i < gt) {
+			int d = cmp_double(&x[i], &pivot);
+
+			if (d < 0) {
+				double t = x[lt];
+				x[lt++] = x[i];
+				x[i++] = t;
+			} else if (d > 0) {
+				double t = x[--gt];
+				x[gt] = x[i];
+				x[i] = t;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return; /* x[lt..gt) all equal the pivot */
+	}
+}
+
+/* The smallest of x[0..n-1] in cmp_double order; n > 0. */
+static double least(const double *x, size_t n)
+{
+	double m = x[0];
+
+	for (size_t i = 1; i < n; i++)
+		if (cmp_double(&x[i], &m) < 0)
+			m = x[i];
+	return m;
+}
+
+/*
+ * The q-quantile of x[0..n-1] as if sorted, interpolating between
+ * neighbouring ranks. x[0..from) must hold the from smallest values (what a
+ * lower quantile left there): only the rest is searched. x is rearranged.
+ */
+static double quantile(double *x, size_t n, size_t from, double q)
 {
 	double h = q * (double)(n - 1);
 	size_t i = (size_t)h;
-	double frac = h - (double)i;
+	double frac = h - (double)i, next;
 
-	if (i + 1 >= n || frac == 0 || x[i] == x[i + 1])
+	if (i < from)
+		from = 0;
+	select_kth(x + from, n - from, i - from);
+	if (i + 1 >= n || frac == 0)
 		return x[i];
-	return x[i] + frac * (x[i + 1] - x[i]);
+	next = least(x + i + 1, n - i - 1);
+	if (x[i] == next)
+		return x[i];
+	return x[i] + frac * (next - x[i]);
 }
 
 void lb_stats_bootstrap_ratio_ci(const double *base, size_t nb, const double *nw, size_t nn,
 				 unsigned iters, uint64_t seed, double *lo, double *hi)
 {
-	double *scratch, *ratios;
+	struct side b = { 0 }, n = { 0 };
+	double *ratios;
 	uint64_t rng = seed;
 
 	*lo = *hi = NAN;
 	if (nb == 0 || nn == 0 || iters == 0)
 		return;
-	scratch = malloc((nb > nn ? nb : nn) * sizeof(*scratch));
 	ratios = malloc(iters * sizeof(*ratios));
-	if (scratch && ratios) {
+	if (ratios && side_init(&b, base, nb) == 0 && side_init(&n, nw, nn) == 0) {
 		for (unsigned i = 0; i < iters; i++) {
-			double mb = resampled_median(base, nb, scratch, &rng);
-			double mn = resampled_median(nw, nn, scratch, &rng);
+			double mb = resampled_median(&b, &rng);
+			double mn = resampled_median(&n, &rng);
 
 			ratios[i] = mn / mb;
 		}
-		qsort(ratios, iters, sizeof(*ratios), cmp_double);
-		*lo = sorted_quantile(ratios, iters, 0.025);
-		*hi = sorted_quantile(ratios, iters, 0.975);
+		/* two order statistics, not a sort; after the lower one its ranks hold the smallest */
+		*lo = quantile(ratios, iters, 0, 0.025);
+		*hi = quantile(ratios, iters, (size_t)(0.025 * (double)(iters - 1)) + 1, 0.975);
 	}
-	free(scratch);
+	side_free(&b);
+	side_free(&n);
 	free(ratios);
 }

@@ -48,6 +48,7 @@ void lb_caps_text(uint32_t caps, char *buf, size_t len)
 		{ LB_CAP_FIFO, "fifo" }, { LB_CAP_SPINS, "spins" }, { LB_CAP_SLEEPS, "sleeps" },
 		{ LB_CAP_TRY, "try" }, { LB_CAP_TIMED, "timed" }, { LB_CAP_POLL, "poll" },
 		{ LB_CAP_REENTRANT, "reentrant" }, { LB_CAP_NO_EXCLUSION, "no-exclusion" },
+		{ LB_CAP_CHECKS_RELEASE, "checks-release" }, { LB_CAP_KNOWS_OWNER, "knows-owner" },
 	};
 	size_t used = 0;
 	buf[0] = '\0';

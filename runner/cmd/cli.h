@@ -51,5 +51,8 @@ int lb_cmd_topo(int argc, char **argv);
 int lb_cmd_selftest(int argc, char **argv);
 int lb_cmd_plot(int argc, char **argv);
 int lb_cmd_stress(int argc, char **argv);
+int lb_cmd_compare(int argc, char **argv);
+int lb_cmd_sweep(int argc, char **argv);
+int lb_cmd_merge(int argc, char **argv);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd/cli.h"
-#include "analysis/compare.h"
 #include "engine/version.h"
 
 static void usage(FILE *f)
@@ -19,6 +18,8 @@ static void usage(FILE *f)
 	      "  topo     the machine's topology and a pin plan\n"
 	      "  compare  compare two results; exit 1 on a significant regression\n"
 	      "  plot     charts (PNG, SVG) of a result or of a compare verdict, with gnuplot\n"
+	      "  sweep    a sweep spec as Slurm job arrays (or --local): shards of `run`, merged\n"
+	      "  merge    join shard results (or a sweep directory) into one result\n"
 	      "  selftest `selftest overhead`: what the instrumentation costs against the bare lock\n"
 	      "  help     this text; `lockbench <command> --help` for a command's options\n"
 	      "\n"
@@ -45,8 +46,8 @@ int main(int argc, char **argv)
 	}
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
-		{ "compare", lb_compare_main }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
-		{ "stress", lb_cmd_stress },
+		{ "compare", lb_cmd_compare }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
+		{ "stress", lb_cmd_stress }, { "sweep", lb_cmd_sweep }, { "merge", lb_cmd_merge },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

@@ -49,7 +49,8 @@ static const char stress_help[] =
 	"  -h, --help             this text\n"
 	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F\n"
 	"  (F = mutual-exclusion violations + lost counter updates + bad releases)\n"
-	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included),\n"
+	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included;\n"
+	"            a lock run with one thread or that made no acquisition is untested, so it fails),\n"
 	"            2 usage or input error, 3 the result file could not be written: the results were\n"
 	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
 	"            130 interrupted\n";
@@ -95,7 +96,17 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 		min = 0;
 	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
 	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR;
-	if (fail != 0 || broke)
+	/*
+	 * Fail: 0 is a verdict only when the lock was exercised: one thread can
+	 * never show a second holder, and a lock that made no acquisition was not
+	 * tested at all. Such a lock fails, saying why, instead of passing.
+	 */
+	const char *untested = NULL;
+	if (s->status == LB_RS_OK && c->threads < 2)
+		untested = "untested: one thread cannot show a second holder";
+	else if (s->status == LB_RS_OK && s->acquisitions == 0)
+		untested = "untested: no acquisition in the window";
+	if (fail != 0 || broke || untested != NULL)
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
@@ -104,6 +115,8 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
 	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED)
 		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
+	else if (untested != NULL)
+		fprintf(table, "  (%s)", untested);
 	fputc('\n', table);
 	fflush(table);
 }

@@ -30,7 +30,7 @@
 
 #define KNOWN_CAPS                                                                                     \
 	(LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_POLL |       \
-	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION)
+	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER)
 
 bool lb_plugin_is_path(const char *name)
 {
@@ -107,9 +107,9 @@ int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen)
 			 ops->abi_version, LB_LOCK_ABI_VERSION);
 		return -1;
 	}
-	static const char *const fields[] = { "name", "summary", "init", "acquire", "release" };
-	const bool null[] = { ops->name == NULL, ops->summary == NULL, ops->init == NULL, ops->acquire == NULL,
-			      ops->release == NULL };
+	/* init and destroy may be NULL: a zeroed state can be the initial state. */
+	static const char *const fields[] = { "name", "summary", "acquire", "release" };
+	const bool null[] = { ops->name == NULL, ops->summary == NULL, ops->acquire == NULL, ops->release == NULL };
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		if (null[i]) {
 			snprintf(err, errlen, "%s is NULL", fields[i]);

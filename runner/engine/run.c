@@ -247,7 +247,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	out->handoff = (struct lb_hist *)(hists + hist_stride * (3 * n + 2));
 
 	char err[256] = "";
-	if (ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
+	if (ops->init != NULL && ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s: init failed: %s", ops->name, err);
 		lb_outcome_free(out);
 		return -1;

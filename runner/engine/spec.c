@@ -56,6 +56,37 @@ void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len)
 	lb_params_free(decl, defs);
 }
 
+/*
+ * Some parameters are wrong in ways only the lock's init can tell (rlock's
+ * base=nosuch): a built-in lock's init is tried once, on scratch state for
+ * one thread, while the options are parsed, so such a mistake is a usage
+ * error before anything runs rather than a failed config in a written
+ * result. A plug-in's init is not run here: it is untrusted code, run only
+ * where a crash or a hang costs its own config.
+ */
+static int trial_init(const struct lb_lock_choice *c, char *err, size_t errlen)
+{
+	const struct lb_lock_ops *ops = c->ops;
+	if (c->source != NULL || ops->init == NULL)
+		return 0;
+	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
+	size_t size = (ops->state_size + align - 1) / align * align;
+	void *state = aligned_alloc(align, size);
+	if (state == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(state, 0, size);
+	char why[256] = "";
+	int rc = ops->init(state, c->params, 1, why, sizeof why);
+	if (rc == 0 && ops->destroy != NULL)
+		ops->destroy(state);
+	free(state);
+	if (rc != 0)
+		snprintf(err, errlen, "%s", why[0] ? why : "the lock refused its parameters");
+	return rc == 0 ? 0 : -1;
+}
+
 static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, char *err, size_t errlen)
 {
 	if (*n == LB_MAX_LOCKS) {
@@ -89,6 +120,10 @@ static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, ch
 	free(rest);
 	if (rc != 0)
 		return -1;
+	if (trial_init(&c, err, errlen) != 0) {
+		lb_params_free(c.ops->params, c.params);
+		return -1;
+	}
 	struct lb_lock_choice *grown = realloc(*out, (*n + 1) * sizeof **out);
 	if (grown == NULL) {
 		lb_params_free(c.ops->params, c.params);

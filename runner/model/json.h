@@ -4,8 +4,9 @@
  *
  * Loading is strict about what it uses and lenient about what it does not:
  * a key of the wrong type, a sample that is not an object, two configs with
- * one id are an error naming the file and the place ("configs[3].samples[0].
- * status: not a string"); unknown keys are ignored, as the schema promises;
+ * one id (on one machine: a merged result holds an id once per machine) are
+ * an error naming the file and the place ("configs[3].samples[0].status:
+ * not a string"); unknown keys are ignored, as the schema promises;
  * an absent key leaves its figure absent (NAN, has_ false, NULL), since
  * older and hand-made results lack groups `run` writes today. A config
  * without "id" gets the identity results were always paired by
@@ -16,7 +17,13 @@
  * directory", "FILE: invalid JSON at line N: ...", "FILE: not a lockbench
  * result (no \"schema\")", "FILE: not a lockbench result (schema \"X\",
  * expected \"lockbench/1\")", "FILE: \"configs\" is missing or not an
- * array", "FILE: configs[i]: duplicate id \"...\"". Every message is one line.
+ * array", "FILE: configs[i]: duplicate id \"...\"" (and " on machine \"M\""
+ * in a merged result). Every message is one line.
+ *
+ * A merged result (lockbench merge) adds context.merged_from, merged_by and
+ * machines (each with its own context), configs[].machine, samples[].shard
+ * and the document's "missing"; they are read and written here too
+ * (json_load_merged.c).
  */
 #ifndef LB_MODEL_JSON_H
 #define LB_MODEL_JSON_H

@@ -128,6 +128,16 @@ static json_t *params_json(const struct lb_kvs *kv)
 	return o;
 }
 
+static json_t *strings_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, jstr(v[i]));
+	return a;
+}
+
+static json_t *machine_json(const struct lb_machine *m);
+
 static json_t *context_json(const struct lb_context *x)
 {
 	json_t *c = json_object();
@@ -206,7 +216,36 @@ static json_t *context_json(const struct lb_context *x)
 	set(c, "busy_before_run", num(x->busy_before_run));
 	if (x->interrupted)
 		set(c, "interrupted", json_true());
+	if (x->merged_from != NULL)
+		set(c, "merged_from", strings_json(x->merged_from, x->nmerged_from));
+	set_str(c, "merged_by", x->merged_by);
+	if (x->machines != NULL) {
+		json_t *ms = json_array();
+		for (size_t i = 0; i < x->nmachines; i++)
+			json_array_append_new(ms, machine_json(&x->machines[i]));
+		set(c, "machines", ms);
+	}
 	return c;
+}
+
+/* context.machines[i] of a merged result: name, hosts, shards and its own context. */
+static json_t *machine_json(const struct lb_machine *m)
+{
+	json_t *o = json_object(), *shards = json_array();
+	set(o, "name", jstr(m->name ? m->name : ""));
+	set(o, "hosts", strings_json(m->hosts, m->nhosts));
+	for (size_t i = 0; i < m->nshards; i++) {
+		const struct lb_shard_info *sh = &m->shards[i];
+		json_t *e = json_object();
+		set(e, "shard", json_integer(sh->shard));
+		set(e, "result", str_or_null(sh->result));
+		set(e, "state", str_or_null(sh->state));
+		set(e, "host", str_or_null(sh->host));
+		json_array_append_new(shards, e);
+	}
+	set(o, "shards", shards);
+	set(o, "context", m->context ? context_json(m->context) : json_null());
+	return o;
 }
 
 static json_t *thread_json(const struct lb_thread_figs *t)
@@ -289,16 +328,9 @@ static json_t *starvation_json(const struct lb_starvation *v)
 	return o;
 }
 
-static json_t *sample_json(const struct lb_sample *s)
+/* A sample's figures, after its status (a hung sample has none). */
+static void sample_figures(json_t *o, const struct lb_sample *s)
 {
-	json_t *o = json_object();
-	set(o, "repetition", json_integer(s->repetition));
-	set(o, "status", json_string(lb_result_status_name(s->status)));
-	set_str(o, "message", s->message);
-	if (isfinite(s->duration_s))
-		set(o, "duration_s", json_real(s->duration_s));
-	if (!s->has_figures)
-		return o;
 	set(o, "acquisitions", count(s->acquisitions));
 	set(o, "throughput_per_s", num(s->throughput_per_s));
 	set(o, "latency_ns", latency_json(&s->latency));
@@ -329,6 +361,20 @@ static json_t *sample_json(const struct lb_sample *s)
 	for (size_t i = 0; i < s->nthreads; i++)
 		json_array_append_new(threads, thread_json(&s->threads[i]));
 	set(o, "threads", threads);
+}
+
+static json_t *sample_json(const struct lb_sample *s)
+{
+	json_t *o = json_object();
+	set(o, "repetition", json_integer(s->repetition));
+	set(o, "status", json_string(lb_result_status_name(s->status)));
+	set_str(o, "message", s->message);
+	if (isfinite(s->duration_s))
+		set(o, "duration_s", json_real(s->duration_s));
+	if (s->has_figures)
+		sample_figures(o, s);
+	if (s->has_shard)
+		set(o, "shard", json_integer(s->shard));
 	return o;
 }
 
@@ -378,6 +424,7 @@ static json_t *config_json(const struct lb_config *c)
 	set(p, "oversubscribed", json_boolean(c->oversubscribed));
 	set(o, "pin", p);
 	set(o, "status", json_string(lb_result_status_name(c->status)));
+	set_str(o, "machine", c->machine);
 	json_t *samples = json_array();
 	for (size_t i = 0; i < c->nsamples; i++)
 		json_array_append_new(samples, sample_json(&c->samples[i]));
@@ -398,6 +445,20 @@ int lb_result_emit(FILE *f, const struct lb_result *r)
 	for (size_t i = 0; i < r->nconfigs; i++)
 		json_array_append_new(configs, config_json(&r->configs[i]));
 	set(doc, "configs", configs);
+	if (r->has_missing) {
+		json_t *missing = json_array();
+		for (size_t i = 0; i < r->nmissing; i++) {
+			const struct lb_missing *m = &r->missing[i];
+			json_t *e = json_object();
+			set(e, "machine", jstr(m->machine ? m->machine : ""));
+			set(e, "shard", json_integer(m->shard));
+			set(e, "config", str_or_null(m->config));
+			set(e, "state", str_or_null(m->state));
+			set(e, "reason", jstr(m->reason ? m->reason : ""));
+			json_array_append_new(missing, e);
+		}
+		set(doc, "missing", missing);
+	}
 	int rc = json_dumpf(doc, f, DUMP_FLAGS) != 0 || fputc('\n', f) == EOF ? -1 : 0;
 	json_decref(doc);
 	return rc;

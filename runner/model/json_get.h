@@ -51,6 +51,13 @@ const char *lbj_path(char *buf, size_t len, const char *where, const char *key, 
 /* calloc of n elements (at least one), or die trying. */
 void *lbj_alloc(size_t n, size_t size);
 
+/* A context object at where (model/json_load.c). */
+int lbj_load_context(struct lbj *ld, json_t *c, const char *where, struct lb_context *x);
+/* What a merged result adds to a context (merged_from, merged_by, machines) and to the
+ * document ("missing"); model/json_load_merged.c. */
+int lbj_load_merged_context(struct lbj *ld, json_t *c, const char *where, struct lb_context *x);
+int lbj_load_missing(struct lbj *ld, json_t *doc, struct lb_result *r);
+
 /* One sample (model/json_load_sample.c). */
 int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out);
 

@@ -107,7 +107,7 @@ static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_confi
 	    lbj_unsigned(ld, c, w, "threads", MAX_THREADS_IN_RESULT, &out->threads) ||
 	    lbj_object(ld, c, w, "pin", &pin) || lbj_string(ld, pin, pw, "policy", &out->pin_policy) ||
 	    lbj_array(ld, pin, pw, "pus", &pus) || lbj_bool(ld, pin, pw, "oversubscribed", &out->oversubscribed) ||
-	    lbj_status(ld, c, w, false, &st))
+	    lbj_status(ld, c, w, false, &st) || lbj_string(ld, c, w, "machine", &out->machine))
 		return -1;
 	out->status = (enum lb_result_status)st;
 	out->npus = json_array_size(pus);
@@ -146,14 +146,11 @@ static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_confi
 	return 0;
 }
 
-static int load_context(struct lbj *ld, json_t *doc, struct lb_context *x)
+/* A context object c at where w (a result's, or a machine's of a merged result). */
+int lbj_load_context(struct lbj *ld, json_t *c, const char *w, struct lb_context *x)
 {
-	json_t *c, *j;
-	const char *w = "context";
-	if (lbj_object(ld, doc, "", "context", &c) != 0)
-		return -1;
-	if (c == NULL)
-		return 0;
+	json_t *j;
+	char tw[300], ow[300], gw[300];
 	int64_t online = -1;
 	if (lbj_string(ld, c, w, "version", &x->version) || lbj_string(ld, c, w, "git_commit", &x->git_commit) ||
 	    lbj_string(ld, c, w, "command_line", &x->command_line) ||
@@ -180,7 +177,7 @@ static int load_context(struct lbj *ld, json_t *doc, struct lb_context *x)
 	if (lbj_object(ld, c, w, "topology", &j) != 0)
 		return -1;
 	if ((x->has_topology = j != NULL)) {
-		const char *tw = "context.topology";
+		lbj_path(tw, sizeof tw, w, "topology", -1);
 		x->has_topo_smt = lbj_get(j, "smt") != NULL;
 		if (lbj_unsigned(ld, j, tw, "packages", UINT_MAX, &x->topo_packages) ||
 		    lbj_unsigned(ld, j, tw, "numa_nodes", UINT_MAX, &x->topo_numa_nodes) ||
@@ -190,10 +187,11 @@ static int load_context(struct lbj *ld, json_t *doc, struct lb_context *x)
 	}
 	if (lbj_object(ld, c, w, "timer", &j) != 0)
 		return -1;
-	if (j != NULL && (lbj_string(ld, j, "context.timer", "source", &x->timer_source) ||
-			  lbj_number(ld, j, "context.timer", "cost_ns", &x->timer_cost_ns) ||
-			  lbj_number(ld, j, "context.timer", "ns_per_tick", &x->timer_ns_per_tick) ||
-			  lbj_number(ld, j, "context.timer", "tsc_hz", &x->timer_tsc_hz)))
+	lbj_path(tw, sizeof tw, w, "timer", -1);
+	if (j != NULL && (lbj_string(ld, j, tw, "source", &x->timer_source) ||
+			  lbj_number(ld, j, tw, "cost_ns", &x->timer_cost_ns) ||
+			  lbj_number(ld, j, tw, "ns_per_tick", &x->timer_ns_per_tick) ||
+			  lbj_number(ld, j, tw, "tsc_hz", &x->timer_tsc_hz)))
 		return -1;
 	if (j != NULL && x->timer_source == NULL)
 		x->timer_source = lb_strdup("?");
@@ -211,7 +209,7 @@ static int load_context(struct lbj *ld, json_t *doc, struct lb_context *x)
 	if (lbj_object(ld, c, w, "options", &j) != 0)
 		return -1;
 	struct lb_run_options *o = &x->options;
-	const char *ow = "context.options";
+	lbj_path(ow, sizeof ow, w, "options", -1);
 	if ((o->present = j != NULL) &&
 	    (lbj_int(ld, j, ow, "duration_ns", 0, INT64_MAX, &o->duration_ns) ||
 	     lbj_int(ld, j, ow, "warmup_ns", 0, INT64_MAX, &o->warmup_ns) ||
@@ -224,23 +222,29 @@ static int load_context(struct lbj *ld, json_t *doc, struct lb_context *x)
 		return -1;
 	if (lbj_object(ld, c, w, "timing", &j) != 0)
 		return -1;
-	const char *tw = "context.timing";
-	if (j != NULL && (lbj_string(ld, j, tw, "mode", &x->timing_mode) ||
-			  lbj_int(ld, j, tw, "sample_every", 0, INT64_MAX, &x->timing_sample_every) ||
-			  lbj_number(ld, j, tw, "overhead_ns_per_acquisition", &x->timing_overhead_ns) ||
-			  lbj_string(ld, j, tw, "overhead_method", &x->timing_overhead_method)))
+	lbj_path(gw, sizeof gw, w, "timing", -1);
+	if (j != NULL && (lbj_string(ld, j, gw, "mode", &x->timing_mode) ||
+			  lbj_int(ld, j, gw, "sample_every", 0, INT64_MAX, &x->timing_sample_every) ||
+			  lbj_number(ld, j, gw, "overhead_ns_per_acquisition", &x->timing_overhead_ns) ||
+			  lbj_string(ld, j, gw, "overhead_method", &x->timing_overhead_method)))
 		return -1;
 	if (j != NULL && x->timing_mode == NULL)
 		x->timing_mode = lb_strdup("?");
-	return 0;
+	return lbj_load_merged_context(ld, c, w, x);
 }
 
+/* By machine (none first), then id. */
 static int cmp_id(const void *a, const void *b)
 {
-	return strcmp((*(const struct lb_config *const *)a)->id, (*(const struct lb_config *const *)b)->id);
+	const struct lb_config *x = *(const struct lb_config *const *)a, *y = *(const struct lb_config *const *)b;
+	int c = x->machine && y->machine ? strcmp(x->machine, y->machine) : (x->machine != NULL) - (y->machine != NULL);
+	return c ? c : strcmp(x->id, y->id);
 }
 
-/* Two configs with one id cannot be told apart by anything that pairs or charts them. */
+/*
+ * Two configs with one id cannot be told apart by anything that pairs or
+ * charts them; in a merged result, one id per machine.
+ */
 static int check_unique_ids(struct lbj *ld, const struct lb_result *r)
 {
 	const struct lb_config **sorted = lbj_alloc(r->nconfigs, sizeof *sorted);
@@ -249,10 +253,12 @@ static int check_unique_ids(struct lbj *ld, const struct lb_result *r)
 	qsort(sorted, r->nconfigs, sizeof *sorted, cmp_id);
 	int rc = 0;
 	for (size_t i = 1; i < r->nconfigs && rc == 0; i++)
-		if (strcmp(sorted[i - 1]->id, sorted[i]->id) == 0) {
+		if (cmp_id(&sorted[i - 1], &sorted[i]) == 0) {
 			char w[64];
 			snprintf(w, sizeof w, "configs[%zu]", (size_t)(sorted[i] - r->configs));
-			rc = lbj_bad(ld, w, NULL, "duplicate id \"%.200s\"", sorted[i]->id);
+			rc = sorted[i]->machine ? lbj_bad(ld, w, NULL, "duplicate id \"%.200s\" on machine \"%.64s\"",
+							  sorted[i]->id, sorted[i]->machine)
+						: lbj_bad(ld, w, NULL, "duplicate id \"%.200s\"", sorted[i]->id);
 		}
 	free(sorted);
 	return rc;
@@ -277,7 +283,10 @@ static int load_doc(struct lbj *ld, json_t *doc, struct lb_result *r)
 		snprintf(ld->err, ld->errlen, "%s: \"configs\" is missing or not an array", ld->file);
 		return -1;
 	}
-	if (load_context(ld, doc, &r->context) != 0)
+	json_t *context;
+	if (lbj_object(ld, doc, "", "context", &context) != 0 ||
+	    (context != NULL && lbj_load_context(ld, context, "context", &r->context) != 0) ||
+	    lbj_load_missing(ld, doc, r) != 0)
 		return -1;
 	for (size_t i = 0; i < json_array_size(configs); i++) {
 		char w[64];

@@ -162,6 +162,10 @@ int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *
 	if (lbj_unsigned(ld, s, w, "repetition", UINT_MAX, &out->repetition) ||
 	    lbj_string(ld, s, w, "message", &out->message) || lbj_number(ld, s, w, "duration_s", &out->duration_s))
 		return -1;
+	/* lockbench merge: the shard it came from. */
+	if ((out->has_shard = lbj_get(s, "shard") != NULL) &&
+	    lbj_unsigned(ld, s, w, "shard", INT32_MAX, &out->shard) != 0)
+		return -1;
 	static const char *const figures[] = { "acquisitions", "throughput_per_s", "latency_ns", "fairness", "threads" };
 	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
 		out->has_figures |= lbj_get(s, figures[i]) != NULL;

@@ -128,6 +128,9 @@ struct lb_sample {
 	struct lb_starvation starvation;
 	struct lb_thread_figs *threads;
 	size_t nthreads;
+	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
+	bool has_shard;
+	unsigned shard;
 };
 
 /* ---- per config: median, spread and the CI of the median over ok repetitions ---- */
@@ -198,6 +201,9 @@ struct lb_config {
 	struct lb_sample *samples;
 	size_t nsamples, samples_cap;
 	struct lb_summary summary;
+	/* lockbench merge: the machine it ran on (a context.machines[].name); NULL in a plain run. A
+	 * merged result may hold one config id once per machine: (machine, id) names a config. */
+	char *machine;
 };
 
 /* ---- the run's context: what makes a result reproducible and comparable ---- */
@@ -234,6 +240,42 @@ struct lb_context {
 	int64_t timing_sample_every;
 	double timing_overhead_ns; /* NAN: null */
 	char *timing_overhead_method;
+	/* lockbench merge: the results joined, its command line, and every machine with its own
+	 * context (this context is the first result's). NULL: absent (a plain run). */
+	char **merged_from;
+	size_t nmerged_from;
+	char *merged_by;
+	struct lb_machine *machines;
+	size_t nmachines;
+};
+
+/* ---- a merged result (lockbench merge): its machines, and what is missing ---- */
+
+/* One shard (input) of a machine: its result file and how it ended. */
+struct lb_shard_info {
+	unsigned shard;
+	char *result; /* NULL: it left no result (null) */
+	char *state;  /* its final state (COMPLETED, CANCELLED, ...); NULL: null (outside a sweep) */
+	char *host;   /* its result's context.host; NULL: null */
+};
+
+/* A machine: a sweep's machine, else a host. */
+struct lb_machine {
+	char *name;
+	char **hosts; /* distinct hosts of its shards, in shard order */
+	size_t nhosts;
+	struct lb_shard_info *shards;
+	size_t nshards;
+	struct lb_context *context; /* its first result's full context; NULL: none left one (null) */
+};
+
+/* What a shard should have measured and did not: one per machine, shard and config. */
+struct lb_missing {
+	char *machine;
+	unsigned shard;
+	char *config; /* the config id; NULL: no shard of the merge named one (null) */
+	char *state;  /* the shard's final state; NULL: null */
+	char *reason;
 };
 
 /* ---- the document ---- */
@@ -243,6 +285,10 @@ struct lb_result {
 	struct lb_context context;
 	struct lb_config *configs;
 	size_t nconfigs, configs_cap;
+	/* lockbench merge: the "missing" list (has_missing: written, even when empty). */
+	bool has_missing;
+	struct lb_missing *missing;
+	size_t nmissing;
 };
 
 /* ---- lifecycle (model/result.c) ---- */
@@ -256,6 +302,15 @@ struct lb_config *lb_result_add_config(struct lb_result *r);
 struct lb_sample *lb_config_add_sample(struct lb_config *c);
 /* The config with this id, or NULL. */
 const struct lb_config *lb_result_find(const struct lb_result *r, const char *id);
+/* The config with this id on machine (NULL: a config without machine), or NULL. */
+const struct lb_config *lb_result_find_on(const struct lb_result *r, const char *machine, const char *id);
+/* context.machines[] called name, or NULL. */
+const struct lb_machine *lb_result_machine(const struct lb_result *r, const char *name);
+/* An empty context: every optional number absent (NAN, -1). lb_result_new starts with one. */
+void lb_context_init(struct lb_context *x);
+/* A deep copy of src into dst (which holds nothing); lb_context_clear frees it. */
+void lb_context_copy(struct lb_context *dst, const struct lb_context *src);
+void lb_context_clear(struct lb_context *x);
 /* Free what a sample / config owns (not the struct itself). */
 void lb_sample_clear(struct lb_sample *s);
 void lb_config_clear(struct lb_config *c);

@@ -44,6 +44,16 @@ char *lb_strdup(const char *s)
 	return d;
 }
 
+void lb_context_init(struct lb_context *x)
+{
+	memset(x, 0, sizeof *x);
+	x->online_cpus = -1;
+	x->options.grace_ns = x->options.order_log_cap = -1;
+	x->timer_cost_ns = x->timer_ns_per_tick = x->timer_tsc_hz = NAN;
+	x->busy_iterations_per_us = x->busy_before_run = NAN;
+	x->timing_overhead_ns = NAN;
+}
+
 struct lb_result *lb_result_new(void)
 {
 	struct lb_result *r = calloc(1, sizeof *r);
@@ -54,11 +64,7 @@ struct lb_result *lb_result_new(void)
 		free(r);
 		return NULL;
 	}
-	r->context.online_cpus = -1;
-	r->context.options.grace_ns = r->context.options.order_log_cap = -1;
-	r->context.timer_cost_ns = r->context.timer_ns_per_tick = r->context.timer_tsc_hz = NAN;
-	r->context.busy_iterations_per_us = r->context.busy_before_run = NAN;
-	r->context.timing_overhead_ns = NAN;
+	lb_context_init(&r->context);
 	return r;
 }
 
@@ -104,6 +110,25 @@ const struct lb_config *lb_result_find(const struct lb_result *r, const char *id
 	return NULL;
 }
 
+const struct lb_config *lb_result_find_on(const struct lb_result *r, const char *machine, const char *id)
+{
+	for (size_t i = 0; r != NULL && i < r->nconfigs; i++) {
+		const struct lb_config *c = &r->configs[i];
+		if (c->id != NULL && strcmp(c->id, id) == 0 &&
+		    (machine && c->machine ? strcmp(machine, c->machine) == 0 : machine == c->machine))
+			return c;
+	}
+	return NULL;
+}
+
+const struct lb_machine *lb_result_machine(const struct lb_result *r, const char *name)
+{
+	for (size_t i = 0; r != NULL && i < r->context.nmachines; i++)
+		if (strcmp(r->context.machines[i].name, name) == 0)
+			return &r->context.machines[i];
+	return NULL;
+}
+
 static void kvs_clear(struct lb_kvs *kv)
 {
 	for (size_t i = 0; i < kv->n; i++) {
@@ -142,22 +167,99 @@ void lb_config_clear(struct lb_config *c)
 	for (size_t i = 0; i < c->nsamples; i++)
 		lb_sample_clear(&c->samples[i]);
 	free(c->samples);
+	free(c->machine);
 	memset(c, 0, sizeof *c);
 }
 
-static void context_clear(struct lb_context *x)
+/* Every string a context owns directly (lb_context_clear and lb_context_copy go through it). */
+#define CONTEXT_STRINGS(x)                                                                                     \
+	&(x)->version, &(x)->git_commit, &(x)->command_line, &(x)->started_utc, &(x)->host, &(x)->kernel,       \
+		&(x)->arch, &(x)->os, &(x)->cpu_model, &(x)->allowed_cpus, &(x)->compiler, &(x)->cflags,       \
+		&(x)->timer_source, &(x)->cpufreq_governor, &(x)->smt_control, &(x)->options.pin,             \
+		&(x)->options.busy_rate, &(x)->timing_mode, &(x)->timing_overhead_method, &(x)->merged_by
+
+static char **strings_copy(char *const *v, size_t n)
 {
-	char **strings[] = {
-		&x->version, &x->git_commit, &x->command_line, &x->started_utc, &x->host, &x->kernel,
-		&x->arch, &x->os, &x->cpu_model, &x->allowed_cpus, &x->compiler, &x->cflags,
-		&x->timer_source, &x->cpufreq_governor, &x->smt_control, &x->options.pin,
-		&x->options.busy_rate, &x->timing_mode, &x->timing_overhead_method,
-	};
+	if (v == NULL)
+		return NULL;
+	char **out = calloc(n ? n : 1, sizeof *out);
+	if (out == NULL)
+		out_of_memory();
+	for (size_t i = 0; i < n; i++)
+		out[i] = lb_strdup(v[i]);
+	return out;
+}
+
+static void strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void machine_clear(struct lb_machine *m)
+{
+	free(m->name);
+	strings_free(m->hosts, m->nhosts);
+	for (size_t i = 0; i < m->nshards; i++) {
+		free(m->shards[i].result);
+		free(m->shards[i].state);
+		free(m->shards[i].host);
+	}
+	free(m->shards);
+	if (m->context != NULL)
+		lb_context_clear(m->context);
+	free(m->context);
+}
+
+void lb_context_clear(struct lb_context *x)
+{
+	char **strings[] = { CONTEXT_STRINGS(x) };
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
 		free(*strings[i]);
-	for (size_t i = 0; i < x->argc; i++)
-		free(x->argv[i]);
-	free(x->argv);
+	strings_free(x->argv, x->argc);
+	strings_free(x->merged_from, x->nmerged_from);
+	for (size_t i = 0; i < x->nmachines; i++)
+		machine_clear(&x->machines[i]);
+	free(x->machines);
+	memset(x, 0, sizeof *x);
+}
+
+void lb_context_copy(struct lb_context *dst, const struct lb_context *src)
+{
+	*dst = *src; /* numbers and flags; every pointer is replaced below */
+	char **to[] = { CONTEXT_STRINGS(dst) };
+	char *const *from[] = { CONTEXT_STRINGS(src) };
+	for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+		*to[i] = lb_strdup(*from[i]);
+	dst->argv = strings_copy(src->argv, src->argc);
+	dst->merged_from = strings_copy(src->merged_from, src->nmerged_from);
+	if (src->machines == NULL)
+		return;
+	dst->machines = calloc(src->nmachines ? src->nmachines : 1, sizeof *dst->machines);
+	if (dst->machines == NULL)
+		out_of_memory();
+	for (size_t i = 0; i < src->nmachines; i++) {
+		const struct lb_machine *a = &src->machines[i];
+		struct lb_machine *b = &dst->machines[i];
+		b->name = lb_strdup(a->name);
+		b->hosts = strings_copy(a->hosts, a->nhosts);
+		b->nhosts = a->nhosts;
+		b->nshards = a->nshards;
+		b->shards = calloc(a->nshards ? a->nshards : 1, sizeof *b->shards);
+		if (b->shards == NULL)
+			out_of_memory();
+		for (size_t k = 0; k < a->nshards; k++)
+			b->shards[k] = (struct lb_shard_info){ a->shards[k].shard, lb_strdup(a->shards[k].result),
+							       lb_strdup(a->shards[k].state),
+							       lb_strdup(a->shards[k].host) };
+		if (a->context != NULL) {
+			b->context = malloc(sizeof *b->context);
+			if (b->context == NULL)
+				out_of_memory();
+			lb_context_copy(b->context, a->context);
+		}
+	}
 }
 
 void lb_result_free(struct lb_result *r)
@@ -167,7 +269,14 @@ void lb_result_free(struct lb_result *r)
 	for (size_t i = 0; i < r->nconfigs; i++)
 		lb_config_clear(&r->configs[i]);
 	free(r->configs);
-	context_clear(&r->context);
+	lb_context_clear(&r->context);
+	for (size_t i = 0; i < r->nmissing; i++) {
+		free(r->missing[i].machine);
+		free(r->missing[i].config);
+		free(r->missing[i].state);
+		free(r->missing[i].reason);
+	}
+	free(r->missing);
 	free(r->schema);
 	free(r);
 }

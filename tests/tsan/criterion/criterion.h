@@ -3,7 +3,8 @@
  * cannot start under ThreadSanitizer ("Could not initialize inheritable
  * arena"), so the lock validation tests are compiled against this header
  * instead and run as one plain process. It implements exactly the macros
- * tests/test_locks_validate.c uses.
+ * the lock tests use (tests/lock_util.c, tests/test_locks_validate.c,
+ * tests/test_locks_mechanisms.c).
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,0 +1,244 @@
+/*
+ * render/compare_table.c — a compare verdict as a terminal table and as
+ * Markdown. Both show the same cells, formatted once (row_cells).
+ */
+#include "render/compare_table.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "render/format.h"
+
+/* An id as one line of the table: a newline in an id must not forge a row. */
+#define ID_LEN 4096
+
+/* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
+static void fmt_value(char *buf, size_t len, double x)
+{
+	static const char suffix[] = " kMGTPE";
+	double a = fabs(x);
+	int e = 0;
+
+	if (!isfinite(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (a < 1e4) {
+		snprintf(buf, len, "%.4g", x);
+		return;
+	}
+	while (a >= 1000 && e < 6) {
+		a /= 1000;
+		x /= 1000;
+		e++;
+	}
+	snprintf(buf, len, a >= 100 ? "%.0f%c" : a >= 10 ? "%.1f%c" : "%.2f%c", x, suffix[e]);
+}
+
+static void fmt_pct(char *buf, size_t len, double pct)
+{
+	if (fabs(pct) < 0.05)
+		pct = 0; /* no "-0.0%" */
+	if (isnan(pct))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.1f%%", pct);
+}
+
+/* The CI of the ratio, shown as changes in percent like the change column. */
+static void fmt_ci(char *buf, size_t len, double lo, double hi)
+{
+	char a[32], b[32];
+
+	if (isnan(lo) || isnan(hi)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_pct(a, sizeof(a), (lo - 1) * 100);
+	fmt_pct(b, sizeof(b), (hi - 1) * 100);
+	snprintf(buf, len, "[%s, %s]", a, b);
+}
+
+static void fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3g", p);
+}
+
+static void fmt_verdict(char *buf, size_t len, const struct lb_verdict_row *r)
+{
+	if (r->reason)
+		snprintf(buf, len, "%s (%s)", lb_judgement_name(r->verdict), r->reason);
+	else
+		snprintf(buf, len, "%s", lb_judgement_name(r->verdict));
+}
+
+/* COL_MACHINE is shown only for a verdict paired by machine (v->by_machine). */
+enum { COL_MACHINE, COL_CONFIG, COL_METRIC, COL_BASE, COL_NEW, COL_CHANGE, COL_CI, COL_P, COL_VERDICT, N_COLS };
+#define CELL_LEN 160
+
+/* The cells of one row as text; the config cell is the id itself (r->config), not copied. */
+static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LEN])
+{
+	lb_one_line(r->machine ? r->machine : "", cells[COL_MACHINE], CELL_LEN);
+	cells[COL_CONFIG][0] = '\0';
+	snprintf(cells[COL_METRIC], CELL_LEN, "%s", r->metric->name);
+	fmt_value(cells[COL_BASE], CELL_LEN, r->base_median);
+	fmt_value(cells[COL_NEW], CELL_LEN, r->new_median);
+	fmt_pct(cells[COL_CHANGE], CELL_LEN, r->change_pct);
+	fmt_ci(cells[COL_CI], CELL_LEN, r->ci95_low, r->ci95_high);
+	fmt_p(cells[COL_P], CELL_LEN, r->p_value);
+	fmt_verdict(cells[COL_VERDICT], CELL_LEN, r);
+}
+
+static void print_rows(FILE *f, const struct lb_verdict *v)
+{
+	static const char *const head[N_COLS] = {
+		"machine", "config", "metric", "base", "new", "change", "95% CI", "p", "verdict",
+	};
+	static const bool right[N_COLS] = { false, false, false, true, true, true, true, true, false };
+	char cells[N_COLS][CELL_LEN], id[ID_LEN];
+	size_t width[N_COLS];
+	int first = v->by_machine ? COL_MACHINE : COL_CONFIG;
+
+	for (int c = 0; c < N_COLS; c++)
+		width[c] = strlen(head[c]);
+	for (size_t i = 0; i < v->nrows; i++) {
+		row_cells(&v->rows[i], cells);
+		lb_one_line(v->rows[i].config, id, sizeof(id));
+		for (int c = 0; c < N_COLS; c++) {
+			size_t w = strlen(c == COL_CONFIG ? id : cells[c]);
+
+			width[c] = w > width[c] ? w : width[c];
+		}
+	}
+	for (size_t i = 0; i <= v->nrows; i++) {
+		const char *text[N_COLS];
+
+		if (i == 0) {
+			memcpy(text, head, sizeof(text));
+		} else {
+			row_cells(&v->rows[i - 1], cells);
+			for (int c = 0; c < N_COLS; c++)
+				text[c] = cells[c];
+			text[COL_CONFIG] = lb_one_line(v->rows[i - 1].config, id, sizeof(id));
+		}
+		for (int c = first; c < N_COLS; c++) {
+			if (c == N_COLS - 1)
+				fprintf(f, "%s\n", text[c]); /* no trailing blanks */
+			else
+				fprintf(f, right[c] ? "%*s  " : "%-*s  ", (int)width[c], text[c]);
+		}
+	}
+}
+
+/* "only in SIDE: ID" per one-sided config ("ID @ MACHINE" when paired by machine), then per machine. */
+static void only_lines(FILE *f, const char *side, char *const *ids, char *const *machines, size_t n,
+		       char *const *only_machines, size_t nmachines)
+{
+	char id[ID_LEN], m[CELL_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "only in %s: %s", side, lb_one_line(ids[i], id, sizeof(id)));
+		if (machines)
+			fprintf(f, " @ %s", lb_one_line(machines[i], m, sizeof(m)));
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < nmachines; i++)
+		fprintf(f, "machine only in %s: %s\n", side, lb_one_line(only_machines[i], m, sizeof(m)));
+}
+
+void lb_compare_table(FILE *f, const struct lb_verdict *v)
+{
+	const struct lb_compare_settings *s = &v->settings;
+
+	print_rows(f, v);
+	only_lines(f, "base", v->only_in_base, v->only_in_base_machine, v->nonly_in_base,
+		   v->machines_only_in_base, v->nmachines_only_in_base);
+	only_lines(f, "new", v->only_in_new, v->only_in_new_machine, v->nonly_in_new, v->machines_only_in_new,
+		   v->nmachines_only_in_new);
+	fprintf(f,
+		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
+		" (threshold %g%%, alpha %g, min %zu reps)\n",
+		lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
+		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha,
+		s->min_repeats);
+}
+
+/*
+ * Text in a Markdown table cell: '|' would end the cell; '*', '_' etc. would
+ * format; a line break would end the row (shown as '?', as in the table).
+ */
+static void md_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			fputc('?', f);
+			continue;
+		}
+		if (strchr("\\|*_`<>[]", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* ", "-separated ids (each "ID @ MACHINE" when machines is not NULL) after a label, on one line. */
+static void md_ids(FILE *f, const char *label, char *const *ids, char *const *machines, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : label, f);
+		md_escaped(f, ids[i]);
+		if (machines) {
+			fputs(" @ ", f);
+			md_escaped(f, machines[i]);
+		}
+	}
+}
+
+int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
+{
+	const struct lb_compare_settings *s = &v->settings;
+	char cells[N_COLS][CELL_LEN];
+
+	fprintf(f, "### lockbench compare: %s\n\n", lb_judgement_name(v->overall));
+	fprintf(f,
+		"%zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a "
+		"(threshold %g%%, alpha %g, at least %zu repetitions per side).\n\n",
+		v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK],
+		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats);
+	fputs(v->by_machine ? "| machine | config | metric | base | new | change | 95% CI | p | verdict |\n"
+			    : "| config | metric | base | new | change | 95% CI | p | verdict |\n",
+	      f);
+	fputs(v->by_machine ? "|---|---|---|--:|--:|--:|--:|--:|---|\n" : "|---|---|--:|--:|--:|--:|--:|---|\n", f);
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct lb_verdict_row *r = &v->rows[i];
+		bool strong = r->verdict == LB_J_REGRESSION;
+
+		row_cells(r, cells);
+		fputs("| ", f);
+		if (v->by_machine) {
+			md_escaped(f, r->machine ? r->machine : "");
+			fputs(" | ", f);
+		}
+		md_escaped(f, r->config);
+		for (int c = COL_METRIC; c < N_COLS; c++) {
+			fputs(" | ", f);
+			if (c == COL_VERDICT && strong)
+				fputs("**", f);
+			md_escaped(f, cells[c]);
+			if (c == COL_VERDICT && strong)
+				fputs("**", f);
+		}
+		fputs(" |\n", f);
+	}
+	md_ids(f, "\nOnly in base: ", v->only_in_base, v->only_in_base_machine, v->nonly_in_base);
+	md_ids(f, "\nOnly in new: ", v->only_in_new, v->only_in_new_machine, v->nonly_in_new);
+	md_ids(f, "\nMachines only in base: ", v->machines_only_in_base, NULL, v->nmachines_only_in_base);
+	md_ids(f, "\nMachines only in new: ", v->machines_only_in_new, NULL, v->nmachines_only_in_new);
+	if (v->nonly_in_base || v->nonly_in_new || v->nmachines_only_in_base || v->nmachines_only_in_new)
+		fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
