@@ -382,7 +382,8 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	merge_figures(out);
 	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
 	struct lb_order ord;
-	if (atomic_load_explicit(&r->hl->seq, memory_order_relaxed) == 0) {
+	out->instrumented = atomic_load_explicit(&r->hl->seq, memory_order_relaxed) != 0;
+	if (!out->instrumented) {
 		out->order = calloc(1, sizeof *out->order);
 	} else if (lb_orderlog_merge(r->threads, n, seq_start, seq_end, o->order_log_cap, &ord) == 0) {
 		out->order = ord.order;

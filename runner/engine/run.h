@@ -68,6 +68,7 @@ struct lb_outcome {
 	double pingpong_ns;       /* one-way cache-line transfer between the first two PUs; NAN if not measured */
 
 	uint64_t order_conflicts; /* acquisitions stamped alike (counted in violations too; orderlog.h) */
+	bool instrumented;        /* acquisitions went through the harness (not bare): hand-offs counted */
 
 	/* private: what to free */
 	void *mem_lock, *mem_nodes, *mem_clock, *mem_hl;

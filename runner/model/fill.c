@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include "analysis/regime.h"
 #include "analysis/starvation.h"
 #include "engine/params.h"
 
@@ -153,6 +154,13 @@ static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, con
 	f->poll_handoffs = t->poll_handoffs;
 	f->violations = t->violations;
 	f->starved = out->starved && out->starved[t->id];
+	const struct lb_window *w = &t->win;
+	bool known = w->cpu0_ns >= 0 && w->cpu1_ns >= 0;
+	f->cpu_ns = known ? w->cpu1_ns - w->cpu0_ns : -1;
+	f->voluntary_ctxsw = known ? w->vcsw1 - w->vcsw0 : -1;
+	f->involuntary_ctxsw = known ? w->icsw1 - w->icsw0 : -1;
+	f->has_handoffs = out->instrumented;
+	f->handoffs = out->instrumented ? w->handoffs1 - w->handoffs0 : 0;
 	f->timeline = calloc(slices ? slices : 1, sizeof *f->timeline);
 	for (uint32_t i = 0; f->timeline != NULL && i < slices; i++)
 		f->timeline[i] = t->timeline[i];
@@ -218,4 +226,5 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	for (unsigned i = 0; s->threads != NULL && i < out->run.nthreads; i++)
 		thread_fill(&s->threads[i], &out->run.threads[i], out, slices);
 	s->nthreads = s->threads != NULL ? out->run.nthreads : 0;
+	lb_regime_judge(s);
 }

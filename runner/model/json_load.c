@@ -89,7 +89,10 @@ static int load_summary(struct lbj *ld, json_t *c, const char *w, struct lb_summ
 			return -1;
 		st->n = (size_t)n;
 	}
-	return lbj_bool(ld, j, sw, "starved", &sum->starved);
+	return lbj_bool(ld, j, sw, "starved", &sum->starved) || lbj_bool(ld, j, sw, "unsteady", &sum->unsteady) ||
+			       lbj_bool(ld, j, sw, "scheduler_bound", &sum->scheduler_bound)
+		       ? -1
+		       : 0;
 }
 
 static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_config *out)

@@ -89,6 +89,32 @@ struct lb_thread_figs {
 	bool starved;
 	uint64_t *timeline; /* acquisitions per slice */
 	size_t ntimeline;
+	/* What the kernel says of the thread over its window (getrusage(RUSAGE_THREAD)); -1: unknown (null). */
+	int64_t cpu_ns;               /* user + system CPU time */
+	int64_t voluntary_ctxsw, involuntary_ctxsw;
+	bool has_handoffs;
+	uint64_t handoffs;            /* its acquisitions whose previous holder was another thread */
+};
+
+/*
+ * Which regime a sample's figures are in (analysis/regime.h): a steady rate
+ * or not, and whether hand-offs tracked context switches (the scheduler, not
+ * the lock, set the pace).
+ */
+struct lb_regime {
+	bool has_steady;              /* false: too few slices to tell (null) */
+	bool steady;
+	double first_half_per_s, second_half_per_s; /* acquisitions per s in each half of the window; NAN: null */
+	double half_ratio;            /* second / first; NAN when the first half had none */
+	uint64_t slices, stalled_slices; /* whole slices compared; those in which no thread acquired */
+	bool has_handoffs;
+	uint64_t handoffs;
+	double handoffs_per_s;
+	int64_t cpu_ns, voluntary_ctxsw, involuntary_ctxsw; /* all threads; -1: unknown (null) */
+	double cpu_share;             /* cpu_ns / (window x threads); NAN: unknown */
+	double ctxsw_per_s;           /* voluntary + involuntary; NAN: unknown */
+	bool has_scheduler_bound;     /* false: not known (no hand-off or switch counts) */
+	bool scheduler_bound;
 };
 
 struct lb_starvation {
@@ -126,6 +152,8 @@ struct lb_sample {
 	struct lb_short_term short_term;
 	bool has_starvation;
 	struct lb_starvation starvation;
+	bool has_regime;
+	struct lb_regime regime;
 	struct lb_thread_figs *threads;
 	size_t nthreads;
 	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
@@ -179,6 +207,8 @@ struct lb_summary {
 	bool present;
 	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
 	bool starved;                    /* any repetition starved */
+	bool unsteady;                   /* any repetition labelled not steady */
+	bool scheduler_bound;            /* any repetition labelled scheduler-bound */
 };
 
 /* ---- one config: identity, parameters, its repetitions and their summary ---- */

@@ -314,7 +314,11 @@ void lb_config_summarize(struct lb_config *c)
 	c->summary.present = true;
 	for (size_t m = 0; m < LB_M_COUNT; m++)
 		summarize_metric(c, &lb_metrics[m], scratch, &c->summary.stat[m]);
-	for (size_t i = 0; i < c->nsamples; i++)
-		c->summary.starved |= c->samples[i].has_starvation && c->samples[i].starvation.starved;
+	for (size_t i = 0; i < c->nsamples; i++) {
+		const struct lb_sample *s = &c->samples[i];
+		c->summary.starved |= s->has_starvation && s->starvation.starved;
+		c->summary.unsteady |= s->has_regime && s->regime.has_steady && !s->regime.steady;
+		c->summary.scheduler_bound |= s->has_regime && s->regime.has_scheduler_bound && s->regime.scheduler_bound;
+	}
 	free(scratch);
 }
