@@ -10,7 +10,10 @@
 # below 6 repetitions). Both axes are logarithmic: threads double from tic to
 # tic, and an oversubscribed FIFO spinlock can lose five orders of magnitude,
 # which a linear axis would flatten to zero. The shaded region right of the
-# dashed line has more threads than the machine has PUs.
+# dashed line has more threads than the machine has PUs. A point circled in
+# red was scheduler-bound (its hand-offs waited for context switches: a
+# figure of the scheduler, not of the lock), one marked with an orange
+# triangle did not run at a steady rate (sample.regime in the result).
 
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
@@ -32,6 +35,10 @@ tmax = STATS_max
 stats data using 5 nooutput
 reps_min = STATS_min
 reps_max = STATS_max
+stats data using 9 nooutput
+sched_any = STATS_max
+stats data using 10 nooutput
+unsteady_any = STATS_max
 
 set title sprintf("Throughput against threads — workload %s\n%s — %s", workload, machine, run) font ',12'
 set xlabel 'threads (log2 scale)'
@@ -62,8 +69,16 @@ if (reps_max <= 1) {
 }
 set label 2 bars at screen 0.01, screen 0.045 left font ',9' textcolor rgb '#444444'
 set label 3 footer at screen 0.01, screen 0.015 left font ',8' textcolor rgb '#888888'
-set bmargin 6
+regime = ''
+if (sched_any > 0) { regime = 'Circled red: scheduler-bound, hand-offs waited for context switches (not the lock''s rate). ' }
+if (unsteady_any > 0) { regime = regime.'Orange triangle: rate not steady.' }
+if (strlen(regime) > 0) { set label 4 regime at screen 0.01, screen 0.075 left font ',9' textcolor rgb '#a02020' }
+set bmargin (strlen(regime) > 0 ? 7 : 6)
 
 plot for [b=1:throughput_blocks] data index (b-1) using 1:2:3:4:8 \
 	with yerrorlines lw 2 pointtype 7 pointsize 0.9 lc rgb variable dashtype throughput_workload[b] \
-	title throughput_key[b]
+	title throughput_key[b], \
+	for [b=1:throughput_blocks] data index (b-1) using 1:($9 > 0 ? $2 : NaN) \
+	with points pointtype 6 pointsize 2.4 lw 2 lc rgb '#d62728' notitle, \
+	for [b=1:throughput_blocks] data index (b-1) using 1:($10 > 0 ? $2 : NaN) \
+	with points pointtype 8 pointsize 2.0 lw 1.5 lc rgb '#ff7f0e' notitle
