@@ -291,9 +291,9 @@ Test(orderlog, two_threads_with_one_number_are_a_conflict)
 
 Test(orderlog, ring_sizes)
 {
-	cr_assert_eq(lb_orderlog_ring(1u << 20, 1), 1u << 20);
-	cr_assert_eq(lb_orderlog_ring(1u << 20, 2), 1u << 20);
-	cr_assert_eq(lb_orderlog_ring(1u << 20, 4), 1u << 19);
+	cr_assert_eq(lb_orderlog_ring(1u << 16, 1), 8192, "64 KiB at most: the ring stays in the cache");
+	cr_assert_eq(lb_orderlog_ring(1u << 12, 2), 4096);
+	cr_assert_eq(lb_orderlog_ring(1u << 12, 4), 2048);
 	cr_assert_eq(lb_orderlog_ring(1u << 20, 16384), 128, "1 KiB a thread at 16k threads");
 	cr_assert_eq(lb_orderlog_ring(16, 4), 16, "never more than the cap");
 }

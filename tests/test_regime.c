@@ -42,7 +42,6 @@ static void fake(struct fake *f, uint64_t per_slice_first, uint64_t per_slice_se
 		f->th[i].timeline = f->tl[i];
 		f->th[i].ntimeline = SLICES;
 		f->th[i].cpu_ns = f->th[i].voluntary_ctxsw = f->th[i].involuntary_ctxsw = 0;
-		f->th[i].has_handoffs = true;
 		for (int k = 0; k < 100; k++) {
 			/* ±5% ripple, so steady is not only "exactly constant" */
 			uint64_t base = k < 50 ? per_slice_first : per_slice_second;
@@ -114,10 +113,13 @@ Test(regime, too_short_to_tell)
 	cr_assert(isnan(f.s.regime.half_ratio));
 }
 
+/* Hand-offs as the share of owner changes in the order; switches split over the threads. */
 static void hand_offs(struct fake *f, uint64_t handoffs, int64_t switches)
 {
+	f->s.has_short_term = true;
+	f->s.short_term.covered = 1000;
+	f->s.short_term.handover_ratio = (double)handoffs / (double)f->s.acquisitions;
 	for (int i = 0; i < 2; i++) {
-		f->th[i].handoffs = handoffs / 2;
 		f->th[i].voluntary_ctxsw = switches / 2;
 		f->th[i].involuntary_ctxsw = 0;
 		f->th[i].cpu_ns = 500000000;
@@ -310,4 +312,16 @@ Test(regime, result_and_table_carry_the_labels, .timeout = 60)
 	cr_assert(strstr(r->err, "steady") != NULL, "table row: %s", r->err);
 	json_decref(doc);
 	free(r);
+}
+
+/* Without an order of acquisitions (bare) hand-offs are unknown, and so is the label. */
+Test(regime, bare_has_no_hand_offs_to_judge)
+{
+	struct fake f;
+	fake(&f, 5, 5);
+	hand_offs(&f, f.s.acquisitions, (int64_t)f.s.acquisitions);
+	f.s.short_term.covered = 0;
+	lb_regime_judge(&f.s);
+	cr_assert_not(f.s.regime.has_handoffs);
+	cr_assert_not(f.s.regime.has_scheduler_bound);
 }

@@ -72,15 +72,11 @@ static void judge_scheduler(const struct lb_sample *s, struct lb_regime *r)
 	int64_t switches = r->voluntary_ctxsw >= 0 && r->involuntary_ctxsw >= 0 ? r->voluntary_ctxsw + r->involuntary_ctxsw : -1;
 	if (switches >= 0 && window)
 		r->ctxsw_per_s = (double)switches / s->duration_s;
-	r->has_handoffs = s->nthreads > 0;
-	for (size_t i = 0; i < s->nthreads; i++) {
-		r->has_handoffs &= s->threads[i].has_handoffs;
-		r->handoffs += s->threads[i].handoffs;
-	}
-	if (!r->has_handoffs) {
-		r->handoffs = 0;
+	/* The order of acquisitions (its newest part) gives the share of hand-overs; bare has none. */
+	r->has_handoffs = s->has_short_term && s->short_term.covered > 0;
+	if (!r->has_handoffs)
 		return;
-	}
+	r->handoffs = (uint64_t)llround(s->short_term.handover_ratio * (double)s->acquisitions);
 	if (window)
 		r->handoffs_per_s = (double)r->handoffs / s->duration_s;
 	if (switches < 0)

@@ -14,7 +14,9 @@
  *                     whole slices.
  *   scheduler_bound   most acquisitions were hand-offs (at least
  *                     LB_SCHED_HANDOFF_SHARE of them followed another
- *                     thread's) and there were at most LB_SCHED_PER_SWITCH
+ *                     thread's: the handover ratio of the merged order of
+ *                     acquisitions, which the harness logs without a
+ *                     counter on the hot path) and there were at most LB_SCHED_PER_SWITCH
  *                     hand-offs per context switch of the threads (voluntary
  *                     + involuntary, from the kernel over each thread's
  *                     window): every hand-off waited for the scheduler.

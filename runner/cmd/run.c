@@ -26,7 +26,7 @@ static const char run_help[] =
 	"      --timing MODE      all | sample:N | off: which acquisitions get TSC timestamps (default sample:16)\n"
 	"      --slice TIME       starvation timeline slice (default 10ms)\n"
 	"      --grace TIME       how long stopped threads may take before the run is declared hung (default 5s)\n"
-	"      --log-cap N        acquisition-order log entries, a power of two (default 1048576)\n"
+	"      --log-cap N        most acquisitions in the merged order, a power of two (default 65536)\n"
 	"      --fail-on-starvation  exit 1 if any thread starved (see README: Starvation)\n"
 	"      --busy-rate N      busy-loop iterations per us instead of calibrating: cs_ns etc. then mean\n"
 	"                         the same work in every process (take it from a result's\n"

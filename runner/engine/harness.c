@@ -31,7 +31,7 @@ static void reset_figures(struct lb_thread *t)
 	t->max_bypass = 0;
 	/* The first acquisition of the window is timed, so even a thread that
 	 * gets only one has a latency figure. */
-	t->countdown = t->sample_every ? 1 : LB_COUNTDOWN_OFF;
+	t->countdown = 1;
 	/* The histograms need no reset: only timed acquisitions of the window
 	 * record into them, and they start as zero pages (hist.h), which stay
 	 * untouched — not even read — for a thread that is never timed. */
@@ -50,7 +50,6 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 		t->window_t0 = lb_mono_ns();
 		reset_figures(t);
 		w->total0 = acquired_so_far(t);
-		w->handoffs0 = t->handoffs;
 		usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
 		return true;
 	}
@@ -66,27 +65,23 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 		if (t->seen_phase == LB_PHASE_WARMUP) {
 			reset_figures(t);
 			w->total0 = acquired_so_far(t);
-			w->handoffs0 = t->handoffs;
-			usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
+				usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
 		}
 		t->window_t1 = lb_mono_ns();
 		w->total1 = acquired_so_far(t);
-		w->handoffs1 = t->handoffs;
 		usage_now(&w->cpu1_ns, &w->vcsw1, &w->icsw1);
 	}
 	return false;
 }
 
-void lb__phase_in_acquire(struct lb_thread *t, uint32_t phase, bool handoff)
+void lb__phase_in_acquire(struct lb_thread *t, uint32_t phase)
 {
 	bool open = t->window_t1 == 0;
 	/* MEASURE: the window's opening counts include this acquisition, so it is left out. */
 	lb_phase_change(t, phase);
 	/* STOP: the closing counts must not include it. */
-	if (phase != LB_PHASE_MEASURE && open && t->win.total1 > t->win.total0) {
+	if (phase != LB_PHASE_MEASURE && open && t->win.total1 > t->win.total0)
 		t->win.total1--;
-		t->win.handoffs1 -= handoff;
-	}
 }
 
 void lb__acquired_timed(struct lb_thread *t, uint64_t t0, uint64_t t1, uint64_t seq0, uint64_t s, uint32_t prev)

@@ -20,10 +20,14 @@
  * longest time spent trying.
  *
  * Cost model of the hot path (per acquisition), by timing mode:
- *   off       a load of the phase word (read-only during the window), one
- *             countdown decrement, the canary and sequence on the
- *             critical-section line, one store into the thread's own log,
- *             and the thread's own progress word (two stores). No clock.
+ *   off       a load of the phase word (read-only during the window), the
+ *             canary-and-sequence word on the critical-section line (one
+ *             store at acquire, one at release), one store into the
+ *             thread's own log, and the thread's own progress word (two
+ *             stores). No clock, no counter: a violation is a branch taken
+ *             only when it happens. Every store before a locked instruction
+ *             of the lock waits for it, so stores are what the harness
+ *             counts most carefully.
  *   sample:N  as off, plus on every N-th acquisition three TSC reads (wait,
  *             hold, hand-off), a read of the sequence before waiting, and
  *             three histogram records.
@@ -65,19 +69,28 @@ struct lb_clock {
  * shared variable (lb_guarded_counter()): the line the critical section
  * writes anyway, so canary and sequence ride along with no line of their own.
  */
-#define LB_OWNER_FREE 0x80000000u /* owner: released by (owner & ~FREE) - 1 */
+#define LB_OWNER_BITS 16
+#define LB_OWNER_MASK 0xffffu
+#define LB_OWNER_FREE 0x8000u /* owner field: released by (owner & ~FREE) - 1; the field's sign bit */
 struct lb_harness_line {
-	_Alignas(LB_CACHELINE) _Atomic uint32_t owner; /* 0 never held; id + 1 held; FREE | (id + 1) released */
-	_Atomic uint64_t seq;                          /* acquisitions so far, all threads */
+	/* The canary and the sequence in one word, written with one store:
+	 * acquisitions so far (all threads) << 16 | owner, where the owner field
+	 * is 0 never held, id + 1 held, FREE | (id + 1) released by id. */
+	_Alignas(LB_CACHELINE) _Atomic uint64_t word;
 	_Atomic uint64_t release_tick;                 /* lb_now() at the last timed release ... */
 	_Atomic uint64_t release_seq;                  /* ... of the acquisition stamped this (+1; 0 none) */
 	_Atomic uint64_t counter;                      /* the workload's: see lb_guarded_counter() */
 };
 
+/* The sequence number in the critical-section line's word. */
+static inline uint64_t lb_hl_seq(uint64_t word)
+{
+	return word >> LB_OWNER_BITS;
+}
+
 /* Snapshots a thread takes of itself when it sees the window open and close (lb_phase_change). */
 struct lb_window {
 	uint64_t total0, total1;       /* acquisitions since start */
-	uint64_t handoffs0, handoffs1; /* acquisitions that followed another thread's */
 	int64_t cpu0_ns, cpu1_ns;      /* user + system CPU time, getrusage(RUSAGE_THREAD); -1 unknown */
 	int64_t vcsw0, vcsw1;          /* voluntary context switches */
 	int64_t icsw0, icsw1;          /* involuntary context switches */
@@ -103,10 +116,9 @@ struct lb_thread {
 
 	/* written by this thread only; the sampler reads `progress` once per tick */
 	_Alignas(LB_CACHELINE) _Atomic uint64_t progress; /* 2 x acquisitions since start, + 1 while trying */
-	uint64_t countdown;       /* acquisitions until the next timed one (off: never) */
+	uint64_t countdown;       /* acquisitions until the next timed one (sample_every > 0) */
 	uint32_t seen_phase;
 	bool timing;              /* the lock is held by a timed acquisition */
-	uint64_t handoffs;        /* acquisitions whose previous holder was another thread */
 	uint64_t timed;           /* timed acquisitions in the window */
 	uint64_t violations;      /* canary saw another owner */
 	uint64_t release_errors;  /* release() returned -1 */
@@ -219,9 +231,6 @@ uint64_t lb_coarse_ns(void); /* CLOCK_MONOTONIC_COARSE in ns */
 /* The workload's first shared counter, on the critical-section line (see struct lb_harness_line). */
 static inline _Atomic uint64_t *lb_guarded_counter(struct lb_run *run);
 
-/* An untimed acquisition's countdown: never reaches 0 (2^64 acquisitions). */
-#define LB_COUNTDOWN_OFF UINT64_MAX
-
 /*
  * Start of an attempt: the progress word says "trying" (kept across failed
  * try/timed attempts until one succeeds), and whether this one is timed;
@@ -231,9 +240,9 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
 {
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
 	atomic_store_explicit(&t->progress, p | 1, memory_order_relaxed);
-	if (__builtin_expect(--t->countdown == 0, 0)) {
+	if (__builtin_expect(t->sample_every != 0, 0) && --t->countdown == 0) {
 		t->countdown = t->sample_every;
-		*seq0 = atomic_load_explicit(&t->hl->seq, memory_order_relaxed);
+		*seq0 = lb_hl_seq(atomic_load_explicit(&t->hl->word, memory_order_relaxed));
 		return lb_now();
 	}
 	return 0;
@@ -246,7 +255,7 @@ static inline void lb__attempt_failed(struct lb_thread *t)
 }
 
 /* Out of line: the phase changed while this (already counted) acquisition waited; it is not measured. */
-void lb__phase_in_acquire(struct lb_thread *t, uint32_t phase, bool handoff);
+void lb__phase_in_acquire(struct lb_thread *t, uint32_t phase);
 
 /* Out of line: a timed acquisition's figures (wait, bypass, hand-off). */
 void lb__acquired_timed(struct lb_thread *t, uint64_t t0, uint64_t t1, uint64_t seq0, uint64_t s, uint32_t prev);
@@ -259,13 +268,13 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 	uint32_t me = t->id + 1;
 	uint32_t ph = atomic_load_explicit(&t->clock->phase, memory_order_relaxed);
 
-	uint32_t prev = atomic_load_explicit(&hl->owner, memory_order_relaxed);
-	bool handoff = prev != (LB_OWNER_FREE | me);
-	t->violations += prev != 0 && !(prev & LB_OWNER_FREE);
-	t->handoffs += handoff;
-	atomic_store_explicit(&hl->owner, me, memory_order_relaxed);
-	uint64_t s = atomic_load_explicit(&hl->seq, memory_order_relaxed);
-	atomic_store_explicit(&hl->seq, s + 1, memory_order_relaxed);
+	uint64_t w = atomic_load_explicit(&hl->word, memory_order_relaxed);
+	uint32_t prev = (uint32_t)(w & LB_OWNER_MASK);
+	/* Held by someone: an owner field that is neither 0 nor marked free (FREE is its sign bit). */
+	if (__builtin_expect((int16_t)prev > 0, 0))
+		t->violations++;
+	uint64_t s = lb_hl_seq(w);
+	atomic_store_explicit(&hl->word, (s + 1) << LB_OWNER_BITS | me, memory_order_relaxed);
 
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
 	t->order_log[(p >> 1) & t->order_mask] = s;
@@ -274,7 +283,7 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 	/* An acquisition that began before the window opened, or ended after it
 	 * closed, is not part of the measurement. */
 	if (__builtin_expect(ph != t->seen_phase, 0))
-		lb__phase_in_acquire(t, ph, handoff);
+		lb__phase_in_acquire(t, ph);
 	else if (__builtin_expect(t1 != 0, 0) && ph == LB_PHASE_MEASURE)
 		lb__acquired_timed(t, t0, t1, seq0, s, prev);
 }
@@ -328,9 +337,11 @@ void lb__released_timed(struct lb_thread *t);
 static inline void lb_release(struct lb_thread *t)
 {
 	struct lb_harness_line *hl = t->hl;
-	uint32_t me = t->id + 1;
-	t->violations += atomic_load_explicit(&hl->owner, memory_order_relaxed) != me;
-	atomic_store_explicit(&hl->owner, LB_OWNER_FREE | me, memory_order_relaxed);
+	uint64_t me = t->id + 1;
+	uint64_t w = atomic_load_explicit(&hl->word, memory_order_relaxed);
+	if (__builtin_expect((w & LB_OWNER_MASK) != me, 0))
+		t->violations++;
+	atomic_store_explicit(&hl->word, (w & ~(uint64_t)LB_OWNER_MASK) | LB_OWNER_FREE | me, memory_order_relaxed);
 	if (__builtin_expect(t->timing, 0))
 		lb__released_timed(t);
 	if (t->ops->release(t->lock, t->node) != 0)
@@ -349,14 +360,15 @@ static inline void lb_poll(struct lb_thread *t)
 	if (t->ops->poll == NULL)
 		return;
 	struct lb_harness_line *hl = t->hl;
-	uint32_t me = t->id + 1;
-	uint64_t s = atomic_load_explicit(&hl->seq, memory_order_relaxed);
-	atomic_store_explicit(&hl->owner, LB_OWNER_FREE | me, memory_order_relaxed);
+	uint64_t me = t->id + 1;
+	uint64_t w = atomic_load_explicit(&hl->word, memory_order_relaxed);
+	atomic_store_explicit(&hl->word, (w & ~(uint64_t)LB_OWNER_MASK) | LB_OWNER_FREE | me, memory_order_relaxed);
 	t->ops->poll(t->lock, t->node);
-	if (!(atomic_load_explicit(&hl->owner, memory_order_relaxed) & LB_OWNER_FREE))
+	uint64_t after = atomic_load_explicit(&hl->word, memory_order_relaxed);
+	if (!(after & LB_OWNER_FREE))
 		t->violations++;
-	atomic_store_explicit(&hl->owner, me, memory_order_relaxed);
-	if (atomic_load_explicit(&hl->seq, memory_order_relaxed) != s)
+	atomic_store_explicit(&hl->word, (after & ~(uint64_t)LB_OWNER_MASK) | me, memory_order_relaxed);
+	if (lb_hl_seq(after) != lb_hl_seq(w))
 		t->poll_handoffs++;
 }
 

@@ -10,7 +10,8 @@
 
 #include "engine/harness.h"
 
-/* Ring entries per thread for n threads and a merged order of at most cap (a power of two). */
+/* Ring entries per thread for n threads and a merged order of at most cap (a power of two):
+ * 2 x cap / n, within [128, 8192] and at most cap. */
 size_t lb_orderlog_ring(size_t cap, unsigned n);
 
 struct lb_order {

@@ -119,7 +119,8 @@ static void context_options(struct lb_context *x, const struct lb_plan *p)
 	x->timing_sample_every = o->sample_every;
 	/* What the chosen timing mode costs per acquisition, against the bare loop. */
 	x->timing_overhead_ns = lb_overhead_ns_per_acquisition(o->sample_every, 5, 20000000);
-	x->timing_overhead_method = lb_strdup("1 thread, lock none, cs vs bare, median of 5 interleaved 20 ms pairs");
+	x->timing_overhead_method =
+		lb_strdup("1 thread, lock none, cs vs bare, median of 5 interleaved 20 ms pairs, per CPU-second of the thread");
 }
 
 /* Thread counts: as given, or the default of the plan. n in, count out. */

@@ -237,6 +237,8 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		lb_outcome_free(out);
 		return -1;
 	}
+	/* The rings are written on every acquisition: fault them in now, not inside the window. */
+	memset(logs, 0, ring * sizeof(uint64_t) * n);
 	r->lock = out->mem_lock;
 	r->clock = out->mem_clock;
 	r->clock->tick_ns = tick;
@@ -273,7 +275,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->order_log = logs + ring * i;
 		t->order_mask = ring - 1;
 		t->sample_every = o->sample_every;
-		t->countdown = o->sample_every ? o->sample_every : LB_COUNTDOWN_OFF;
+		t->countdown = o->sample_every;
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
 		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
@@ -321,14 +323,14 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	bool completed = sleep_through(origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	out->measure_tick0 = 0; /* gaps are counted in ticks from the window's start */
-	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	uint64_t seq_start = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
 	if (completed) {
 		lb_sampler_open(&sampler);
 		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
 		completed = lb_sampler_window(&sampler, m0, o->duration_ns, &lb_interrupted);
 		m1 = lb_mono_ns();
 	}
-	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	uint64_t seq_end = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
 	if (r->wl->stop)
 		r->wl->stop(r);
@@ -382,7 +384,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	merge_figures(out);
 	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
 	struct lb_order ord;
-	out->instrumented = atomic_load_explicit(&r->hl->seq, memory_order_relaxed) != 0;
+	out->instrumented = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed)) != 0;
 	if (!out->instrumented) {
 		out->order = calloc(1, sizeof *out->order);
 	} else if (lb_orderlog_merge(r->threads, n, seq_start, seq_end, o->order_log_cap, &ord) == 0) {

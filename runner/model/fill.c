@@ -159,8 +159,6 @@ static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, con
 	f->cpu_ns = known ? w->cpu1_ns - w->cpu0_ns : -1;
 	f->voluntary_ctxsw = known ? w->vcsw1 - w->vcsw0 : -1;
 	f->involuntary_ctxsw = known ? w->icsw1 - w->icsw0 : -1;
-	f->has_handoffs = out->instrumented;
-	f->handoffs = out->instrumented ? w->handoffs1 - w->handoffs0 : 0;
 	f->timeline = calloc(slices ? slices : 1, sizeof *f->timeline);
 	for (uint32_t i = 0; f->timeline != NULL && i < slices; i++)
 		f->timeline[i] = t->timeline[i];

@@ -273,7 +273,6 @@ static json_t *thread_json(const struct lb_thread_figs *t)
 	set(o, "cpu_ns", known(t->cpu_ns));
 	set(o, "voluntary_ctxsw", known(t->voluntary_ctxsw));
 	set(o, "involuntary_ctxsw", known(t->involuntary_ctxsw));
-	set(o, "handoffs", t->has_handoffs ? count(t->handoffs) : json_null());
 	json_t *tl = json_array();
 	for (size_t i = 0; i < t->ntimeline; i++)
 		json_array_append_new(tl, count(t->timeline[i]));

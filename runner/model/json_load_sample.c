@@ -70,8 +70,7 @@ static int load_thread(struct lbj *ld, json_t *o, const char *w, struct lb_threa
 		 lbj_counts(ld, o, w, "timeline", UINT64_MAX, &tl, &t->ntimeline) ||
 		 load_known(ld, o, w, "cpu_ns", &t->cpu_ns) ||
 		 load_known(ld, o, w, "voluntary_ctxsw", &t->voluntary_ctxsw) ||
-		 load_known(ld, o, w, "involuntary_ctxsw", &t->involuntary_ctxsw) ||
-		 lbj_opt_count(ld, o, w, "handoffs", &t->has_handoffs, &t->handoffs);
+		 load_known(ld, o, w, "involuntary_ctxsw", &t->involuntary_ctxsw);
 	t->timeline = tl;
 	return rc ? -1 : 0;
 }

@@ -92,8 +92,6 @@ struct lb_thread_figs {
 	/* What the kernel says of the thread over its window (getrusage(RUSAGE_THREAD)); -1: unknown (null). */
 	int64_t cpu_ns;               /* user + system CPU time */
 	int64_t voluntary_ctxsw, involuntary_ctxsw;
-	bool has_handoffs;
-	uint64_t handoffs;            /* its acquisitions whose previous holder was another thread */
 };
 
 /*
@@ -107,8 +105,8 @@ struct lb_regime {
 	double first_half_per_s, second_half_per_s; /* acquisitions per s in each half of the window; NAN: null */
 	double half_ratio;            /* second / first; NAN when the first half had none */
 	uint64_t slices, stalled_slices; /* whole slices compared; those in which no thread acquired */
-	bool has_handoffs;
-	uint64_t handoffs;
+	bool has_handoffs;            /* false: no order of acquisitions (bare) */
+	uint64_t handoffs;            /* acquisitions after another thread's: handover ratio x acquisitions */
 	double handoffs_per_s;
 	int64_t cpu_ns, voluntary_ctxsw, involuntary_ctxsw; /* all threads; -1: unknown (null) */
 	double cpu_share;             /* cpu_ns / (window x threads); NAN: unknown */
