@@ -23,7 +23,7 @@ static const char run_help[] =
 	"      --warmup TIME      warm-up before each window (default 100ms)\n"
 	"  -p, --pin POLICY       compact | scatter | cores | none | cpus:LIST (default compact)\n"
 	"  -r, --repeat N         repetitions of every config, interleaved (default 1)\n"
-	"      --timing MODE      all | sample:N | off: which acquisitions get TSC timestamps (default sample:16)\n"
+	"      --timing MODE      all | sample:N | off: which acquisitions get TSC timestamps (default sample:256)\n"
 	"      --slice TIME       starvation timeline slice (default 10ms)\n"
 	"      --grace TIME       how long stopped threads may take before the run is declared hung (default 5s)\n"
 	"      --log-cap N        most acquisitions in the merged order, a power of two (default 65536)\n"

@@ -31,7 +31,7 @@ static void reset_figures(struct lb_thread *t)
 	t->max_bypass = 0;
 	/* The first acquisition of the window is timed, so even a thread that
 	 * gets only one has a latency figure. */
-	t->countdown = 1;
+	atomic_store_explicit(&t->countdown, 1, memory_order_relaxed);
 	/* The histograms need no reset: only timed acquisitions of the window
 	 * record into them, and they start as zero pages (hist.h), which stay
 	 * untouched — not even read — for a thread that is never timed. */

@@ -28,9 +28,11 @@
  *             only when it happens. Every store before a locked instruction
  *             of the lock waits for it, so stores are what the harness
  *             counts most carefully.
- *   sample:N  as off, plus on every N-th acquisition three TSC reads (wait,
- *             hold, hand-off), a read of the sequence before waiting, and
- *             three histogram records.
+ *   sample:N  as off, plus a countdown (a load and a store), and on every
+ *             N-th acquisition — and on the first after each sampler tick,
+ *             so a thread that acquires a few times a second is timed too —
+ *             three TSC reads (wait, hold, hand-off), a read of the sequence
+ *             before waiting, and three histogram records.
  *   all       as sample:1.
  * `lockbench selftest overhead` measures each mode against the bare lock.
  */
@@ -116,7 +118,8 @@ struct lb_thread {
 
 	/* written by this thread only; the sampler reads `progress` once per tick */
 	_Alignas(LB_CACHELINE) _Atomic uint64_t progress; /* 2 x acquisitions since start, + 1 while trying */
-	uint64_t countdown;       /* acquisitions until the next timed one (sample_every > 0) */
+	_Atomic uint64_t countdown; /* acquisitions until the next timed one (sample_every > 0); the
+				       sampler sets it to 1 once per tick, so even a slow thread is timed */
 	uint32_t seen_phase;
 	bool timing;              /* the lock is held by a timed acquisition */
 	uint64_t timed;           /* timed acquisitions in the window */
@@ -240,8 +243,15 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
 {
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
 	atomic_store_explicit(&t->progress, p | 1, memory_order_relaxed);
-	if (__builtin_expect(t->sample_every != 0, 0) && --t->countdown == 0) {
-		t->countdown = t->sample_every;
+	if (__builtin_expect(t->sample_every != 0, 0)) {
+		/* A load and a store, not an atomic decrement: a request of the sampler's
+		 * that lands in between is lost, which costs one sample, not a lock prefix. */
+		uint64_t c = atomic_load_explicit(&t->countdown, memory_order_relaxed);
+		if (c > 1) {
+			atomic_store_explicit(&t->countdown, c - 1, memory_order_relaxed);
+			return 0;
+		}
+		atomic_store_explicit(&t->countdown, t->sample_every, memory_order_relaxed);
 		*seq0 = lb_hl_seq(atomic_load_explicit(&t->hl->word, memory_order_relaxed));
 		return lb_now();
 	}

@@ -275,7 +275,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->order_log = logs + ring * i;
 		t->order_mask = ring - 1;
 		t->sample_every = o->sample_every;
-		t->countdown = o->sample_every;
+		atomic_init(&t->countdown, o->sample_every);
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
 		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));

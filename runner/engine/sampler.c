@@ -14,7 +14,11 @@
  *   the gaps       a thread seen trying with the same word at two ticks
  *                  acquired nothing in between: the longest such run is its
  *                  longest time trying without success (resolution one tick,
- *                  an underestimate by less than a tick).
+ *                  an underestimate by less than a tick);
+ *   timed floor    under sample:N each tick asks every thread to time its
+ *                  next acquisition (its countdown set to 1), so a thread
+ *                  that acquires only a few times a second still gets latency
+ *                  figures while a fast one pays for one in N.
  *
  * Why: a coarse clock that the main thread advances every millisecond costs
  * every thread two loads per acquisition and wakes a CPU a thousand times a
@@ -100,11 +104,14 @@ static void snapshot(struct lb_sampler *s, uint32_t upto, const uint64_t *words)
 		s->written = upto;
 }
 
-/* One read of every thread's word at tick j of the window. */
+/* One read of every thread's word at tick j of the window (and a request for a timed acquisition). */
 static void sample(struct lb_sampler *s, uint32_t j, bool boundary)
 {
 	for (unsigned i = 0; i < s->n; i++) {
-		uint64_t w = word(&s->threads[i]);
+		struct lb_thread *t = &s->threads[i];
+		if (t->sample_every > 1)
+			atomic_store_explicit(&t->countdown, 1, memory_order_relaxed);
+		uint64_t w = word(t);
 		if (!(w & 1)) {
 			s->run_start[i] = NOT_TRYING;
 		} else if (w == s->last[i] && s->run_start[i] != NOT_TRYING) {
