@@ -5,11 +5,12 @@
 #   make test    install what is missing, build, run the test suite (with check-slurm)
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
+#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make validate-python  the GIL model against this machine's CPython, into docs/python.md (a few minutes)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
@@ -23,7 +24,7 @@ CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
 SAN        ?=
-PKGS       := hwloc jansson
+PKGS       := hwloc jansson libdw
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 WARN     := -std=gnu11 -Wall -Wextra -Werror
@@ -61,7 +62,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -92,7 +93,7 @@ $(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/r
 deps:
 	@missing=; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for p in hwloc:libhwloc-dev jansson:libjansson-dev criterion:libcriterion-dev; do \
+	for p in hwloc:libhwloc-dev jansson:libjansson-dev libdw:libdw-dev criterion:libcriterion-dev; do \
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
@@ -141,7 +142,7 @@ check-extend-workload:
 	     "+ LB_WORKLOAD(extend_fixture) in workloads/registry.def"; \
 	$(MAKE) --no-print-directory -C "$$tmp" lockbench build/tests/run-tests; \
 	cd "$$tmp"; \
-	./lockbench list | grep -q '^  extend-fixture ' || fail "lockbench list does not show extend-fixture"; \
+	./lockbench list > list.txt; grep -q '^  extend-fixture ' list.txt || fail "lockbench list does not show extend-fixture"; \
 	LOCKBENCH=./lockbench build/tests/run-tests --filter 'workloads_all/*' --jobs $(TEST_JOBS) --verbose \
 	  >test.log 2>&1 || { cat test.log; fail "the generic workload test failed"; }; \
 	grep 'workload extend-fixture: clean under' test.log || { cat test.log; fail "the generic test did not run extend-fixture"; }; \
@@ -188,6 +189,12 @@ gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
 
+# A benchmark, not a test: real CPython's GIL and the model in the same scenarios
+# (DURATION, REPEAT from the environment), tables into docs/python.md.
+validate-python: deps
+	@$(MAKE) --no-print-directory lockbench
+	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),3)
+
 # Adding a lock takes one file in locks/ and one line in locks/registry.def:
 # a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its
 # new lock must pass the lock validation suite and a short run.
@@ -202,7 +209,7 @@ asan:
 # against a minimal stand-in (tests/tsan/), and the runner itself drives
 # every built-in lock through the real harness.
 TSAN := -fsanitize=thread
-LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c
+LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c tests/test_rw_validate.c
 tsan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
 	@echo "  LD      build/tsan/validate-locks"
@@ -210,7 +217,12 @@ tsan: deps
 	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all-rw -w rw:writers=1 -t 2,4 -d 200ms --warmup 20ms \
+	  -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,futex -t 2,4 -d 200ms --warmup 20ms -o /dev/null \
+	  -w bank -w striped -w lockorder:order=random,avoid=trylock -w lockorder:order=random,avoid=timeout,locks=4,k=3 \
+	  -w condhold:waiter_holds=0
 
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).
 check-docs: deps

@@ -89,6 +89,16 @@ static const char *verdict(struct selftest *st, double ratio, double want, char 
 	return buf;
 }
 
+/* Millions per second, or "failed" when nothing was measured (never nan). */
+static const char *mops(double per_s, char *buf, size_t len)
+{
+	if (isfinite(per_s))
+		snprintf(buf, len, "%.3f", per_s / 1e6);
+	else
+		snprintf(buf, len, "failed");
+	return buf;
+}
+
 static const char *want_text(double want, char *buf, size_t len)
 {
 	snprintf(buf, len, isfinite(want) ? ">=%.2f" : "-", want);
@@ -146,8 +156,8 @@ static int harness_rows(struct selftest *st)
 			double off = lb_overhead_ratio(tp, 4, r, 1, 0), smp = lb_overhead_ratio(tp, 4, r, 2, 0);
 			double all = lb_overhead_ratio(tp, 4, r, 3, 0), bare = lb_overhead_median(tp, 4, r, 0);
 			double w_off = target(0.97, 0.97, n), w_smp = target(0.90, 0.95, n);
-			char c1[32], c2[32], c3[32], t1[16], t2[16];
-			printf("%-10s %7u %11.3f %15s %7s %15s %7s %9s\n", st->a.locks[l].ops->name, n, bare / 1e6,
+			char c1[32], c2[32], c3[32], t1[16], t2[16], m[32];
+			printf("%-10s %7u %11s %15s %7s %15s %7s %9s\n", st->a.locks[l].ops->name, n, mops(bare, m, sizeof m),
 			       verdict(st, off, w_off, c1, sizeof c1), want_text(w_off, t1, sizeof t1),
 			       verdict(st, smp, w_smp, c2, sizeof c2), want_text(w_smp, t2, sizeof t2),
 			       verdict(st, all, NAN, c3, sizeof c3));
@@ -173,10 +183,10 @@ static int inline_rows(struct selftest *st)
 			if (tp == NULL)
 				return -1;
 			double w = target(0.95, NAN, n);
-			char c[32], t[16];
-			printf("%-10s %7u %13.3f %15s %7s\n", st->a.locks[l].ops->name, n,
-			       lb_overhead_median(tp, 2, r, 0) / 1e6, verdict(st, lb_overhead_ratio(tp, 2, r, 1, 0), w, c, sizeof c),
-			       want_text(w, t, sizeof t));
+			char c[32], t[16], m[32];
+			printf("%-10s %7u %13s %15s %7s\n", st->a.locks[l].ops->name, n,
+			       mops(lb_overhead_median(tp, 2, r, 0), m, sizeof m),
+			       verdict(st, lb_overhead_ratio(tp, 2, r, 1, 0), w, c, sizeof c), want_text(w, t, sizeof t));
 			fflush(stdout);
 			free(tp);
 		}
@@ -219,9 +229,10 @@ static int ck_rows(struct selftest *st)
 					return -1;
 				}
 				double w = target(1.00, 0.95, n);
-				char c[32], t[16];
-				printf("%-10s %-12s %7u %11.3f %11.3f %15s %7s\n", ck_pairs[p][0], ck_pairs[p][1], n,
-				       lb_overhead_median(tp, 2, r, 0) / 1e6, lb_overhead_median(tp, 2, r, 1) / 1e6,
+				char c[32], t[16], m0[32], m1[32];
+				printf("%-10s %-12s %7u %11s %11s %15s %7s\n", ck_pairs[p][0], ck_pairs[p][1], n,
+				       mops(lb_overhead_median(tp, 2, r, 0), m0, sizeof m0),
+				       mops(lb_overhead_median(tp, 2, r, 1), m1, sizeof m1),
 				       verdict(st, lb_overhead_ratio(tp, 2, r, 0, 1), w, c, sizeof c),
 				       want_text(w, t, sizeof t));
 				fflush(stdout);

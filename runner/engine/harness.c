@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "engine/harness.h"
 
+#include "engine/lockset.h"
+
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -24,11 +26,16 @@ static void usage_now(int64_t *cpu_ns, int64_t *vcsw, int64_t *icsw)
 	*icsw = ru.ru_nivcsw;
 }
 
-/* Zero a thread's measured figures. */
+/* Zero a thread's measured figures; `total`s keep counting for verify(). */
 static void reset_figures(struct lb_thread *t)
 {
 	t->timed = t->try_failures = t->poll_handoffs = 0;
+	t->sampled = t->found_held = 0;
 	t->max_bypass = 0;
+	t->readers_seen = 0;
+	t->readers_max = 0;
+	for (int k = 0; k < LB_NROLES; k++)
+		t->role[k].acquisitions = t->role[k].timed = 0;
 	/* The first acquisition of the window is timed, so even a thread that
 	 * gets only one has a latency figure. */
 	atomic_store_explicit(&t->countdown, 1, memory_order_relaxed);
@@ -39,18 +46,36 @@ static void reset_figures(struct lb_thread *t)
 
 static uint64_t acquired_so_far(const struct lb_thread *t)
 {
-	return atomic_load_explicit(&t->progress, memory_order_relaxed) >> 1;
+	return lb_progress_count(atomic_load_explicit(&t->progress, memory_order_relaxed));
 }
 
-bool lb_phase_change(struct lb_thread *t, uint32_t phase)
+/* The thread itself, not its view of another lock (engine/multilock.h): the kernel's figures are its. */
+static bool is_self(const struct lb_thread *t)
+{
+	return t->lk == NULL || t->lk[0] == t;
+}
+
+static void open_window(struct lb_thread *t)
+{
+	struct lb_window *w = &t->win;
+	reset_figures(t);
+	w->total0 = acquired_so_far(t);
+	if (is_self(t))
+		usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
+	else
+		w->cpu0_ns = w->vcsw0 = w->icsw0 = -1;
+}
+
+/* One thread or view; idempotent, so a view that saw the change first is not reset again. */
+static bool phase_one(struct lb_thread *t, uint32_t phase)
 {
 	struct lb_window *w = &t->win;
 	if (phase == LB_PHASE_MEASURE) {
-		t->seen_phase = phase;
-		t->window_t0 = lb_mono_ns();
-		reset_figures(t);
-		w->total0 = acquired_so_far(t);
-		usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
+		if (t->seen_phase != LB_PHASE_MEASURE) {
+			t->seen_phase = phase;
+			t->window_t0 = lb_mono_ns();
+			open_window(t);
+		}
 		return true;
 	}
 	/*
@@ -62,23 +87,34 @@ bool lb_phase_change(struct lb_thread *t, uint32_t phase)
 	 * nothing measured: what it counted was warm-up.
 	 */
 	if (t->window_t1 == 0) {
-		if (t->seen_phase == LB_PHASE_WARMUP) {
-			reset_figures(t);
-			w->total0 = acquired_so_far(t);
-				usage_now(&w->cpu0_ns, &w->vcsw0, &w->icsw0);
-		}
+		if (t->seen_phase == LB_PHASE_WARMUP)
+			open_window(t);
 		t->window_t1 = lb_mono_ns();
 		w->total1 = acquired_so_far(t);
-		usage_now(&w->cpu1_ns, &w->vcsw1, &w->icsw1);
+		if (is_self(t))
+			usage_now(&w->cpu1_ns, &w->vcsw1, &w->icsw1);
+		else
+			w->cpu1_ns = w->vcsw1 = w->icsw1 = -1;
 	}
 	return false;
+}
+
+bool lb_phase_change(struct lb_thread *t, uint32_t phase)
+{
+	if (is_self(t))
+		lb_lockset_phase(t, phase, phase_one); /* the thread's views of locks 1.. */
+	return phase_one(t, phase);
 }
 
 void lb__phase_in_acquire(struct lb_thread *t, uint32_t phase)
 {
 	bool open = t->window_t1 == 0;
-	/* MEASURE: the window's opening counts include this acquisition, so it is left out. */
-	lb_phase_change(t, phase);
+	/* MEASURE: the window's opening counts include this acquisition, so it is left out.
+	 * A view changes alone (its thread and the other views follow at their next test). */
+	if (is_self(t))
+		lb_phase_change(t, phase);
+	else
+		phase_one(t, phase);
 	/* STOP: the closing counts must not include it. */
 	if (phase != LB_PHASE_MEASURE && open && t->win.total1 > t->win.total0)
 		t->win.total1--;

@@ -35,6 +35,29 @@
  *             before waiting, and three histogram records.
  *   all       as sample:1.
  * `lockbench selftest overhead` measures each mode against the bare lock.
+ *
+ * Reader-writer workloads call the role wrappers instead (engine/harness_rw.h):
+ * lb_read_acquire() / lb_read_release() for the shared side,
+ * lb_write_acquire() / lb_write_release() for the exclusive side (the same
+ * as lb_acquire / lb_release, plus per-role figures). On a lock without a
+ * read side (read_acquire NULL: every mutex) a read is an exclusive
+ * acquisition and is checked as one, so a mutex runs every RW workload as
+ * the baseline.
+ *
+ * The role-aware canary. A writer checks, on the harness line it writes
+ * anyway, that no reader is inside (`readers` == 0) as well as no owner; a
+ * shared reader adds itself to `readers` with an atomic increment, checks
+ * that no writer owns the line, and takes itself off again before
+ * releasing. The increment is a write to a line every reader writes:
+ * readers that would otherwise share the lock's lines without writing them
+ * (a big-reader lock) now move one line between them per read. That is the
+ * price of checking every read, the same for every lock; it is the
+ * workload's cost, not the lock's, and it is why read throughput is
+ * compared between locks side by side rather than against a reader that
+ * takes no lock at all. The count a reader sees on entry is also its sample
+ * of read concurrency. Shared reads do not advance the acquisition sequence
+ * nor enter the order log (they are not exclusive), so short-term fairness
+ * and bypass describe the exclusive acquisitions only.
  */
 #ifndef LB_HARNESS_H
 #define LB_HARNESS_H
@@ -82,7 +105,24 @@ struct lb_harness_line {
 	_Atomic uint64_t release_tick;                 /* lb_now() at the last timed release ... */
 	_Atomic uint64_t release_seq;                  /* ... of the acquisition stamped this (+1; 0 none) */
 	_Atomic uint64_t counter;                      /* the workload's: see lb_guarded_counter() */
+	_Atomic uint32_t readers;                      /* shared readers inside (the reader canary) */
 };
+
+/*
+ * A thread's progress word, the one thing the sampler reads: acquisitions
+ * since start << 2 | READ while the attempt in progress is a shared read |
+ * TRYING from the start of an attempt until it succeeds.
+ */
+#define LB_PROGRESS_TRYING 1u
+#define LB_PROGRESS_READ 2u
+#define LB_PROGRESS_SHIFT 2
+static inline uint64_t lb_progress_count(uint64_t w)
+{
+	return w >> LB_PROGRESS_SHIFT;
+}
+
+/* An order-log entry of a shared read: not an exclusive acquisition, no sequence number. */
+#define LB_LOG_SHARED UINT64_MAX
 
 /* The sequence number in the critical-section line's word. */
 static inline uint64_t lb_hl_seq(uint64_t word)
@@ -98,7 +138,23 @@ struct lb_window {
 	int64_t icsw0, icsw1;          /* involuntary context switches */
 };
 
+/* The two sides of a reader-writer workload, for the per-role figures. */
+enum lb_role { LB_ROLE_READ, LB_ROLE_WRITE };
+#define LB_NROLES 2
+#define LB_ROLE_BIT(r) (1u << (r))
+
+/* One thread's figures in one role; written by that thread only, except the gaps (the sampler's). */
+struct lb_role_figures {
+	uint64_t acquisitions;  /* in the measured window */
+	uint64_t total;         /* since start, warm-up included (for verify) */
+	uint64_t timed;         /* timed acquisitions in the window */
+	uint32_t max_gap_ticks; /* longest wait in this role, sampler ticks, finished or not at the stop */
+	uint32_t max_gap_end;   /* tick (from the window's start) at which it was last seen */
+	struct lb_hist *wait;   /* acquisition latency in this role, ticks */
+};
+
 struct lb_run;
+struct lb_lockset;
 
 /* Per-thread state: read-mostly part, then the part only this thread writes. */
 struct lb_thread {
@@ -117,7 +173,7 @@ struct lb_thread {
 	uint32_t timeline_len;
 
 	/* written by this thread only; the sampler reads `progress` once per tick */
-	_Alignas(LB_CACHELINE) _Atomic uint64_t progress; /* 2 x acquisitions since start, + 1 while trying */
+	_Alignas(LB_CACHELINE) _Atomic uint64_t progress; /* LB_PROGRESS_*: acquisitions, trying, role */
 	_Atomic uint64_t countdown; /* acquisitions until the next timed one (sample_every > 0); the
 				       sampler sets it to 1 once per tick, so even a slow thread is timed */
 	uint32_t seen_phase;
@@ -143,9 +199,39 @@ struct lb_thread {
 	uint32_t max_gap_ticks;   /* longest time trying without success, sampler ticks */
 	uint32_t max_gap_end;     /* tick (from the window's start) at which it was last seen */
 
+	/* The role wrappers' (reader-writer workloads; zero otherwise). */
+	uint32_t roles;           /* LB_ROLE_BIT of every role tried since start */
+	uint32_t readers_max;     /* most shared readers inside seen on a read entry (self included) */
+	uint64_t readers_seen;    /* sum of those counts over the window's shared reads */
+	struct lb_role_figures role[LB_NROLES];
+
 	void *tally;              /* the workload's tally_size bytes for this thread, or NULL */
 	int tid;                  /* kernel thread id, for the hung-run diagnosis */
 	_Atomic bool finished;    /* left the workload loop */
+
+	/* Contention, from the sampled attempts only: how many found the lock held. */
+	uint64_t sampled;
+	uint64_t found_held;
+	/*
+	 * Several locks (engine/multilock.h): lk[k] is this thread's view of
+	 * lock k, a struct lb_thread of its own (lock, node, harness line, wait
+	 * histogram, counters) sharing the thread's timeline, hold and hand-off
+	 * histograms and tally; lk[0] is the thread itself. What the deadlock
+	 * watchdog reads (engine/deadlock.c), published outside the harness
+	 * line: `waiting` (on the thread) and `held` (on each view).
+	 */
+	struct lb_thread **lk;
+	unsigned nlocks;
+	uint64_t wait_episode;
+	_Atomic uint64_t waiting;  /* (episode << 16) | kind << 14 | index; kind 0: not waiting */
+	_Atomic uint32_t signals;  /* condition this thread signals, + 1; 0: none */
+	_Atomic uint8_t held;      /* this view's lock is held by this thread */
+};
+
+/* A figure a workload reports for the measured window (interp's I/O latency, ...); NAN if undefined. */
+struct lb_figure {
+	const char *name; /* static; with its unit: _ns, _per_s, or none for a count or a ratio */
+	double value;
 };
 
 /*
@@ -175,6 +261,32 @@ struct lb_workload {
 	unsigned (*verify)(struct lb_run *run, char *msg, size_t msglen);
 	/* Wake threads the workload itself blocks (condition waits) at stop; optional. */
 	void (*stop)(struct lb_run *run);
+	/*
+	 * How many locks of the chosen kind the workload takes (each on cache
+	 * lines of its own, with its own canary and figures; engine/multilock.h),
+	 * from its parameters; NULL: one.
+	 */
+	unsigned (*nlocks)(const union lb_value *params);
+	/*
+	 * NULL: the default parameters never deadlock. Else why the workload
+	 * can: the deadlock watchdog then runs, each config runs isolated by
+	 * default, and the generic workload test accepts a reported deadlock.
+	 */
+	const char *may_deadlock;
+	/*
+	 * Check the parameters together and against a thread count (optional):
+	 * 0, or -1 with a one-line reason in err. `run` and `stress` call it for
+	 * every planned thread count before anything runs, so a bad combination
+	 * is a usage error (exit 2); lb_workload_setup calls it again for the
+	 * callers of lb_run_config that plan nothing.
+	 */
+	int (*check)(const union lb_value *params, unsigned nthreads, char *err, size_t errlen);
+	/*
+	 * Optional, after verify(): up to max figures of its own over the
+	 * measured window (window_s long) into out; returns how many. They are
+	 * the sample's workload_figures.
+	 */
+	size_t (*figures)(struct lb_run *run, double window_s, struct lb_figure *out, size_t max);
 };
 
 /* One configuration while it runs. */
@@ -191,6 +303,8 @@ struct lb_run {
 	struct lb_harness_line *hl;
 	const void *topo;                /* struct lb_topo of the run, or NULL (no re-pinning) */
 	int64_t tick_ns;                 /* period of the coarse clock */
+	unsigned nlocks;                 /* locks of the run (engine/multilock.h); lock 0 is `lock` */
+	struct lb_lockset *locks;        /* their memory and figures (engine/lockset.h) */
 };
 
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */
@@ -239,10 +353,11 @@ static inline _Atomic uint64_t *lb_guarded_counter(struct lb_run *run);
  * try/timed attempts until one succeeds), and whether this one is timed;
  * returns the start timestamp if timed, else 0.
  */
-static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
+static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0, uint64_t read)
 {
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
-	atomic_store_explicit(&t->progress, p | 1, memory_order_relaxed);
+	atomic_store_explicit(&t->progress, (p & ~(uint64_t)LB_PROGRESS_READ) | LB_PROGRESS_TRYING | read,
+			      memory_order_relaxed);
 	if (__builtin_expect(t->sample_every != 0, 0)) {
 		/* A load and a store, not an atomic decrement: a request of the sampler's
 		 * that lands in between is lost, which costs one sample, not a lock prefix. */
@@ -252,7 +367,11 @@ static inline uint64_t lb__attempt_begin(struct lb_thread *t, uint64_t *seq0)
 			return 0;
 		}
 		atomic_store_explicit(&t->countdown, t->sample_every, memory_order_relaxed);
-		*seq0 = lb_hl_seq(atomic_load_explicit(&t->hl->word, memory_order_relaxed));
+		uint64_t w = atomic_load_explicit(&t->hl->word, memory_order_relaxed);
+		*seq0 = lb_hl_seq(w);
+		/* The owner shares the word just read: contention costs no extra transfer. */
+		t->sampled++;
+		t->found_held += (int16_t)(w & LB_OWNER_MASK) > 0;
 		return lb_now();
 	}
 	return 0;
@@ -287,8 +406,8 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 	atomic_store_explicit(&hl->word, (s + 1) << LB_OWNER_BITS | me, memory_order_relaxed);
 
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
-	t->order_log[(p >> 1) & t->order_mask] = s;
-	atomic_store_explicit(&t->progress, (p | 1) + 1, memory_order_relaxed);
+	t->order_log[lb_progress_count(p) & t->order_mask] = s;
+	atomic_store_explicit(&t->progress, (lb_progress_count(p) + 1) << LB_PROGRESS_SHIFT, memory_order_relaxed);
 
 	/* An acquisition that began before the window opened, or ended after it
 	 * closed, is not part of the measurement. */
@@ -298,18 +417,29 @@ static inline void lb__acquired(struct lb_thread *t, uint64_t t0, uint64_t seq0)
 		lb__acquired_timed(t, t0, t1, seq0, s, prev);
 }
 
+/*
+ * Whether the acquisition just booked is part of the measured window: the
+ * thread saw the window open before it began (the opening snapshot came
+ * before it) and has not seen it close.
+ */
+static inline bool lb__measured(const struct lb_thread *t)
+{
+	return t->seen_phase == LB_PHASE_MEASURE && t->window_t1 == 0 &&
+	       lb_progress_count(atomic_load_explicit(&t->progress, memory_order_relaxed)) > t->win.total0;
+}
+
 /* For the uninstrumented reference loop (`bare`): count one acquisition, nothing else. */
 static inline void lb_count(struct lb_thread *t)
 {
 	uint64_t p = atomic_load_explicit(&t->progress, memory_order_relaxed);
-	atomic_store_explicit(&t->progress, p + 2, memory_order_relaxed);
+	atomic_store_explicit(&t->progress, p + (1u << LB_PROGRESS_SHIFT), memory_order_relaxed);
 }
 
 /* Acquire the lock under test, measured. */
 static inline void lb_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint64_t t0 = lb__attempt_begin(t, &seq0, 0);
 	t->ops->acquire(t->lock, t->node);
 	lb__acquired(t, t0, seq0);
 }
@@ -318,7 +448,7 @@ static inline void lb_acquire(struct lb_thread *t)
 static inline bool lb_try_acquire(struct lb_thread *t)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint64_t t0 = lb__attempt_begin(t, &seq0, 0);
 	if (!t->ops->try_acquire(t->lock, t->node)) {
 		lb__attempt_failed(t);
 		return false;
@@ -331,7 +461,7 @@ static inline bool lb_try_acquire(struct lb_thread *t)
 static inline bool lb_acquire_until(struct lb_thread *t, uint64_t deadline_ns)
 {
 	uint64_t seq0 = 0;
-	uint64_t t0 = lb__attempt_begin(t, &seq0);
+	uint64_t t0 = lb__attempt_begin(t, &seq0, 0);
 	if (!t->ops->acquire_until(t->lock, t->node, deadline_ns)) {
 		lb__attempt_failed(t);
 		return false;
@@ -389,5 +519,8 @@ static inline _Atomic uint64_t *lb_guarded_counter(struct lb_run *run)
 
 /* Busy work of `iters` iterations in chunks, polling the lock between chunks. */
 void lb_busy_polling(struct lb_thread *t, uint64_t iters);
+
+/* The reader-writer wrappers (lb_read_*, lb_write_*) build on the ones above. */
+#include "engine/harness_rw.h"
 
 #endif

@@ -21,7 +21,8 @@
  * counted as a conflict, a mutual-exclusion violation the canary may have
  * missed. It sees only what the rings still hold (the newest `cap` numbers,
  * acquisitions after the window included); numbers nobody logged (only
- * possible after such a lost update) are left out of the order.
+ * possible after such a lost update) are left out of the order. A shared
+ * read logs LB_LOG_SHARED: it holds a ring slot but no place in the order.
  */
 #include "engine/orderlog.h"
 
@@ -36,7 +37,7 @@
  * fits the L2 of any machine we know; 128 entries keep 16k threads' logs
  * at 16 MiB.
  */
-#define RING_MIN 128
+#define RING_MIN LB_ORDERLOG_RING_MIN
 #define RING_MAX 8192
 
 size_t lb_orderlog_ring(size_t cap, unsigned n)
@@ -69,10 +70,12 @@ int lb_orderlog_merge(const struct lb_thread *th, unsigned n, uint64_t seq_start
 		uint64_t ring = t->order_mask + 1, kept = t->total < ring ? t->total : ring, min = UINT64_MAX;
 		for (uint64_t r = t->total - kept; r < t->total; r++) {
 			uint64_t s = t->order_log[r & t->order_mask];
+			if (s == LB_LOG_SHARED)
+				continue;
 			min = s < min ? s : min;
 			hi = s >= hi ? s + 1 : hi;
 		}
-		if (t->total > ring && min > lo)
+		if (t->total > ring && min != UINT64_MAX && min > lo) /* a ring of reads only says nothing */
 			lo = min;
 	}
 	if (hi < lo)
@@ -90,7 +93,7 @@ int lb_orderlog_merge(const struct lb_thread *th, unsigned n, uint64_t seq_start
 		uint64_t ring = t->order_mask + 1, kept = t->total < ring ? t->total : ring;
 		for (uint64_t r = t->total - kept; r < t->total; r++) {
 			uint64_t s = t->order_log[r & t->order_mask];
-			if (s < lo)
+			if (s < lo || s == LB_LOG_SHARED)
 				continue;
 			if (o->order[s - lo] != UNSET)
 				o->conflicts++;

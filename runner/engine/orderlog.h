@@ -10,6 +10,9 @@
 
 #include "engine/harness.h"
 
+/* The smallest ring a thread gets: 1 KiB. */
+#define LB_ORDERLOG_RING_MIN 128
+
 /* Ring entries per thread for n threads and a merged order of at most cap (a power of two):
  * 2 x cap / n, within [128, 8192] and at most cap. */
 size_t lb_orderlog_ring(size_t cap, unsigned n);

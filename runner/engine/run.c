@@ -6,9 +6,9 @@
  * sleeps through the warm-up, opens the window and samples the threads'
  * progress once per tick (engine/sampler.c), then flips the phase to STOP.
  * Threads notice a phase change at their next loop test or acquisition.
- * After STOP, threads get grace_ns to leave; one that does not is reported
- * hung and its memory is left alone. The per-thread order logs are merged
- * after the threads left (engine/orderlog.c).
+ * After STOP, threads leave; when none has left for grace_ns the run is
+ * reported hung and its memory is left alone. The per-thread order logs are
+ * merged after the threads left (engine/orderlog.c).
  */
 #define _GNU_SOURCE
 #include "engine/run.h"
@@ -20,17 +20,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <sys/mman.h>
-
+#include "engine/deadlock.h"
+#include "engine/lockset.h"
 #include "engine/orderlog.h"
 #include "engine/sampler.h"
+#include "engine/stackdump.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
 
 volatile sig_atomic_t lb_interrupted;
+volatile sig_atomic_t lb_stage;
+
+const char *lb_stage_name(int stage)
+{
+	static const char *const names[] = {
+		[LB_STAGE_IDLE] = "idle", [LB_STAGE_INIT] = "init", [LB_STAGE_SETUP] = "setup",
+		[LB_STAGE_WARMUP] = "warm-up", [LB_STAGE_WINDOW] = "window", [LB_STAGE_STOP] = "stop",
+		[LB_STAGE_VERIFY] = "verify", [LB_STAGE_DESTROY] = "destroy",
+	};
+	return stage >= 0 && stage <= LB_STAGE_DESTROY ? names[stage] : "?";
+}
 
 const char *lb_status_name(enum lb_status s)
 {
@@ -40,9 +53,13 @@ const char *lb_status_name(enum lb_status s)
 	case LB_STATUS_HUNG: return "hung";
 	case LB_STATUS_ERROR: return "error";
 	case LB_STATUS_INTERRUPTED: return "interrupted";
+	case LB_STATUS_DEADLOCK: return "deadlock";
 	}
 	return "?";
 }
+
+/* Histograms per thread (and merged): wait, hold, handoff, then one wait per role. */
+#define HISTS (3 + LB_NROLES)
 
 static size_t round_up(size_t v, size_t a)
 {
@@ -52,8 +69,9 @@ static size_t round_up(size_t v, size_t a)
 /* Drop the outcome's references to its memory (freed, or still in use by hung threads). */
 static void forget_memory(struct lb_outcome *out)
 {
-	out->mem_lock = out->mem_nodes = out->mem_clock = out->mem_hl = NULL;
+	out->mem_nodes = out->mem_clock = out->mem_hl = NULL;
 	memset(out->maps, 0, sizeof out->maps);
+	out->run.locks = NULL;
 }
 
 static void *zalloc_aligned(size_t align, size_t size)
@@ -66,9 +84,9 @@ static void *zalloc_aligned(size_t align, size_t size)
 }
 
 /*
- * Zeroed memory straight from the kernel: pages nobody writes are never
- * resident, so a thread's histograms, timeline and log cost memory only for
- * what it records (16k threads, most of whose histograms stay empty).
+ * Zeroed memory straight from the kernel: pages nobody touches are never
+ * resident, so a thread's histograms and timeline cost memory only for what
+ * is recorded into them (16k threads, most of whose histograms stay empty).
  */
 static void *zmap(struct lb_map *m, size_t size)
 {
@@ -113,31 +131,6 @@ static void *thread_main(void *p)
 }
 
 /*
- * CPU time (user + system) a thread of this process has had, in ns, and its
- * scheduler state letter (R running/runnable, S/D asleep); -1 if unknown.
- */
-static int64_t thread_cpu_ns(int tid, char *state)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the command name, which is in parentheses and may hold spaces. */
-	char *p = strrchr(buf, ')');
-	char st = '?';
-	unsigned long long ut, sy;
-	if (p == NULL || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &st, &ut, &sy) != 3)
-		return -1;
-	if (state != NULL)
-		*state = st;
-	return (int64_t)((ut + sy) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK)));
-}
-
-/*
  * Why a run hung: which threads are still in, on which PU, whether they are
  * runnable or asleep, and how much CPU each got during the grace period. A
  * runnable thread that got no CPU was not run by the OS (an overloaded or
@@ -153,7 +146,7 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 		if (atomic_load(&r->threads[i].finished))
 			continue;
 		char state = '?';
-		int64_t now = thread_cpu_ns(r->threads[i].tid, &state);
+		int64_t now = lb_thread_cpu_ns(r->threads[i].tid, &state);
 		double got_ms = now >= 0 && cpu_at_stop[i] >= 0 ? (double)(now - cpu_at_stop[i]) / 1e6 : -1;
 		starved_by_os |= state == 'R' && got_ms >= 0 && got_ms < 1;
 		used += (size_t)snprintf(out->message + used, sizeof out->message - used, " %u (pu %d, %s, %.0f ms CPU)",
@@ -164,6 +157,20 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 			 "; a runnable thread that got no CPU was not scheduled by the OS (machine overloaded?)");
 }
 
+/* Stacks and states of the threads that did not finish. */
+static void describe_stuck(struct lb_outcome *out)
+{
+	struct lb_run *r = &out->run;
+	unsigned *ids = calloc(r->nthreads ? r->nthreads : 1, sizeof *ids), k = 0;
+	for (unsigned i = 0; ids != NULL && i < r->nthreads; i++)
+		if (!atomic_load(&r->threads[i].finished))
+			ids[k++] = i;
+	if (ids != NULL && (out->stuck = lb_stuck_describe(r, ids, k)) != NULL)
+		out->nstuck = k;
+	lb_stuck_symbolise(out->stuck, out->nstuck);
+	free(ids);
+}
+
 /* Sleep until abs_ns on CLOCK_MONOTONIC, waking early on a signal. */
 static void sleep_until(uint64_t abs_ns)
 {
@@ -171,15 +178,77 @@ static void sleep_until(uint64_t abs_ns)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* Sleep until abs_ns, through signals that are not an interrupt; false if interrupted. */
-static bool sleep_through(uint64_t abs_ns)
+/*
+ * Sleep until abs_ns, waking every 10 ms to see whether the run was
+ * interrupted or the deadlock watchdog stopped it; false if either.
+ */
+static bool sleep_through(const struct lb_clock *c, uint64_t abs_ns)
 {
-	while (lb_mono_ns() < abs_ns) {
-		if (lb_interrupted)
+	for (;;) {
+		if (lb_interrupted || atomic_load_explicit(&c->phase, memory_order_relaxed) == LB_PHASE_STOP)
 			return false;
-		sleep_until(abs_ns);
+		uint64_t now = lb_mono_ns();
+		if (now >= abs_ns)
+			return true;
+		sleep_until(abs_ns - now > 10000000 ? now + 10000000 : abs_ns);
 	}
-	return !lb_interrupted;
+}
+
+/*
+ * A thread's (or a view's) counts for the rest of the engine: acquisitions
+ * since start from its progress word, and in the window from the snapshots
+ * it took when it saw the window open and close. A thread still inside when
+ * the figures are read (a deadlock) has its window end now.
+ */
+static void settle_counts(struct lb_thread *t)
+{
+	t->total = lb_progress_count(atomic_load_explicit(&t->progress, memory_order_relaxed));
+	if (t->seen_phase != LB_PHASE_MEASURE && t->window_t1 == 0)
+		t->win.total0 = t->win.total1 = t->total; /* never saw the window */
+	else if (t->window_t1 == 0)
+		t->win.total1 = t->total;
+	t->acquisitions = t->win.total1 - t->win.total0;
+}
+
+/* Every thread's and view's counts, the timeline and gaps, then the order of lock 0. */
+static void settle(struct lb_outcome *out, struct lb_sampler *sampler, bool sampled, uint64_t seq_start,
+		   uint64_t seq_end, size_t cap)
+{
+	struct lb_run *r = &out->run;
+	for (unsigned i = 0; i < r->nthreads; i++)
+		for (unsigned k = 0; k < r->threads[i].nlocks; k++)
+			settle_counts(r->threads[i].lk[k]);
+	if (sampled)
+		lb_sampler_close(sampler);
+	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
+	out->instrumented = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed)) != 0;
+	struct lb_order ord;
+	if (!out->instrumented) {
+		out->order = calloc(1, sizeof *out->order);
+	} else if (lb_orderlog_merge(r->threads, r->nthreads, seq_start, seq_end, cap, &ord) == 0) {
+		out->order = ord.order;
+		out->norder = ord.n;
+		out->order_conflicts = ord.conflicts;
+	}
+}
+
+/*
+ * The counters of the measured window: the final values less those read
+ * when it opened (LB_CAP_LIVE_COUNTERS), matched by position and name.
+ * False, changing nothing, if the two lists do not match or a count went
+ * down: then the counters stay those of the whole run.
+ */
+static bool counters_since(struct lb_counter *now, size_t n, const struct lb_counter *start, size_t nstart)
+{
+	if (n != nstart)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (now[i].name == NULL || start[i].name == NULL || strcmp(now[i].name, start[i].name) != 0 ||
+		    now[i].value < start[i].value)
+			return false;
+	for (size_t i = 0; i < n; i++)
+		now[i].value -= start[i].value;
+	return true;
 }
 
 static void merge_figures(struct lb_outcome *out)
@@ -195,7 +264,10 @@ static void merge_figures(struct lb_outcome *out)
 		lb_hist_merge(out->wait, t->wait);
 		lb_hist_merge(out->hold, t->hold);
 		lb_hist_merge(out->handoff, t->handoff);
+		for (int k = 0; k < LB_NROLES; k++)
+			lb_hist_merge(out->role[k].wait, t->role[k].wait);
 	}
+	out->violations += out->order_conflicts;
 }
 
 int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
@@ -219,45 +291,77 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->tick_ns = tick;
 	size_t ring = lb_orderlog_ring(o->order_log_cap, n);
 
-	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
 	size_t node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);
+	char err[256] = "";
+	unsigned nlocks = wl->wl->nlocks ? wl->wl->nlocks(wl->params) : 1;
+	r->nlocks = nlocks;
+	if ((r->locks = lb_lockset_new(ops, nlocks, n, o->order_log_cap, err, sizeof err)) == NULL) {
+		snprintf(out->message, sizeof out->message, "%s", err);
+		return -1;
+	}
 	size_t tl_stride = round_up((tl_len + 1) * sizeof(uint64_t), LB_CACHELINE);
-	out->mem_lock = zalloc_aligned(align, ops->state_size);
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
-	char *hists = zmap(&out->maps[LB_MAP_HISTS], hist_stride * (3 * (size_t)n + 3));
+	/* Per thread: wait, hold, handoff, read wait, write wait; then the same five merged. */
+	char *hists = zmap(&out->maps[LB_MAP_HISTS], hist_stride * (HISTS * (size_t)n + HISTS));
 	char *tls = zmap(&out->maps[LB_MAP_TIMELINES], tl_stride * n);
 	uint64_t *logs = zmap(&out->maps[LB_MAP_LOGS], ring * sizeof(uint64_t) * n);
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
 	out->mem_hl = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_harness_line));
 	r->threads = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_thread) * n);
-	if (!out->mem_lock || (ops->node_size && !out->mem_nodes) || !hists || !tls || !logs || !out->mem_clock ||
-	    !out->mem_hl || !r->threads) {
+	if ((ops->node_size && !out->mem_nodes) || !hists || !tls || !logs || !out->mem_clock || !out->mem_hl ||
+	    !r->threads) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		lb_outcome_free(out);
 		return -1;
 	}
 	/* The rings are written on every acquisition: fault them in now, not inside the window. */
 	memset(logs, 0, ring * sizeof(uint64_t) * n);
-	r->lock = out->mem_lock;
+	r->lock = lb_lockset_state(r->locks, 0);
 	r->clock = out->mem_clock;
 	r->clock->tick_ns = tick;
 	r->hl = out->mem_hl;
 	/* Histograms in zero pages are empty already (hist.h); per-thread ones are never reset. */
-	out->wait = (struct lb_hist *)(hists + hist_stride * 3 * n);
-	out->hold = (struct lb_hist *)(hists + hist_stride * (3 * n + 1));
-	out->handoff = (struct lb_hist *)(hists + hist_stride * (3 * n + 2));
+#define HIST_AT(k) ((struct lb_hist *)(hists + hist_stride * (k)))
+	out->wait = HIST_AT(HISTS * n);
+	out->hold = HIST_AT(HISTS * n + 1);
+	out->handoff = HIST_AT(HISTS * n + 2);
+	for (int k = 0; k < LB_NROLES; k++)
+		out->role[k].wait = HIST_AT(HISTS * n + 3 + k);
 
-	char err[256] = "";
-	if (ops->init != NULL && ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
-		snprintf(out->message, sizeof out->message, "%s: init failed: %s", ops->name, err);
+	int init_tid;
+	lb_stage = LB_STAGE_INIT;
+	enum lb_init_result ir = lb_lockset_init(r->locks, lock->params, n, o->grace_ns, &init_tid, err, sizeof err);
+	if (ir == LB_INIT_FAILED) {
+		snprintf(out->message, sizeof out->message, "%s", err);
 		lb_outcome_free(out);
 		return -1;
 	}
+	if (ir != LB_INIT_OK) {
+		/* The init thread still uses the locks: they are left to it; the rest is freed, no thread starts. */
+		r->locks = NULL;
+		lb_outcome_free(out);
+		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
+		snprintf(out->message, sizeof out->message, "%s", err);
+		out->stuck = calloc(1, sizeof *out->stuck);
+		if (out->stuck != NULL && init_tid > 0) {
+			void *frames[LB_STACK_MAX];
+			int nf = lb_stack_capture(init_tid, frames, LB_STACK_MAX, 1000000000);
+			out->stuck->tid = init_tid;
+			out->stuck->pu = -1;
+			out->stuck->holder = -1;
+			out->stuck->cpu_ns = lb_thread_cpu_ns(init_tid, &out->stuck->state);
+			out->stuck->stack = lb_stack_symbolise(frames, nf, &out->stuck->nstack);
+			out->nstuck = 1;
+			out->stuck_in_init = true;
+		}
+		lb_stage = LB_STAGE_IDLE;
+		return 0;
+	}
+	lb_stage = LB_STAGE_SETUP;
 	if (lb_workload_setup(r, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s", err);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -278,11 +382,15 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		atomic_init(&t->countdown, o->sample_every);
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
-		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
-		t->hold = (struct lb_hist *)(hists + hist_stride * (3 * i + 1));
-		t->handoff = (struct lb_hist *)(hists + hist_stride * (3 * i + 2));
+		t->wait = HIST_AT(HISTS * i);
+		t->hold = HIST_AT(HISTS * i + 1);
+		t->handoff = HIST_AT(HISTS * i + 2);
+		for (int k = 0; k < LB_NROLES; k++)
+			t->role[k].wait = HIST_AT(HISTS * i + 3 + k);
 		t->timeline = (uint64_t *)(tls + tl_stride * i);
 	}
+
+	lb_lockset_bind(r->locks, r);
 
 	struct start *st = calloc(1, sizeof *st);
 	struct thread_arg *args = calloc(n, sizeof *args);
@@ -295,8 +403,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		if (sampler_ok)
 			lb_sampler_free(&sampler);
 		lb_workload_teardown(r);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -317,21 +424,41 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 
+	/* Workloads that can deadlock, or take several locks, publish their waits: watch them. */
+	struct lb_deadlock_watch *watch = NULL;
+	if (r->wl->may_deadlock != NULL || r->nlocks > 1)
+		watch = lb_deadlock_watch_start(r, LB_DEADLOCK_PERIOD_NS);
+	lb_stage = LB_STAGE_WARMUP;
 	r->clock->coarse_origin_ns = lb_coarse_ns();
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
-	bool completed = sleep_through(origin + (uint64_t)o->warmup_ns);
+	bool completed = sleep_through(r->clock, origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	out->measure_tick0 = 0; /* gaps are counted in ticks from the window's start */
 	uint64_t seq_start = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
+	bool sampled = false;
+	/* A lock whose counters may be read while threads run is read as the window opens. */
+	struct lb_counter at_start[sizeof out->counters / sizeof out->counters[0]];
+	size_t nstart = 0;
+	bool live = (ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters != NULL;
 	if (completed) {
+		lb_stage = LB_STAGE_WINDOW;
 		lb_sampler_open(&sampler);
-		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
-		completed = lb_sampler_window(&sampler, m0, o->duration_ns, &lb_interrupted);
+		sampled = true;
+		/* Not over a STOP the deadlock watchdog set as the warm-up ended. */
+		uint32_t warm = LB_PHASE_WARMUP;
+		completed = atomic_compare_exchange_strong_explicit(&r->clock->phase, &warm, LB_PHASE_MEASURE,
+								    memory_order_relaxed, memory_order_relaxed);
+	}
+	if (completed) {
+		if (live)
+			nstart = ops->counters(r->lock, at_start, sizeof at_start / sizeof at_start[0]);
+		completed = lb_sampler_window(&sampler, m0, o->duration_ns, r->clock, &lb_interrupted);
 		m1 = lb_mono_ns();
 	}
 	uint64_t seq_end = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
+	lb_stage = LB_STAGE_STOP;
 	if (r->wl->stop)
 		r->wl->stop(r);
 	out->duration_s = (double)(m1 - m0) / 1e9;
@@ -339,20 +466,55 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	/* Watchdog: threads must leave within the grace period. */
 	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
-		cpu_at_stop[i] = thread_cpu_ns(r->threads[i].tid, NULL);
+		cpu_at_stop[i] = lb_thread_cpu_ns(r->threads[i].tid, NULL);
 	/*
 	 * Hung means no thread left for a whole grace period: 16k threads
 	 * queued on a sleeping lock leave one wake-up at a time, which can take
 	 * longer than any fixed grace on a loaded machine, yet they progress.
+	 * Threads in a deadlock never leave, unless the stop freed them (a
+	 * condition wait): give them two watchdog periods, then wait for the
+	 * others only.
 	 */
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
-	for (unsigned left = 0; atomic_load(&st->done) < n && lb_mono_ns() < deadline;) {
+	uint64_t stopped_at = lb_mono_ns();
+	for (unsigned left = 0; atomic_load(&st->done) < n && lb_mono_ns() < deadline &&
+				!(atomic_load(&st->done) >= n - lb_deadlock_watch_stuck(watch) &&
+				  lb_mono_ns() > stopped_at + 2 * LB_DEADLOCK_PERIOD_NS);) {
 		sleep_until(lb_mono_ns() + 1000000);
 		unsigned d = atomic_load(&st->done);
 		if (d > left) {
 			left = d;
 			deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
 		}
+	}
+	struct lb_deadlock_found *dead = lb_deadlock_watch_stop(watch);
+	out->deadlock = dead;
+	if (dead != NULL) {
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+		out->deadlock_after_s = (double)(dead->at_ns - origin) / 1e9;
+		if (m1 > dead->at_ns && dead->at_ns > m0)
+			out->duration_s = (double)(dead->at_ns - m0) / 1e9;
+	}
+	if (atomic_load(&st->done) < n && dead != NULL && atomic_load(&st->done) + dead->nthreads >= n) {
+		/*
+		 * Only the deadlocked threads are left, stuck for good: their figures
+		 * are final and visible (the watchdog read their waits with acquire).
+		 * Nothing is verified, destroyed or freed: they still use it all.
+		 */
+		free(cpu_at_stop);
+		settle(out, &sampler, sampled, seq_start, seq_end, o->order_log_cap);
+		lb_sampler_free(&sampler);
+		lb_lockset_collect(r->locks, r);
+		merge_figures(out);
+		if (m1 == m0) {
+			/* Found in the warm-up: the window never opened, and what was counted is warm-up. */
+			out->duration_s = 0;
+			out->acquisitions = 0;
+		}
+		out->abandoned = true;
+		lb_stage = LB_STAGE_IDLE;
+		return 0;
 	}
 	if (atomic_load(&st->done) < n) {
 		out->status = LB_STATUS_HUNG;
@@ -362,6 +524,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
 		free(cpu_at_stop);
 		lb_sampler_free(&sampler);
+		describe_stuck(out);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
 		forget_memory(out);
@@ -372,34 +535,26 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);
 
-	/* What the threads counted, in the fields the rest of the engine reads. */
-	for (unsigned i = 0; i < n; i++) {
-		struct lb_thread *t = &r->threads[i];
-		t->total = atomic_load_explicit(&t->progress, memory_order_relaxed) >> 1;
-		t->acquisitions = t->win.total1 - t->win.total0;
-	}
-	if (completed)
-		lb_sampler_close(&sampler);
+	settle(out, &sampler, sampled, seq_start, seq_end, o->order_log_cap);
 	lb_sampler_free(&sampler);
+	lb_lockset_collect(r->locks, r);
 	merge_figures(out);
-	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
-	struct lb_order ord;
-	out->instrumented = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed)) != 0;
-	if (!out->instrumented) {
-		out->order = calloc(1, sizeof *out->order);
-	} else if (lb_orderlog_merge(r->threads, n, seq_start, seq_end, o->order_log_cap, &ord) == 0) {
-		out->order = ord.order;
-		out->norder = ord.n;
-		out->order_conflicts = ord.conflicts;
-		out->violations += ord.conflicts;
-	}
+	lb_stage = LB_STAGE_VERIFY;
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
+	out->counters_window = live && completed && counters_since(out->counters, out->ncounters, at_start, nstart);
 
 	char vmsg[256] = "";
 	out->verify_failures = r->wl->verify ? r->wl->verify(r, vmsg, sizeof vmsg) : 0;
+	if (r->wl->figures)
+		out->nfigures = r->wl->figures(r, out->duration_s, out->figures,
+					       sizeof out->figures / sizeof out->figures[0]);
 	bool excludes = !(ops->caps & LB_CAP_NO_EXCLUSION);
-	if (!completed) {
+	if (dead != NULL) {
+		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+	} else if (!completed) {
 		out->status = LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "interrupted");
 	} else if (st->pin_failed) {
@@ -427,8 +582,16 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	}
 
 	lb_workload_teardown(r);
-	if (ops->destroy)
-		ops->destroy(r->lock);
+	lb_stage = LB_STAGE_DESTROY;
+	lb_lockset_destroy(r->locks);
+	lb_stage = LB_STAGE_IDLE;
+
+	char gmsg[256];
+	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED &&
+	    dead == NULL) {
+		out->status = LB_STATUS_FAILED;
+		snprintf(out->message, sizeof out->message, "%s", gmsg);
+	}
 	free(st);
 	free(args);
 	free(tids);
@@ -437,17 +600,31 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 
 void lb_outcome_free(struct lb_outcome *out)
 {
-	free(out->mem_lock);
+	if (out->abandoned) {
+		/* Threads stuck in a deadlock still use the run's memory. */
+		forget_memory(out);
+		out->run.threads = NULL;
+	}
 	free(out->mem_nodes);
 	for (size_t i = 0; i < LB_MAP_COUNT; i++)
 		if (out->maps[i].p != NULL)
 			munmap(out->maps[i].p, out->maps[i].len);
 	free(out->mem_clock);
 	free(out->mem_hl);
+	lb_deadlock_found_free(out->deadlock);
+	lb_stuck_free(out->stuck, out->nstuck);
+	out->deadlock = NULL;
+	out->stuck = NULL;
+	out->nstuck = 0;
 	free(out->run.threads);
+	lb_lockset_free(out->run.locks);
 	free(out->order);
 	free(out->starved);
 	out->starved = NULL;
+	for (int k = 0; k < LB_NROLES; k++) {
+		free(out->role[k].starved);
+		out->role[k].starved = NULL;
+	}
 	forget_memory(out);
 	out->run.threads = NULL;
 	out->order = NULL;

@@ -30,6 +30,7 @@
 #include "engine/sampler.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define NOT_TRYING UINT32_MAX
@@ -60,9 +61,30 @@ void lb_sampler_plan(int64_t duration_ns, int64_t slice_ns, int64_t tick_ns, uns
 	*slices_out = (uint32_t)(duration_ns / slice + 2);
 }
 
+/*
+ * A thread's progress as one word: its own, or for a thread with views of
+ * several locks (engine/multilock.h) the sum of their counts with the
+ * trying and read bits of whichever view is trying.
+ */
 static uint64_t word(const struct lb_thread *t)
 {
-	return atomic_load_explicit(&t->progress, memory_order_relaxed);
+	uint64_t w = atomic_load_explicit(&t->progress, memory_order_relaxed);
+	if (t->nlocks <= 1)
+		return w;
+	uint64_t count = lb_progress_count(w), bits = w & (LB_PROGRESS_TRYING | LB_PROGRESS_READ);
+	for (unsigned k = 1; k < t->nlocks; k++) {
+		uint64_t v = atomic_load_explicit(&t->lk[k]->progress, memory_order_relaxed);
+		count += lb_progress_count(v);
+		if (v & LB_PROGRESS_TRYING)
+			bits = v & (LB_PROGRESS_TRYING | LB_PROGRESS_READ);
+	}
+	return count << LB_PROGRESS_SHIFT | bits;
+}
+
+/* The role whose wait a trying word shows: a read, or an exclusive acquisition. */
+static unsigned role_of(uint64_t w)
+{
+	return w & LB_PROGRESS_READ ? LB_ROLE_READ : LB_ROLE_WRITE;
 }
 
 int lb_sampler_init(struct lb_sampler *s, struct lb_thread *threads, unsigned n, int64_t tick_ns, int64_t slice_ns,
@@ -70,10 +92,11 @@ int lb_sampler_init(struct lb_sampler *s, struct lb_thread *threads, unsigned n,
 {
 	*s = (struct lb_sampler){ .threads = threads, .n = n, .tick_ns = tick_ns, .slices = slices };
 	s->ticks_per_slice = (uint32_t)(slice_ns / tick_ns);
-	s->last = calloc(n ? n : 1, sizeof *s->last);
-	s->run_start = calloc(n ? n : 1, sizeof *s->run_start);
-	s->max_gap = calloc(n ? n : 1, sizeof *s->max_gap);
-	s->gap_end = calloc(n ? n : 1, sizeof *s->gap_end);
+	size_t m = n ? n : 1;
+	s->last = calloc(m, sizeof *s->last);
+	s->run_start = calloc(m, sizeof *s->run_start);
+	s->max_gap = calloc(m * (1 + LB_NROLES), sizeof *s->max_gap);
+	s->gap_end = calloc(m * (1 + LB_NROLES), sizeof *s->gap_end);
 	if (s->last == NULL || s->run_start == NULL || s->max_gap == NULL || s->gap_end == NULL) {
 		lb_sampler_free(s);
 		return -1;
@@ -93,15 +116,27 @@ void lb_sampler_free(struct lb_sampler *s)
 }
 
 /* Write the counts of slice boundaries up to `upto` (timeline index), each thread's current count. */
-static void snapshot(struct lb_sampler *s, uint32_t upto, const uint64_t *words)
+static void snapshot(struct lb_sampler *s, uint32_t upto)
 {
 	if (upto > s->slices)
 		upto = s->slices;
 	for (uint32_t k = s->written + 1; k <= upto; k++)
 		for (unsigned i = 0; i < s->n; i++)
-			s->threads[i].timeline[k] = words != NULL ? words[i] >> 1 : word(&s->threads[i]) >> 1;
+			s->threads[i].timeline[k] = lb_progress_count(s->last[i]);
 	if (upto > s->written)
 		s->written = upto;
+}
+
+/* A gap of thread i seen at tick j: its longest overall ([0]) and in its role ([1 + role]). */
+static void gap_seen(struct lb_sampler *s, unsigned i, unsigned role, uint32_t j)
+{
+	uint32_t gap = j - s->run_start[i];
+	size_t at[2] = { (size_t)i * (1 + LB_NROLES), (size_t)i * (1 + LB_NROLES) + 1 + role };
+	for (int k = 0; k < 2; k++)
+		if (gap > s->max_gap[at[k]]) {
+			s->max_gap[at[k]] = gap;
+			s->gap_end[at[k]] = j;
+		}
 }
 
 /* One read of every thread's word at tick j of the window (and a request for a timed acquisition). */
@@ -112,21 +147,16 @@ static void sample(struct lb_sampler *s, uint32_t j, bool boundary)
 		if (t->sample_every > 1)
 			atomic_store_explicit(&t->countdown, 1, memory_order_relaxed);
 		uint64_t w = word(t);
-		if (!(w & 1)) {
+		if (!(w & LB_PROGRESS_TRYING))
 			s->run_start[i] = NOT_TRYING;
-		} else if (w == s->last[i] && s->run_start[i] != NOT_TRYING) {
-			uint32_t gap = j - s->run_start[i];
-			if (gap > s->max_gap[i]) {
-				s->max_gap[i] = gap;
-				s->gap_end[i] = j;
-			}
-		} else {
+		else if (w == s->last[i] && s->run_start[i] != NOT_TRYING)
+			gap_seen(s, i, role_of(w), j);
+		else
 			s->run_start[i] = j;
-		}
 		s->last[i] = w;
 	}
 	if (boundary)
-		snapshot(s, j / s->ticks_per_slice, s->last);
+		snapshot(s, j / s->ticks_per_slice);
 }
 
 void lb_sampler_open(struct lb_sampler *s)
@@ -134,10 +164,11 @@ void lb_sampler_open(struct lb_sampler *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		struct lb_thread *t = &s->threads[i];
 		s->last[i] = word(t);
-		s->run_start[i] = s->last[i] & 1 ? 0 : NOT_TRYING;
-		t->timeline[0] = s->last[i] >> 1;
-		s->max_gap[i] = s->gap_end[i] = 0;
+		s->run_start[i] = s->last[i] & LB_PROGRESS_TRYING ? 0 : NOT_TRYING;
+		t->timeline[0] = lb_progress_count(s->last[i]);
 	}
+	memset(s->max_gap, 0, (size_t)s->n * (1 + LB_NROLES) * sizeof *s->max_gap);
+	memset(s->gap_end, 0, (size_t)s->n * (1 + LB_NROLES) * sizeof *s->gap_end);
 	s->written = 0;
 }
 
@@ -147,7 +178,8 @@ static void sleep_until(uint64_t abs_ns)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, volatile sig_atomic_t *interrupted)
+bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, const struct lb_clock *clock,
+		       volatile sig_atomic_t *interrupted)
 {
 	uint64_t end = m0 + (uint64_t)duration_ns, tick = (uint64_t)s->tick_ns;
 	uint32_t j = 0;
@@ -155,8 +187,11 @@ bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, v
 		uint64_t next = m0 + (uint64_t)(j + 1) * tick;
 		sleep_until(next < end ? next : end);
 		uint64_t now = lb_mono_ns();
-		if (*interrupted)
+		/* Interrupted, or the deadlock watchdog ended the window. */
+		if (*interrupted || atomic_load_explicit(&clock->phase, memory_order_relaxed) == LB_PHASE_STOP) {
+			sample(s, (uint32_t)((now - m0) / tick), false);
 			return false;
+		}
 		if (now >= end) {
 			/* The last tick: gaps only; the last slice closes with the threads' final counts. */
 			sample(s, (uint32_t)((end - m0 + tick - 1) / tick), false);
@@ -170,14 +205,30 @@ bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, v
 	}
 }
 
+/* Sum of a window bound over a thread's views (the thread alone when it has one lock). */
+static uint64_t window_bound(const struct lb_thread *t, bool upper)
+{
+	uint64_t sum = 0;
+	for (unsigned k = 0; k < (t->nlocks ? t->nlocks : 1); k++) {
+		const struct lb_thread *v = t->nlocks ? t->lk[k] : t;
+		sum += upper ? v->win.total1 : v->win.total0;
+	}
+	return sum;
+}
+
 void lb_sampler_close(struct lb_sampler *s)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct lb_thread *t = &s->threads[i];
-		uint64_t *tl = t->timeline, final = word(t) >> 1;
-		uint64_t lo = t->win.total0, hi = t->win.total1;
-		t->max_gap_ticks = s->max_gap[i];
-		t->max_gap_end = s->gap_end[i];
+		uint64_t *tl = t->timeline, final = lb_progress_count(word(t));
+		uint64_t lo = window_bound(t, false), hi = window_bound(t, true);
+		size_t at = (size_t)i * (1 + LB_NROLES);
+		t->max_gap_ticks = s->max_gap[at];
+		t->max_gap_end = s->gap_end[at];
+		for (int r = 0; r < LB_NROLES; r++) {
+			t->role[r].max_gap_ticks = s->max_gap[at + 1 + r];
+			t->role[r].max_gap_end = s->gap_end[at + 1 + r];
+		}
 		for (uint32_t k = s->written + 1; k <= s->slices; k++)
 			tl[k] = final;
 		/* Cumulative counts at the slice ends → acquisitions of the window per slice, in place. */

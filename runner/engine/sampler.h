@@ -20,7 +20,8 @@ struct lb_sampler {
 	uint32_t slices;   /* timeline slices; each thread's timeline has slices + 1 entries */
 	uint32_t written;  /* timeline entries (slice ends) written so far */
 	uint64_t *last;    /* each thread's word at the previous tick */
-	uint32_t *run_start, *max_gap, *gap_end; /* ticks from the window's start */
+	uint32_t *run_start;         /* per thread: tick its current run of trying was first seen */
+	uint32_t *max_gap, *gap_end; /* per thread 1 + LB_NROLES: overall, then per role; ticks */
 };
 
 /*
@@ -40,13 +41,18 @@ void lb_sampler_free(struct lb_sampler *s);
 /* Just before the window opens: the counts the first slice starts from. */
 void lb_sampler_open(struct lb_sampler *s);
 
-/* Sample every tick from m0 (CLOCK_MONOTONIC ns) for duration_ns; false if *interrupted was raised. */
-bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, volatile sig_atomic_t *interrupted);
+/*
+ * Sample every tick from m0 (CLOCK_MONOTONIC ns) for duration_ns; false if
+ * *interrupted was raised or the phase became STOP (the deadlock watchdog).
+ */
+bool lb_sampler_window(struct lb_sampler *s, uint64_t m0, int64_t duration_ns, const struct lb_clock *clock,
+		       volatile sig_atomic_t *interrupted);
 
 /*
- * After the threads left: each thread's timeline becomes its acquisitions
- * per slice within its own window (summing to win.total1 - win.total0), and
- * max_gap_ticks / max_gap_end are set.
+ * After the threads left (their counts settled): each thread's timeline
+ * becomes its acquisitions per slice within its own window (summing to its
+ * views' win.total1 - win.total0), and max_gap_ticks / max_gap_end are set,
+ * overall and per role (a wait still going at the stop counts up to it).
  */
 void lb_sampler_close(struct lb_sampler *s);
 

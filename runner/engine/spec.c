@@ -171,10 +171,12 @@ int lb_parse_lock_list(const char *text, struct lb_lock_choice **out, size_t *n,
 			rc = add_lock(cur, out, n, err, errlen);
 		free(cur);
 		cur = NULL;
-		if (rc == 0 && strcmp(item, "all") == 0) {
-			/* Every built-in lock that excludes: the negative control is asked for by name. */
+		if (rc == 0 && (strcmp(item, "all") == 0 || strcmp(item, "all-rw") == 0)) {
+			/* Every built-in lock that excludes (all-rw: and has a read side); the negative
+			 * control is asked for by name. */
+			uint32_t need = strcmp(item, "all-rw") == 0 ? LB_CAP_RW : 0;
 			for (size_t i = 0; lb_locks[i] != NULL && rc == 0; i++)
-				if (!(lb_locks[i]->caps & LB_CAP_NO_EXCLUSION))
+				if (!(lb_locks[i]->caps & LB_CAP_NO_EXCLUSION) && (lb_locks[i]->caps & need) == need)
 					rc = add_lock(lb_locks[i]->name, out, n, err, errlen);
 			continue;
 		}
