@@ -149,11 +149,12 @@ static uint64_t counter_of(const struct lb_outcome *out, const char *name)
  * twice); one that walks in while the holder is already past its release
  * check overlapped nothing. So the share of windows caught depends on how
  * much of the time the lock is held is critical section: with cs_ns=100
- * nearly all of it, and every window with an intruder must fail in at least
- * half of them; with an empty critical section (cs_lines=0, cs_ns=0: only
- * the harness's own instructions) at least one window must. Windows are
- * repeated until the lock let someone in at least 5 times (a loaded machine
- * may do few acquisitions).
+ * nearly all of it, and of the windows with an intruder at least half must
+ * fail. (With an empty critical section, cs_lines=0 and cs_ns=0, only the
+ * harness's own instructions can overlap, and an intruder is seen now and
+ * then — docs/measuring.md has the rate; no test holds it to one.) Windows
+ * are repeated until the lock let someone in at least 5 times (a loaded
+ * machine may do few acquisitions).
  */
 static void rare_double_is_caught(const char *wl_kv, unsigned caught_per_2)
 {
@@ -184,13 +185,15 @@ Test(checker, catches_one_intruder_in_1e5_acquisitions, .timeout = 240)
 {
 	rare_double_is_caught("cs_lines=1,cs_ns=100", 1);
 }
+
+/* cs's defaults: the counter bump is the whole critical section. */
+Test(checker, catches_one_intruder_in_1e5_with_the_defaults, .timeout = 240)
+{
+	rare_double_is_caught("cs_lines=1,cs_ns=0", 1);
+}
 Test(checker, catches_one_intruder_in_1e5_without_a_workload_line, .timeout = 240)
 {
 	rare_double_is_caught("cs_lines=0,cs_ns=100", 1);
-}
-Test(checker, catches_one_intruder_in_1e5_in_empty_critical_sections, .timeout = 240)
-{
-	rare_double_is_caught("cs_lines=0,cs_ns=0", 0);
 }
 
 /* The control: the same lock that never intrudes passes, so the catch above is the intrusion's. */
