@@ -223,6 +223,9 @@ tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,futex -t 2,4 -d 200ms --warmup 20ms -o /dev/null \
 	  -w bank -w striped -w lockorder:order=random,avoid=trylock -w lockorder:order=random,avoid=timeout,locks=4,k=3 \
 	  -w condhold:waiter_holds=0
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,gil,pymutex,ticket -t 2,3 -p none -d 200ms \
+	  --warmup 20ms -o /dev/null -w interp:io=socket,io_ns=100us -w event -w barrier -w timedlock \
+	  -w condition:notify_all=1,timeout_ns=50us -w semaphore:over_release=5,bounded=0
 
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).
 check-docs: deps

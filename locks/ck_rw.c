@@ -27,6 +27,10 @@
  *			writer half; requests are served in arrival order,
  *			consecutive readers together (FIFO). No try in CK.
  *
+ * CK has no timed lock: ck-rwlock's and ck-brlock's timed forms poll their
+ * trylocks until the deadline (timed_try.h, timed-emulated); ck-pflock and
+ * ck-tflock, without a try, have none.
+ *
  * All spin and never sleep. In the validation build (LB_LOCK_CHECKS,
  * locks/registry.h) releases report -1 where CK's state shows that nobody
  * holds that side (best effort; a relaxed ck_pr_load of CK's state before
@@ -50,6 +54,7 @@
 #include <stdalign.h>
 
 #include "ck_tsan.h"
+#include "timed_try.h"
 
 /* init for the tables whose state is zeroed CK state: nothing to do but CK's init. */
 #define CK_RW_INIT(name, type, initfn)                                                                  \
@@ -146,20 +151,34 @@ static bool ck_rwlock_r_try(void *state, void *node)
 	return ck_tried(state, locked);
 }
 
+/* CK has no timed lock: both sides' trylocks polled until the deadline (timed_try.h, timed-emulated). */
+static bool ck_rwlock_w_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_rwlock_w_try, state, node, deadline_ns);
+}
+
+static bool ck_rwlock_r_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_rwlock_r_try, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_ck_rwlock = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ck-rwlock",
 	.summary = "Concurrency Kit ck_rwlock (reference): writer flag + reader count, writer preference, spins",
 	.state_size = sizeof(struct ck_rwlock_state),
 	.state_align = _Alignof(struct ck_rwlock_state),
-	.caps = LB_CAP_RW | LB_CAP_WRITER_PREF | LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_RW | LB_CAP_WRITER_PREF | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED |
+		LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.init = ck_rwlock_init_state,
 	.acquire = ck_rwlock_w_acquire,
 	.release = ck_rwlock_w_release,
 	.try_acquire = ck_rwlock_w_try,
+	.acquire_until = ck_rwlock_w_until,
 	.read_acquire = ck_rwlock_r_acquire,
 	.read_release = ck_rwlock_r_release,
 	.read_try_acquire = ck_rwlock_r_try,
+	.read_acquire_until = ck_rwlock_r_until,
 };
 
 /* ---- ck-brlock ---- */
@@ -241,6 +260,17 @@ static bool ck_brlock_r_try(void *state, void *node)
 	return ck_tried(state, locked);
 }
 
+/* CK has no timed lock: both sides' trylocks polled until the deadline (timed_try.h, timed-emulated). */
+static bool ck_brlock_w_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_brlock_w_try, state, node, deadline_ns);
+}
+
+static bool ck_brlock_r_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_brlock_r_try, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_ck_brlock = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ck-brlock",
@@ -248,14 +278,17 @@ const struct lb_lock_ops lb_lock_ck_brlock = {
 	.state_size = sizeof(struct ck_brlock_state),
 	.state_align = _Alignof(struct ck_brlock_state),
 	.node_size = sizeof(struct ck_brlock_node),
-	.caps = LB_CAP_RW | LB_CAP_WRITER_PREF | LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_RW | LB_CAP_WRITER_PREF | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED |
+		LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.init = ck_brlock_init_state,
 	.acquire = ck_brlock_w_acquire,
 	.release = ck_brlock_w_release,
 	.try_acquire = ck_brlock_w_try,
+	.acquire_until = ck_brlock_w_until,
 	.read_acquire = ck_brlock_r_acquire,
 	.read_release = ck_brlock_r_release,
 	.read_try_acquire = ck_brlock_r_try,
+	.read_acquire_until = ck_brlock_r_until,
 };
 
 /* ---- ck-pflock ---- */

@@ -37,6 +37,50 @@
  *    that must exit, gh-96387; a request another waiter made is reset too,
  *    and that waiter asks again after its next interval).
  *
+ * Checked against CPython 3.11/3.12 (Python/ceval_gil.h, .c) and 3.13+
+ * (Python/ceval_gil.c), step by step:
+ *  - take_gil is the loop above: the switch number saved before each timed
+ *    wait of one interval, a drop requested only after a wait that timed
+ *    out with the GIL still locked and no switch since, and every take
+ *    clearing the request. 3.11/3.12 keep one interpreter-wide flag (reset
+ *    by the taker); 3.13 sets a bit in the eval breaker of last_holder,
+ *    read under the mutex at the timeout, and the taker clears its own
+ *    bit. The holder is last_holder whenever the GIL is locked, so the
+ *    holder sees the same requests either way; a bit left on a thread
+ *    that lost the GIL meanwhile is cleared when it next takes it.
+ *  - drop_gil signals `cond` under the mutex, then reads the request and,
+ *    if it is set and last_holder is still itself, clears it and waits on
+ *    switch_cond. CPython waits once (a spurious wake-up ends its wait);
+ *    the model waits until a switch. 3.11+ also stores last_holder = the
+ *    dropper first (for sub-interpreters): the same value here.
+ *  - A thread going into I/O drops the GIL through the same drop_gil
+ *    (PyEval_SaveThread), so a request pending then makes it wait for the
+ *    switch before its system call. Back from I/O it takes the GIL through
+ *    the same take_gil (PyEval_RestoreThread, _PyThreadState_Attach in
+ *    3.13): free, it takes it at once, ahead of any waiter (there is no
+ *    queue); held, it waits a full interval before it may ask for a drop,
+ *    and a switch during that interval — one CPU thread's request making
+ *    another drop — starts its interval again. interp's I/O thread takes
+ *    the same path (lb_release → gil_drop, lb_acquire → gil_take): the
+ *    re-acquire path does not differ.
+ * So the state machine is CPython's. What made the model give ~3x fewer
+ * I/O turns than CPython with 2 CPU threads + 1 I/O thread was the
+ * workload's old defaults: CPU threads that released and retook the lock
+ * every 50 ms (a release wakes a waiter that finds the GIL retaken and
+ * starts its interval over) and compact pinning (the I/O thread on a CPU
+ * thread's PU). Measured on a 2-vCPU VM at load 11-18: with both, the
+ * model gave 16-19 I/O operations/s against CPython 3.11's 21-30; with
+ * neither (the defaults now; validation runs unpinned) it gives 55-82,
+ * 2-2.6x more. That remaining gap follows the cost of a GIL switch, not
+ * the sequence: with two CPU threads alone, 14-39% of CPython's window
+ * passed between one holder's last loop iteration and the next holder's
+ * first (p50 1-2 ms a switch), 3-9% of the model's, at 40-50 switches/s,
+ * though both run the same take/drop calls on glibc's mutexes and
+ * condition variables and, per perf sched, both processes got about a
+ * third of a CPU in ~0.1 ms slices. lockbench's own 1 ms coarse-clock thread makes
+ * part of the difference (with a 10 ms tick the model lost 3.5-8.6%); the
+ * rest was not found on that machine (docs/python.md).
+ *
  * Not FIFO: whoever the condition variable wakes, or a thread arriving
  * while the GIL is free, takes it. Sleeps: waiters block in
  * pthread_cond_timedwait. A thread's identity is its node's address (the

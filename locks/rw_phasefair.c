@@ -48,6 +48,9 @@
  * one would be equal (lockbench's stress found exactly that deadlock in a
  * first version).
  *
+ * Timed forms: both tries polled until the deadline (timed_try.h,
+ * timed-emulated), since a writer's ticket, once taken, must be served.
+ *
  * try forms: a reader's try enters only when no writer bits are set (a CAS
  * on rin, so it is counted before any writer's bits or not at all). A
  * writer's try takes the next ticket only when no writer holds or waits,
@@ -142,6 +145,7 @@
 
 #include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 
 #define PFT_RINC 0x100u
 #define PFT_WBITS 0x3u
@@ -249,6 +253,17 @@ static bool pft_write_try_acquire(void *state, void *node)
 	return false;
 }
 
+/* A writer's ticket cannot be given back: both sides' tries polled until the deadline (timed-emulated). */
+static bool pft_write_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(pft_write_try_acquire, state, node, deadline_ns);
+}
+
+static bool pft_read_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(pft_read_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_rw_phasefair = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "rw-phasefair",
@@ -256,12 +271,15 @@ const struct lb_lock_ops lb_lock_rw_phasefair = {
 	.state_size = sizeof(struct pft_lock),
 	.state_align = _Alignof(struct pft_lock),
 	.node_size = 0,
-	.caps = LB_CAP_RW | LB_CAP_PHASE_FAIR | LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_RW | LB_CAP_PHASE_FAIR | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED |
+		LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.init = NULL, /* zeroed counters are a free lock */
 	.acquire = pft_write_acquire,
 	.release = pft_write_release,
 	.try_acquire = pft_write_try_acquire,
+	.acquire_until = pft_write_acquire_until,
 	.read_acquire = pft_read_acquire,
 	.read_release = pft_read_release,
 	.read_try_acquire = pft_read_try_acquire,
+	.read_acquire_until = pft_read_acquire_until,
 };

@@ -5,11 +5,12 @@
 # `make test`, because the documented runs take a few minutes.
 #
 # A command is a line inside a ``` block that starts with ./lockbench, make,
-# gnuplot, examples/ or scripts/ (a leading "$ " is dropped, and so is a
+# gnuplot, examples/, scripts/ or python3 tools/ (a leading "$ " is dropped, and so is a
 # trailing "# comment"). Lines of one file run in order, in one directory, so
 # a later line may use a result an earlier one wrote. Targets that are their
 # own long-running checks or benchmarks (make bench, overhead, test, asan, tsan,
-# gate-check, check-*) and the two-commit gate script are listed, not run.
+# gate-check, validate-python, check-*) and the two-commit gate script are
+# listed, not run.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 files=("$@")
@@ -21,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 (cd "$top" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work" 2>/dev/null)
 make -C "$work" --no-print-directory -s lockbench >"$work/.build.log" 2>&1 || { cat "$work/.build.log"; exit 2; }
 
-skip_re='^(make (bench|overhead|test|asan|tsan|gate-check|check-[a-z-]+)( |$)|examples/ci/gate\.sh)'
+skip_re='^(make (bench|overhead|test|asan|tsan|gate-check|validate-python|check-[a-z-]+)( |$)|examples/ci/gate\.sh)'
 ran=0 failed=0 skipped=0
 for f in "${files[@]}"; do
 	[ -f "$top/$f" ] || continue
@@ -41,7 +42,7 @@ for f in "${files[@]}"; do
 			printf '%s\n' "$out" | tail -n 5 | sed 's/^/      /'
 		fi
 	done < <(awk '/^```/{inb=!inb; next} inb' "$top/$f" |
-		 sed -E 's/^\$ //' | grep -E '^(\./lockbench|make|gnuplot|examples/|scripts/)' |
+		 sed -E 's/^\$ //' | grep -E '^(\./lockbench|make|gnuplot|examples/|scripts/|python3 tools/)' |
 		 sed -E 's/[[:space:]]+#[^"'"'"']*$//')
 done
 echo "check-docs: $ran passed or judged, $failed failed, $skipped listed (long-running targets)"

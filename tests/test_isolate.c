@@ -55,6 +55,8 @@ static const struct hostile_case cases[] = {
 	{ "hang_init", "hung", "init did not return" },
 	{ "hang_acquire", "hung", "threads still inside the lock" },
 	{ "overrun", "failed", "wrote past its declared state" },
+	/* Beyond the child's own bounds: the parent's, then the main thread's stack, then SIGKILL. */
+	{ "hang_destroy", "hung", "did not finish within" },
 };
 
 /* Run `command` (run or stress) over the hostile lock in `mode` and pthread; check what is left. */
@@ -94,8 +96,9 @@ static void hostile_run(const char *command, const struct hostile_case *c)
 	/* The other config ran, and its results are there. */
 	cr_expect_str_eq(json_string_value(json_object_get(good, "status")), "ok", "%s %s: pthread", command, c->mode);
 	json_t *gs = json_array_get(json_object_get(good, "samples"), 0);
-	cr_expect_gt(json_integer_value(json_object_get(gs, "acquisitions")), 0, "%s %s: pthread's figures", command,
-		     c->mode);
+	/* Its figures are there (a loaded machine may deny a 100 ms window any acquisition: no check of > 0). */
+	cr_expect(json_is_integer(json_object_get(gs, "acquisitions")) && json_is_array(json_object_get(gs, "threads")),
+		  "%s %s: pthread's figures", command, c->mode);
 	if (strcmp(command, "stress") == 0)
 		cr_expect(strstr(r->err, "FAILED: hostile") != NULL, "stress %s names the lock: %s", c->mode, r->err);
 	json_decref(doc);

@@ -99,15 +99,19 @@ Test(sync, notify_all_makes_futile_wakeups, .timeout = 120)
 	cr_expect_gt(f_all, 3 * f_one, "futile wake-ups per wait: notify_all %.3f, notify %.3f", f_all, f_one);
 }
 
-Test(sync, wait_timeout_gives_the_operation_up, .timeout = 60)
+Test(sync, wait_timeout_gives_the_operation_up, .timeout = 120)
 {
 	struct lb_outcome out;
-	/* A consumer waits 20 us at most for a producer that needs 2 ms per item. */
-	run_clean(150000000, "pthread", "condition", "item_ns=2ms,timeout_ns=20us", 2, &out);
-	double timeouts = figure(&out, "wait_timeouts");
-	cr_expect_gt(timeouts, 0, "no wait timed out");
-	cr_expect_eq(figure(&out, "gave_up"), timeouts, "every timeout with an empty buffer gives the get up");
-	lb_outcome_free(&out);
+	/* A consumer waits 20 us at most for a producer that needs 2 ms per item; up to 4 windows, as a
+	 * loaded machine may not run the consumer in one. */
+	double timeouts = 0;
+	for (int r = 0; r < 4 && timeouts == 0; r++) {
+		run_clean(150000000, "pthread", "condition", "item_ns=2ms,timeout_ns=20us", 2, &out);
+		timeouts = figure(&out, "wait_timeouts");
+		cr_expect_eq(figure(&out, "gave_up"), timeouts, "every timeout with an empty buffer gives the get up");
+		lb_outcome_free(&out);
+	}
+	cr_expect_gt(timeouts, 0, "no wait timed out in 4 windows");
 	run_clean(150000000, "pthread", "condition", "item_ns=2ms", 2, &out);
 	cr_expect_eq(figure(&out, "wait_timeouts"), 0, "a wait without a timeout timed out");
 	lb_outcome_free(&out);
@@ -144,11 +148,15 @@ Test(sync, event_needs_a_worker_and_wakes_sleepers, .timeout = 60)
 	/* The gate stays closed long enough for workers to fall asleep, then opens. */
 	const char *locks[] = { "pthread", "gil", "ticket-futex" };
 	for (size_t l = 0; l < 3; l++) {
-		run_clean(150000000, locks[l], "event", "open_ns=200us,closed_ns=2ms,think_ns=50us", 3, &out);
-		cr_expect_gt(figure(&out, "sets"), 0, "%s", locks[l]);
-		cr_expect_gt(figure(&out, "items"), 0, "%s", locks[l]);
-		cr_expect_gt(figure(&out, "sleeps"), 0, "%s: no worker slept while the gate was closed", locks[l]);
-		lb_outcome_free(&out);
+		double sets = 0, items = 0, sleeps = 0;
+		for (int r = 0; r < 4 && sleeps == 0; r++) { /* a loaded machine may starve one window */
+			run_clean(150000000, locks[l], "event", "open_ns=200us,closed_ns=2ms,think_ns=50us", 3, &out);
+			sets += figure(&out, "sets"), items += figure(&out, "items"), sleeps += figure(&out, "sleeps");
+			lb_outcome_free(&out);
+		}
+		cr_expect_gt(sets, 0, "%s", locks[l]);
+		cr_expect_gt(items, 0, "%s", locks[l]);
+		cr_expect_gt(sleeps, 0, "%s: no worker slept while the gate was closed, in 4 windows", locks[l]);
 	}
 }
 

@@ -249,6 +249,30 @@ static void set_message(struct lb_sample *s, const char *fmt, ...)
 	s->message = m;
 }
 
+/*
+ * The frame to name: the first that is neither our handler's nor the C
+ * library's (its way to die, to sleep or to exit), so "in hostile_acquire"
+ * rather than "in raise".
+ */
+static const char *culprit(char *const *stack, size_t n)
+{
+	static const char *const plumbing[] = { "write_fault", "on_exit_call", "on_dump_request", "on_crash",
+						"__run_exit_handlers", "exit ", "__GI_exit", "abort ", "__GI_abort",
+						"raise ", "__GI_raise", "__pthread_kill", "pthread_kill" };
+	static const char *const libc_dirs[] = { "(linux/", "(nptl/", "(stdlib/", "(signal/", "(x86_64/", "(posix/",
+						 "(misc/", "(string/", "(csu/" };
+	for (size_t i = 0; i < n; i++) {
+		bool skip = false;
+		for (size_t j = 0; j < sizeof plumbing / sizeof plumbing[0]; j++)
+			skip |= strncmp(stack[i], plumbing[j], strlen(plumbing[j])) == 0;
+		for (size_t j = 0; j < sizeof libc_dirs / sizeof libc_dirs[0]; j++)
+			skip |= strstr(stack[i], libc_dirs[j]) != NULL;
+		if (!skip)
+			return stack[i];
+	}
+	return n ? stack[0] : "no stack";
+}
+
 /* The child's end as the sample of a config that handed none back. */
 static void describe_end(struct lb_sample *s, int status, bool killed_by_us, const struct fault *f)
 {
@@ -262,20 +286,7 @@ static void describe_end(struct lb_sample *s, int status, bool killed_by_us, con
 		for (uint32_t i = 0; c->acquisitions != NULL && i < f->nthreads; i++)
 			c->acquisitions[c->nthreads++] = f->acquisitions[i];
 	}
-	/* The culprit: the first frame that is neither our handler's nor the C library's way to die. */
-	static const char *const plumbing[] = { "write_fault", "on_exit_call", "on_dump_request", "on_crash",
-						"__run_exit_handlers", "exit ", "__GI_exit", "abort ", "__GI_abort",
-						"raise ", "__GI_raise", "__pthread_kill", "pthread_kill" };
-	const char *top = c->nstack ? c->stack[0] : "no stack";
-	for (size_t i = 0; i < c->nstack; i++) {
-		bool skip = false;
-		for (size_t j = 0; j < sizeof plumbing / sizeof plumbing[0]; j++)
-			skip |= strncmp(c->stack[i], plumbing[j], strlen(plumbing[j])) == 0;
-		if (!skip) {
-			top = c->stack[i];
-			break;
-		}
-	}
+	const char *top = culprit(c->stack, c->nstack);
 	if (WIFSIGNALED(status) && !killed_by_us) {
 		int sig = WTERMSIG(status);
 		const char *abbrev = sigabbrev_np(sig);
@@ -327,7 +338,7 @@ int lb_run_isolated(const struct lb_run_opts *o, const void *topo, const struct 
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 
 	/* The child bounds init and the stop by the grace period itself; this is the bound beyond those. */
-	uint64_t budget = (uint64_t)(o->warmup_ns + o->duration_ns + 3 * o->grace_ns) + 10000000000ull;
+	uint64_t budget = (uint64_t)(o->warmup_ns + o->duration_ns + 3 * o->grace_ns) + 5000000000ull;
 	uint64_t start = lb_mono_ns(), deadline = start + budget, kill_at = 0;
 	bool forwarded = false, killed = false, timed_out = false;
 	int interrupts_seen = 0;
@@ -395,7 +406,7 @@ int lb_run_isolated(const struct lb_run_opts *o, const void *topo, const struct 
 		if (killed && timed_out) {
 			s->status = LB_RS_HUNG;
 			set_message(s, "the isolated run did not finish within %.1f s (stuck during %s, in %s); killed",
-				    (double)budget / 1e9, s->crash.stage, s->crash.nstack ? s->crash.stack[0] : "?");
+				    (double)budget / 1e9, s->crash.stage, culprit(s->crash.stack, s->crash.nstack));
 		} else if (killed) {
 			s->status = LB_RS_INTERRUPTED;
 			set_message(s, "interrupted; the isolated run was killed during %s", s->crash.stage);

@@ -166,9 +166,12 @@ enum lb_init_result lb_lockset_init(struct lb_lockset *ls, const union lb_value 
 		snprintf(err, errlen, "could not start a thread for init");
 		return LB_INIT_FAILED;
 	}
-	uint64_t deadline = lb_mono_ns() + (uint64_t)timeout_ns;
+	uint64_t deadline = lb_mono_ns() + (uint64_t)timeout_ns, interrupted_at = 0;
 	while (!atomic_load(&j->state)) {
-		if (lb_interrupted || lb_mono_ns() >= deadline) {
+		/* Interrupted: an init about to return gets 200 ms to, so the run ends cleanly. */
+		if (lb_interrupted && interrupted_at == 0)
+			interrupted_at = lb_mono_ns();
+		if ((interrupted_at && lb_mono_ns() > interrupted_at + 200000000u) || lb_mono_ns() >= deadline) {
 			*stuck_tid = atomic_load(&j->tid);
 			pthread_detach(th);
 			if (lb_interrupted) {

@@ -45,7 +45,8 @@ enum lb_init_result { LB_INIT_OK, LB_INIT_FAILED, LB_INIT_STUCK, LB_INIT_INTERRU
 /*
  * Run the lock's init on each lock, in a thread of its own so that an init
  * that never returns cannot take the caller with it: the caller waits at
- * most timeout_ns, and stops waiting on lb_interrupted. FAILED: err says
+ * most timeout_ns, and 200 ms more once lb_interrupted is raised (an init
+ * that returns by then is OK: the caller's window then sees the interrupt). FAILED: err says
  * why (nothing to destroy). STUCK or INTERRUPTED: the init thread is left
  * where it is, *stuck_tid is its kernel id (0 if not known), and the set
  * is still in its use: never destroyed nor freed.

@@ -270,8 +270,19 @@ static void merge_figures(struct lb_outcome *out)
 	out->violations += out->order_conflicts;
 }
 
+static int run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
+		      const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out);
+
 int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
 		  const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out)
+{
+	int rc = run_config(o, topo, lock, wl, n, pus, out);
+	lb_stage = LB_STAGE_IDLE; /* whichever way it returned (engine/isolate.c's exit guard reads it) */
+	return rc;
+}
+
+static int run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
+		      const struct lb_wl_choice *wl, unsigned n, const int *pus, struct lb_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	out->pingpong_ns = NAN;
@@ -343,18 +354,9 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		lb_outcome_free(out);
 		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "%s", err);
-		out->stuck = calloc(1, sizeof *out->stuck);
-		if (out->stuck != NULL && init_tid > 0) {
-			void *frames[LB_STACK_MAX];
-			int nf = lb_stack_capture(init_tid, frames, LB_STACK_MAX, 1000000000);
-			out->stuck->tid = init_tid;
-			out->stuck->pu = -1;
-			out->stuck->holder = -1;
-			out->stuck->cpu_ns = lb_thread_cpu_ns(init_tid, &out->stuck->state);
-			out->stuck->stack = lb_stack_symbolise(frames, nf, &out->stuck->nstack);
+		if ((out->stuck = lb_stuck_describe_tid(init_tid)) != NULL)
 			out->nstuck = 1;
-			out->stuck_in_init = true;
-		}
+		out->stuck_in_init = out->nstuck == 1;
 		lb_stage = LB_STAGE_IDLE;
 		return 0;
 	}

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "engine/stackdump.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -133,6 +135,68 @@ static char *frame_text(Dwfl *dwfl, void *frame, bool exact)
 	return rc < 0 ? NULL : text;
 }
 
+/* A DIE's name, following its abstract origin (an inlined instance has none of its own). */
+static const char *die_name(Dwarf_Die *d)
+{
+	Dwarf_Attribute at;
+	return dwarf_attr_integrate(d, DW_AT_name, &at) != NULL ? dwarf_formstring(&at) : NULL;
+}
+
+/*
+ * The functions inlined at a (innermost first) as extra lines, each with the
+ * place it was called from: "lb_acquire (engine/harness.h:310) [inlined]",
+ * "take (workloads/lockorder.c:130) [inlined]", ... and last the function
+ * they were inlined into, at the line of the outermost call. Returns the
+ * lines added to out (at most max), 0 when there is no inlining there.
+ */
+static size_t inline_lines(Dwfl_Module *m, Dwarf_Addr a, const char *file, int line, char **out, size_t max)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = m != NULL ? dwfl_module_addrdie(m, a, &bias) : NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = cu != NULL ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
+	Dwarf_Files *files = NULL;
+	size_t nfiles = 0, k = 0;
+	/* getscopes stops at the innermost inlined instance; getscopes_die goes on outwards from it. */
+	int first = -1;
+	for (int i = 0; i < n && first < 0; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+			first = i;
+	if (first < 0 || dwarf_getsrcfiles(cu, &files, &nfiles) != 0) {
+		free(scopes);
+		return 0;
+	}
+	Dwarf_Die cur = scopes[first];
+	free(scopes);
+	for (int depth = 0; k < max && depth < 16; depth++) {
+		int tag = dwarf_tag(&cur);
+		const char *name = die_name(&cur);
+		if (asprintf(&out[k], "%s (%s:%d)%s", name ? name : "?", file ? short_path(file) : "?", line,
+			     tag == DW_TAG_inlined_subroutine ? " [inlined]" : "") < 0)
+			break;
+		k++;
+		if (tag != DW_TAG_inlined_subroutine)
+			break;
+		/* The next one out is where this one was called from. */
+		Dwarf_Attribute at;
+		Dwarf_Word cf = 0, cl = 0;
+		file = dwarf_formudata(dwarf_attr(&cur, DW_AT_call_file, &at), &cf) == 0 ? dwarf_filesrc(files, cf, NULL, NULL)
+											: NULL;
+		line = dwarf_formudata(dwarf_attr(&cur, DW_AT_call_line, &at), &cl) == 0 ? (int)cl : 0;
+		Dwarf_Die *outer = NULL;
+		int no = dwarf_getscopes_die(&cur, &outer), next = -1;
+		for (int j = 1; j < no && next < 0; j++)
+			if (dwarf_tag(&outer[j]) == DW_TAG_inlined_subroutine || dwarf_tag(&outer[j]) == DW_TAG_subprogram)
+				next = j;
+		if (next >= 0)
+			cur = outer[next];
+		free(outer);
+		if (next < 0)
+			break;
+	}
+	return k;
+}
+
 static bool is_trampoline(Dwfl *dwfl, void *frame)
 {
 	Dwarf_Addr a = (Dwarf_Addr)(uintptr_t)frame;
@@ -164,9 +228,22 @@ char **lb_stack_symbolise(void *const *frames, int nframes, size_t *n)
 			first = i + 1;
 			break;
 		}
-	char **out = calloc((size_t)(nframes - first) + 1, sizeof *out);
+	/* Room for a few inlined functions per frame. */
+	size_t cap = (size_t)(nframes - first) * 6 + 1;
+	char **out = calloc(cap, sizeof *out);
 	for (int i = first; out != NULL && i < nframes; i++) {
-		char *t = frame_text(dwfl, frames[i], i == first && first > 0);
+		bool exact = i == first && first > 0;
+		Dwarf_Addr pc = (Dwarf_Addr)(uintptr_t)frames[i], a = exact || pc == 0 ? pc : pc - 1;
+		Dwfl_Module *m = dwfl != NULL ? dwfl_addrmodule(dwfl, a) : NULL;
+		Dwfl_Line *l = m != NULL ? dwfl_module_getsrc(m, a) : NULL;
+		int line = 0;
+		const char *file = l != NULL ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
+		size_t added = inline_lines(m, a, file, line, out + *n, cap - 1 - *n < 6 ? cap - 1 - *n : 6);
+		if (added != 0) {
+			*n += added;
+			continue;
+		}
+		char *t = frame_text(dwfl, frames[i], exact);
 		if (t != NULL)
 			out[(*n)++] = t;
 	}
@@ -251,6 +328,20 @@ void lb_stuck_symbolise(struct lb_stuck *s, size_t n)
 	for (size_t i = 0; s != NULL && i < n; i++)
 		if (s[i].stack == NULL)
 			s[i].stack = lb_stack_symbolise(s[i].frames, s[i].nframes, &s[i].nstack);
+}
+
+struct lb_stuck *lb_stuck_describe_tid(int tid)
+{
+	struct lb_stuck *s = tid > 0 ? calloc(1, sizeof *s) : NULL;
+	if (s == NULL)
+		return NULL;
+	s->tid = tid;
+	s->pu = -1;
+	s->holder = -1;
+	s->cpu_ns = lb_thread_cpu_ns(tid, &s->state);
+	s->nframes = lb_stack_capture(tid, s->frames, LB_STACK_MAX, 1000000000);
+	lb_stuck_symbolise(s, 1);
+	return s;
 }
 
 void lb_stuck_free(struct lb_stuck *s, size_t n)

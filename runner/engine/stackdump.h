@@ -69,6 +69,8 @@ struct lb_run;
  */
 struct lb_stuck *lb_stuck_describe(const struct lb_run *r, const unsigned *ids, size_t n);
 void lb_stuck_symbolise(struct lb_stuck *s, size_t n);
+/* One thread of this process that is no thread of a run (the lock's init), symbolised; NULL. */
+struct lb_stuck *lb_stuck_describe_tid(int tid);
 void lb_stuck_free(struct lb_stuck *s, size_t n);
 
 #endif
