@@ -184,7 +184,9 @@ plots: $(BIN)
 	if [ -z "$$newest" ]; then echo "make plots: no result in results/ (make bench makes one)" >&2; exit 2; fi; \
 	echo "./$(BIN) plot $$newest"; ./$(BIN) plot "$$newest"
 
-# The harness's cost against the bare lock (a benchmark, not a test).
+# The harness's cost against the bare lock, bare against the same lock inlined
+# (engine/refloop.c) and our locks against Concurrency Kit's, each against its
+# target; fails when one is missed. A benchmark, not a test.
 overhead: deps
 	@$(MAKE) --no-print-directory lockbench
 	./lockbench selftest overhead

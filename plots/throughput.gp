@@ -11,7 +11,10 @@
 # tic, and an oversubscribed FIFO spinlock can lose five orders of magnitude,
 # which a linear axis would flatten to zero. The shaded region right of the
 # dashed line has more threads than the machine has PUs. Each lock keeps its
-# colour and marker in every chart; the dash tells workloads apart.
+# colour and marker in every chart; the dash tells workloads apart. A point
+# circled in red was scheduler-bound (its hand-offs waited for context
+# switches: a figure of the scheduler, not of the lock), one marked with an
+# orange triangle did not run at a steady rate (sample.regime in the result).
 
 if (!exists("datadir")) datadir = '.'
 if (!exists("outdir")) outdir = datadir
@@ -36,14 +39,22 @@ tmax = STATS_max
 stats data using 5 nooutput
 reps_min = STATS_min
 reps_max = STATS_max
+stats data using 9 nooutput
+sched_any = STATS_max
+stats data using 10 nooutput
+unsteady_any = STATS_max
 
+note_lines = 1 + (sched_any > 0) + (unsteady_any > 0)
+array note[note_lines]
 if (reps_max <= 1) {
-	array note[1] = ['One repetition per point: no error bars.']
+	note[1] = 'One repetition per point: no error bars.'
 } else {
 	reps = (reps_min == reps_max) ? sprintf('%d', reps_max) : sprintf('%d to %d', reps_min, reps_max)
-	array note[1] = [sprintf('Points: median of %s repetitions; error bars: 95%% CI of the median (min to max with fewer than 6).', reps)]
+	note[1] = sprintf('Points: median of %s repetitions; error bars: 95%% CI of the median (min to max with fewer than 6).', reps)
 }
-note_lines = 1
+i = 2
+if (sched_any > 0) { note[i] = 'Circled red: scheduler-bound, hand-offs waited for context switches (the scheduler'."'".'s rate, not the lock'."'".'s).'; i = i + 1 }
+if (unsteady_any > 0) { note[i] = 'Orange triangle: the rate was not steady over the window (second half against the first, idle slices).' }
 
 top = title_h + 14
 plot_h = 400
@@ -81,4 +92,8 @@ if (pus > 0 && pus < tmax * 1.4142) {
 }
 
 plot for [b=1:throughput_blocks] data index (b-1) using 1:2:3:4 with yerrorlines lw 1.5 \
-	lc rgb rgb(throughput_rgb[b]) dt throughput_dt[b] pt throughput_pt[b] ps 0.9 notitle
+	lc rgb rgb(throughput_rgb[b]) dt throughput_dt[b] pt throughput_pt[b] ps 0.9 notitle, \
+	for [b=1:throughput_blocks] data index (b-1) using 1:($9 > 0 ? $2 : NaN) \
+	with points pointtype 6 pointsize 2.4 lw 2 lc rgb '#d62728' notitle, \
+	for [b=1:throughput_blocks] data index (b-1) using 1:($10 > 0 ? $2 : NaN) \
+	with points pointtype 8 pointsize 2.0 lw 1.5 lc rgb '#ff7f0e' notitle

@@ -8,7 +8,7 @@
 # gnuplot, examples/, scripts/ or python3 tools/ (a leading "$ " is dropped, and so is a
 # trailing "# comment"). Lines of one file run in order, in one directory, so
 # a later line may use a result an earlier one wrote. Targets that are their
-# own long-running checks or benchmarks (make bench, test, asan, tsan,
+# own long-running checks or benchmarks (make bench, overhead, soak, test, asan, tsan,
 # gate-check, validate-python, check-*) and the two-commit gate script are
 # listed, not run.
 set -uo pipefail
@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 (cd "$top" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work" 2>/dev/null)
 make -C "$work" --no-print-directory -s lockbench >"$work/.build.log" 2>&1 || { cat "$work/.build.log"; exit 2; }
 
-skip_re='^(make (bench|test|asan|tsan|gate-check|validate-python|check-[a-z-]+)( |$)|examples/ci/gate\.sh)'
+skip_re='^(make (bench|overhead|soak|test|asan|tsan|gate-check|validate-python|check-[a-z-]+)( |$)|examples/ci/gate\.sh)'
 ran=0 failed=0 skipped=0
 for f in "${files[@]}"; do
 	[ -f "$top/$f" ] || continue

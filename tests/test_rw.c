@@ -302,7 +302,7 @@ Test(rw_params, bad_parameters_are_usage_errors, .timeout = 60)
 struct fake {
 	struct lb_outcome out;
 	struct lb_thread th[4];
-	uint32_t tl[4][101];
+	uint64_t tl[4][101];
 };
 
 static void fake_run(struct fake *f, unsigned n, const uint32_t *roles, const uint64_t (*acq)[2])
@@ -318,7 +318,6 @@ static void fake_run(struct fake *f, unsigned n, const uint32_t *roles, const ui
 		t->roles = roles[i];
 		for (int r = 0; r < LB_NROLES; r++) {
 			t->role[r].acquisitions = acq[i][r];
-			t->role[r].stop_since = LB_NOT_TRYING;
 			t->acquisitions += acq[i][r];
 		}
 		f->out.acquisitions += t->acquisitions;
@@ -353,7 +352,9 @@ Test(rw_judge, a_lone_writer_shut_out_by_readers_starves)
 	const uint32_t roles[] = { W, R, R };
 	const uint64_t acq[][2] = { { 0, 0 }, { 50000, 0 }, { 50000, 0 } };
 	fake_run(&f, 3, roles, acq);
-	f.th[0].role[LB_ROLE_WRITE].stop_since = 40; /* waiting since before the window, still at the stop */
+	/* Waiting from the window's start to its stop: the sampler saw it at its last tick. */
+	f.th[0].role[LB_ROLE_WRITE].max_gap_ticks = 1000;
+	f.th[0].role[LB_ROLE_WRITE].max_gap_end = 50 + 1000;
 	fake_judge(&f);
 	cr_expect(f.out.has_roles);
 	cr_expect_eq(f.out.role[LB_ROLE_WRITE].nstarved, 1, "the writer starved");

@@ -103,7 +103,8 @@ Test(terminal, progress_on_a_terminal_only, .timeout = 120)
 	cr_expect(strstr(tty, "[1/1] pthread threads=2 rep 1/1"), "stress has it too:\n%s", tty);
 	free(tty);
 	tty = on_a_terminal("selftest overhead -l ticket -t 1 -d 5ms -r 2");
-	cr_expect(strstr(tty, "[2/2] ticket threads=1 round 2/2"), "selftest has it too:\n%s", tty);
+	cr_expect(strstr(tty, "[1/3] harness ticket threads=1"), "selftest has it too, a step a row:\n%s", tty);
+	cr_expect(strstr(tty, "[3/3] ck ticket threads=1"), "selftest's last row:\n%s", tty);
 	free(tty);
 	/* Not a terminal (a log): no progress at all. */
 	struct cli_result r;
@@ -214,6 +215,7 @@ Test(terminal, selftest_fits_80_columns, .timeout = 120)
 	struct cli_result r;
 	const char *args[] = { "selftest", "overhead", "-l", "ticket", "-t", "1", "-d", "5ms", "-r", "1", NULL };
 	cli_run(&r, args);
-	cr_expect_eq(r.status, 0, "%s", r.err);
+	/* 1: a target missed, which 5 ms rounds on a shared machine may well do. */
+	cr_expect(r.status == 0 || r.status == 1, "%d: %s", r.status, r.err);
 	cr_expect_leq(widest_line(r.out), 80, "%s", r.out);
 }

@@ -242,10 +242,12 @@ class Counts:
     def __init__(self):
         self.by_thread = {}
 
-    def add(self, r, key, k=1):
+    def add(self, r, *keys):
+        """One each to keys, all in the window or none (the phase is read once)."""
         if r.ctl.phase == MEASURE_PHASE:
             d = self.by_thread.setdefault(r.tid, {})
-            d[key] = d.get(key, 0) + k
+            for key in keys:
+                d[key] = d.get(key, 0) + 1
 
     def total(self, key):
         return sum(d.get(key, 0) for d in self.by_thread.values())
@@ -447,14 +449,15 @@ class Semaphore:
         self.recs = []
 
     def _release(self, r, extra):
+        """Release; an extra release's outcome is counted with the attempt, in one window."""
         try:
             self.sem.release()
         except ValueError:
-            self.counts.add(r, "refused_releases")
+            self.counts.add(r, *(("over_releases",) if extra else ()), "refused_releases")
             return
         if extra:
             self.extra += 1
-            self.counts.add(r, "over_accepted")
+            self.counts.add(r, "over_releases", "over_accepted")
 
     def thread(self, r):
         sem, ctl, clock, holders = self.sem, r.ctl, time.perf_counter_ns, self.holders
@@ -475,7 +478,6 @@ class Semaphore:
             self._release(r, False)
             cycles += 1
             if self.over_every and cycles % self.over_every == 0:
-                self.counts.add(r, "over_releases")
                 self._release(r, True)
             busy(self.think)
 

@@ -14,22 +14,18 @@
 
 #include "analysis/starvation.h"
 
-/* Longest wait of thread t in role r, in coarse ticks, and the tick it ended. */
-static uint32_t longest_wait(const struct lb_thread *t, int r, uint32_t window_end, uint32_t *end)
+/*
+ * Longest wait of thread t in role r, in sampler ticks, and the tick it
+ * ended; a wait still going when the window closed counts up to the close
+ * (the sampler saw it at its last tick).
+ */
+static uint32_t longest_wait(const struct lb_thread *t, int r, uint32_t *end)
 {
-	const struct lb_role_figures *rf = &t->role[r];
-	uint32_t gap = rf->max_gap_ticks;
-	*end = rf->max_gap_end;
-	/* A wait still going when the window closed counts up to the close. */
-	if (rf->stop_since != LB_NOT_TRYING && (int32_t)(window_end - rf->stop_since) > 0 &&
-	    window_end - rf->stop_since > gap) {
-		gap = window_end - rf->stop_since;
-		*end = window_end;
-	}
-	return gap;
+	*end = t->role[r].max_gap_end;
+	return t->role[r].max_gap_ticks;
 }
 
-static void judge_role(struct lb_outcome *out, int r, uint32_t window_end, double window_ticks)
+static void judge_role(struct lb_outcome *out, int r, double window_ticks)
 {
 	struct lb_run *run = &out->run;
 	struct lb_role_outcome *ro = &out->role[r];
@@ -59,7 +55,7 @@ static void judge_role(struct lb_outcome *out, int r, uint32_t window_end, doubl
 		if (!(t->roles & LB_ROLE_BIT(r)))
 			continue;
 		uint32_t end;
-		uint32_t gap = longest_wait(t, r, window_end, &end);
+		uint32_t gap = longest_wait(t, r, &end);
 		if (gap > ro->max_gap_ticks)
 			ro->max_gap_ticks = gap;
 		bool short_share = k >= 2 && (double)t->role[r].acquisitions < LB_STARVE_SHARE * share;
@@ -81,9 +77,8 @@ void lb_outcome_judge_roles(struct lb_outcome *out)
 	if (!out->has_roles)
 		return;
 	double window_ticks = out->duration_s * 1e9 / (double)out->tick_ns;
-	uint32_t window_end = out->measure_tick0 + (uint32_t)window_ticks;
 	for (int r = 0; r < LB_NROLES; r++)
-		judge_role(out, r, window_end, window_ticks);
+		judge_role(out, r, window_ticks);
 
 	uint64_t seen = 0, reads = 0;
 	for (unsigned i = 0; i < run->nthreads; i++) {

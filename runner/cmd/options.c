@@ -44,8 +44,8 @@ void lb_run_args_init(struct lb_run_args *a)
 {
 	*a = (struct lb_run_args){
 		.opts = { .duration_ns = 1000000000, .warmup_ns = 100000000, .slice_ns = 10000000,
-			  .tick_ns = 1000000, .grace_ns = 5000000000LL, .sample_every = 16,
-			  .order_log_cap = 1u << 20 },
+			  .tick_ns = 0, .grace_ns = 5000000000LL, .sample_every = 256,
+			  .order_log_cap = 1u << 16 },
 		.repeat = 1,
 		.pin_text = "compact",
 		.isolate = -1,

@@ -17,7 +17,7 @@
 
 #define LB_MAX_WORKLOADS 16
 #define LB_MAX_THREAD_COUNTS 64
-#define LB_MAX_THREADS 1024
+#define LB_MAX_THREADS 16384 /* thread ids fit the order log's uint16_t; memory grows by a few KiB a thread */
 
 enum lb_shared_option {
 	LB_OPT_LOCKS = 1 << 0,     /* -l, --locks LIST */

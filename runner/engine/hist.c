@@ -27,14 +27,18 @@ static uint64_t add_saturating(uint64_t a, uint64_t b)
 
 void lb_hist_merge(struct lb_hist *dst, const struct lb_hist *src)
 {
-	for (size_t i = 0; i < LB_HIST_BUCKETS; i++)
+	if (src->count == 0)
+		return;
+	/* Every value lies between min and max, so the buckets outside hold 0. */
+	size_t lo = lb_hist_index(src->min), hi = lb_hist_index(src->max);
+	for (size_t i = lo; i <= hi; i++)
 		dst->counts[i] += src->counts[i];
-	dst->count += src->count;
-	dst->sum = add_saturating(dst->sum, src->sum);
-	if (src->min < dst->min)
+	if (dst->count == 0 || src->min < dst->min)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum = add_saturating(dst->sum, src->sum);
 }
 
 /*

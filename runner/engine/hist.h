@@ -92,22 +92,29 @@ static inline size_t lb_hist_index(uint64_t v)
 /* Record one value: the hot path, O(1), no allocation, no branch on v's range. */
 static inline void lb_hist_record(struct lb_hist *h, uint64_t v)
 {
-	uint64_t sum;
+	uint64_t sum, n = h->count;
 
 	h->counts[lb_hist_index(v)]++;
-	h->count++;
+	h->count = n + 1;
 	/* Saturate rather than wrap: a wrapped sum would give a plausible wrong mean. */
 	if (__builtin_add_overflow(h->sum, v, &sum))
 		sum = UINT64_MAX;
 	h->sum = sum;
-	h->min = v < h->min ? v : h->min;
+	/* n == 0: an all-zero histogram is empty too (its min is not UINT64_MAX). */
+	h->min = v < h->min || n == 0 ? v : h->min;
 	h->max = v > h->max ? v : h->max;
 }
 
-/* Empty h: min = UINT64_MAX, everything else 0. */
+/*
+ * Empty h: min = UINT64_MAX, everything else 0. An all-zero struct is
+ * empty as well, so histograms in fresh zero pages need no reset: the
+ * engine keeps one per thread and kind, and only the pages a thread
+ * records into ever become resident (merge reads only the buckets
+ * between src's min and max).
+ */
 void lb_hist_reset(struct lb_hist *h);
 
-/* Add src's values into dst, as if they had been recorded into dst. */
+/* Add src's values into dst, as if they had been recorded into dst (reads only src's used buckets). */
 void lb_hist_merge(struct lb_hist *dst, const struct lb_hist *src);
 
 /*

@@ -83,7 +83,8 @@ static void write_fault(int kind, int sig)
 	const struct lb_run *r = child_out != NULL ? &child_out->run : NULL;
 	if (r != NULL && r->threads != NULL && lb_stage >= LB_STAGE_WARMUP)
 		for (unsigned i = 0; i < r->nthreads && i < FAULT_THREADS; i++)
-			rec.f.acquisitions[rec.f.nthreads++] = r->threads[i].total;
+			rec.f.acquisitions[rec.f.nthreads++] = lb_progress_count(
+				atomic_load_explicit(&r->threads[i].progress, memory_order_relaxed));
 	ssize_t w = write(child_fd, &rec, sizeof rec);
 	(void)w;
 	atomic_store(&fault_done, 1);

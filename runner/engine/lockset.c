@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/orderlog.h"
 #include "engine/run.h"
 
 #define GUARD_BYTE 0xa5
@@ -25,7 +26,7 @@ struct lb_lockset {
 	size_t stride, log_cap;
 	char *states;                  /* n strides: state, then guard bytes */
 	struct lb_harness_line *hls;   /* locks 1..: n - 1 lines */
-	uint16_t *logs;                /* locks 1..: (n - 1) * log_cap entries */
+	uint64_t *logs;                /* locks 1..: a ring of log_cap entries per view */
 	char *nodes;                   /* locks 1..: (n - 1) * nthreads nodes */
 	size_t node_stride;
 	struct lb_thread *views;       /* locks 1..: (n - 1) * nthreads views, lock-major */
@@ -73,16 +74,18 @@ struct lb_lockset *lb_lockset_new(const struct lb_lock_ops *ops, unsigned n, uns
 	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
 	/* At least one whole line of guard bytes, and locks two lines apart (adjacent-line prefetch). */
 	ls->stride = round_up(ops->state_size + LB_CACHELINE, align > 2 * LB_CACHELINE ? align : 2 * LB_CACHELINE);
-	/* Only lock 0's order feeds the short-term figures: the others' logs share its memory budget. */
-	size_t cap = log_cap;
-	while (cap > 1024 && cap * (n - 1) > log_cap)
-		cap /= 2;
-	ls->log_cap = cap;
+	/*
+	 * Only lock 0's order feeds the short-term figures; the other locks' rings
+	 * (the smallest a thread gets, engine/orderlog.h) serve the check for
+	 * two acquisitions stamped alike.
+	 */
+	(void)log_cap;
+	ls->log_cap = LB_ORDERLOG_RING_MIN;
 	ls->node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	ls->hist_stride = hist_stride;
 	ls->states = zalloc(align, ls->stride * n);
 	ls->hls = zalloc(LB_CACHELINE, sizeof(struct lb_harness_line) * (n - 1));
-	ls->logs = zalloc(LB_CACHELINE, sizeof(uint16_t) * ls->log_cap * (n - 1));
+	ls->logs = zalloc(LB_CACHELINE, sizeof(uint64_t) * ls->log_cap * (extra ? extra : 1));
 	ls->nodes = ops->node_size ? zalloc(2 * LB_CACHELINE, ls->node_stride * extra) : NULL;
 	ls->views = zalloc(LB_CACHELINE, sizeof(struct lb_thread) * extra);
 	ls->hists = zalloc(LB_CACHELINE, hist_stride * (extra + n));
@@ -211,7 +214,7 @@ void lb_lockset_bind(struct lb_lockset *ls, struct lb_run *r)
 			v->lock = lb_lockset_state(ls, k);
 			v->node = ls->ops->node_size ? ls->nodes + ls->node_stride * x : NULL;
 			v->hl = &ls->hls[k - 1];
-			v->order_log = ls->logs + ls->log_cap * (k - 1);
+			v->order_log = ls->logs + ls->log_cap * x;
 			v->order_mask = ls->log_cap - 1;
 			v->wait = (struct lb_hist *)(ls->hists + ls->hist_stride * x);
 			lb_hist_reset(v->wait);
@@ -260,6 +263,17 @@ static void fold(struct lb_thread *t, const struct lb_thread *v)
 
 void lb_lockset_collect(struct lb_lockset *ls, struct lb_run *r)
 {
+	/* Locks 1..: two acquisitions stamped alike in what their rings hold are violations. */
+	for (unsigned k = 1; k < ls->n; k++) {
+		struct lb_order o;
+		const struct lb_thread *views = &ls->views[(size_t)(k - 1) * ls->nthreads];
+		uint64_t end = lb_hl_seq(atomic_load_explicit(&ls->hls[k - 1].word, memory_order_relaxed));
+		if (lb_orderlog_merge(views, ls->nthreads, 0, end, ls->log_cap * ls->nthreads, &o) == 0) {
+			/* Booked on thread 0's view: it adds up into the lock's figures and the thread's. */
+			ls->views[(size_t)(k - 1) * ls->nthreads].violations += o.conflicts;
+			free(o.order);
+		}
+	}
 	for (unsigned k = 0; k < ls->n; k++)
 		for (unsigned i = 0; i < r->nthreads; i++)
 			add_lock(&ls->figs[k], r->threads[i].lk[k]);

@@ -137,7 +137,8 @@ static void context_options(struct lb_context *x, const struct lb_plan *p)
 	x->timing_sample_every = o->sample_every;
 	/* What the chosen timing mode costs per acquisition, against the bare loop. */
 	x->timing_overhead_ns = lb_overhead_ns_per_acquisition(o->sample_every, 5, 20000000);
-	x->timing_overhead_method = lb_strdup("1 thread, lock none, cs vs bare, median of 5 interleaved 20 ms pairs");
+	x->timing_overhead_method =
+		lb_strdup("1 thread, lock none, cs vs bare, median of 5 interleaved 20 ms pairs, per CPU-second of the thread");
 }
 
 /* Thread counts: as given, or the default of the plan. n in, count out. */
@@ -291,6 +292,19 @@ static int save(const struct lb_result *res, const char *output, bool quiet, int
 	return LB_EXIT_LOST;
 }
 
+/*
+ * Round r runs the configs rotated by r: A B C, B C A, C A B, ... Whatever
+ * runs right after another config gains or loses from it (warm caches,
+ * frequency, the host's placement of vCPUs: 10-20% at 2 threads on the
+ * reference VM); rotating puts every config in every position equally often
+ * over `items` rounds, so the bias cancels in medians and in ratios of two
+ * configs taken side by side.
+ */
+size_t lb_plan_rotated(size_t k, unsigned round, size_t items)
+{
+	return items ? (k + round) % items : 0;
+}
+
 int lb_execute_plan(const struct lb_plan *p)
 {
 	char err[512], outbuf[512];
@@ -375,7 +389,8 @@ int lb_execute_plan(const struct lb_plan *p)
 	rc = LB_EXIT_OK;
 	bool stop = false;
 	for (unsigned rep = 0; rep < p->repeat && !stop; rep++) {
-		for (size_t i = 0; i < nitems && !stop; i++) {
+		for (size_t k = 0; k < nitems && !stop; k++) {
+			size_t i = lb_plan_rotated(k, rep, nitems);
 			lb_progress_show(&progress, "%s threads=%u rep %u/%" PRId64, res->configs[items[i].config].label,
 					 items[i].threads, rep + 1, p->repeat);
 			rc = run_item(p, topo, &items[i], rep, res, table, rc, &stop, &progress);

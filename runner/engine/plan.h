@@ -4,8 +4,8 @@
  *
  * lb_execute_plan loads the topology, plans the pins, fills a result model
  * (context, one config per cell, a sample per run), runs every config
- * `repeat` times interleaved (A B C A B C ...) so drift hits every config
- * alike, and writes the result through the atomic writer. What the user
+ * `repeat` times interleaved and rotated (A B C, B C A, C A B, ...) so that
+ * drift and order bias hit every config alike, and writes the result through the atomic writer. What the user
  * sees while it runs is up to the command (the callbacks).
  */
 #ifndef LB_PLAN_H
@@ -46,6 +46,9 @@ struct lb_plan {
 	void (*finished)(void *arg, FILE *table, const struct lb_result *r);
 	void *report_arg;
 };
+
+/* Which config runs k-th in round `round` of `items` configs: the order rotated by the round. */
+size_t lb_plan_rotated(size_t k, unsigned round, size_t items);
 
 /* Returns the exit code (LB_EXIT_*, cmd/cli.h); every error is one line on stderr. */
 int lb_execute_plan(const struct lb_plan *p);

@@ -2,11 +2,13 @@
  * engine/run.c — one configuration from allocation to verification.
  *
  * The main thread allocates everything (nothing is allocated once threads
- * run), starts the threads, which pin themselves and meet on a barrier, then
- * acts as the coarse clock: it advances tick/slice every tick_ns and flips
- * the phase WARMUP → MEASURE → STOP. Threads notice a phase change at their
- * next loop test. After STOP, threads get grace_ns to leave; one that does
- * not is reported hung and its memory is left alone.
+ * run), starts the threads, which pin themselves and meet on a barrier,
+ * sleeps through the warm-up, opens the window and samples the threads'
+ * progress once per tick (engine/sampler.c), then flips the phase to STOP.
+ * Threads notice a phase change at their next loop test or acquisition.
+ * After STOP, threads leave; when none has left for grace_ns the run is
+ * reported hung and its memory is left alone. The per-thread order logs are
+ * merged after the threads left (engine/orderlog.c).
  */
 #define _GNU_SOURCE
 #include "engine/run.h"
@@ -18,11 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/deadlock.h"
 #include "engine/lockset.h"
+#include "engine/orderlog.h"
+#include "engine/sampler.h"
 #include "engine/stackdump.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
@@ -64,8 +69,8 @@ static size_t round_up(size_t v, size_t a)
 /* Drop the outcome's references to its memory (freed, or still in use by hung threads). */
 static void forget_memory(struct lb_outcome *out)
 {
-	out->mem_lock = out->mem_nodes = out->mem_hists = out->mem_timeline = NULL;
-	out->mem_log = out->mem_clock = out->mem_hl = NULL;
+	out->mem_nodes = out->mem_clock = out->mem_hl = NULL;
+	memset(out->maps, 0, sizeof out->maps);
 	out->run.locks = NULL;
 }
 
@@ -76,6 +81,20 @@ static void *zalloc_aligned(size_t align, size_t size)
 	if (p != NULL)
 		memset(p, 0, size);
 	return p;
+}
+
+/*
+ * Zeroed memory straight from the kernel: pages nobody touches are never
+ * resident, so a thread's histograms and timeline cost memory only for what
+ * is recorded into them (16k threads, most of whose histograms stay empty).
+ */
+static void *zmap(struct lb_map *m, size_t size)
+{
+	m->len = round_up(size ? size : 1, 4096);
+	m->p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->p == MAP_FAILED)
+		m->p = NULL;
+	return m->p;
 }
 
 struct start {
@@ -91,64 +110,6 @@ struct thread_arg {
 	struct start *start;
 };
 
-/* Zero a thread's measured figures; `total` keeps counting for verify(). */
-static void reset_figures(struct lb_thread *t)
-{
-	t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
-	t->sampled = t->found_held = 0;
-	/* The first acquisition of the window is timed, so even a thread that
-	 * gets only one has a latency figure. */
-	t->countdown = 1;
-	t->max_bypass = 0;
-	t->max_gap_ticks = t->max_gap_end = 0;
-	t->trying_since = LB_NOT_TRYING;
-	lb_hist_reset(t->wait);
-	lb_hist_reset(t->hold);
-	lb_hist_reset(t->handoff);
-	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
-	/* Per role: `total` keeps counting for verify(), stop_since is set only after the window. */
-	t->readers_seen = 0;
-	t->readers_max = 0;
-	for (int k = 0; k < LB_NROLES; k++) {
-		struct lb_role_figures *rf = &t->role[k];
-		rf->acquisitions = rf->timed = 0;
-		rf->max_gap_ticks = rf->max_gap_end = 0;
-		lb_hist_reset(rf->wait);
-	}
-}
-
-static bool phase_change_one(struct lb_thread *t, uint32_t phase);
-
-bool lb_phase_change(struct lb_thread *t, uint32_t phase)
-{
-	lb_lockset_phase(t, phase, phase_change_one); /* the thread's views of locks 1.. */
-	return phase_change_one(t, phase);
-}
-
-static bool phase_change_one(struct lb_thread *t, uint32_t phase)
-{
-	if (phase == LB_PHASE_MEASURE) {
-		t->seen_phase = phase;
-		t->window_t0 = lb_mono_ns();
-		reset_figures(t);
-		return true;
-	}
-	/*
-	 * STOP is never recorded as seen: every later lb_running() comes back
-	 * here and says false again, so a loop nested in a workload's main loop
-	 * can test it too; and an acquisition completing after the stop is not
-	 * counted as measured (lb__acquired compares the phase with seen_phase).
-	 * A thread that never saw the window open (stuck through all of it) has
-	 * nothing measured: what it counted was warm-up.
-	 */
-	if (t->window_t1 == 0) {
-		if (t->seen_phase == LB_PHASE_WARMUP)
-			reset_figures(t);
-		t->window_t1 = lb_mono_ns();
-	}
-	return false;
-}
-
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
@@ -161,9 +122,9 @@ static void *thread_main(void *p)
 	t->tid = (int)gettid();
 	pthread_barrier_wait(&a->start->barrier);
 	t->run->wl->thread(t);
-	/* A thread that left early (workload returned) still counts as done. */
+	/* A thread that left early (workload returned) closes its window as it leaves. */
 	if (t->window_t1 == 0)
-		t->window_t1 = lb_mono_ns();
+		lb_phase_change(t, LB_PHASE_STOP);
 	atomic_store(&t->finished, true);
 	atomic_fetch_add(&a->start->done, 1);
 	return NULL;
@@ -179,7 +140,7 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 {
 	struct lb_run *r = &out->run;
 	size_t used = (size_t)snprintf(out->message, sizeof out->message,
-				       "threads still inside the lock or workload %.1f s after stop:", grace_s);
+				       "threads still inside the lock or workload after stop, none leaving for %.1f s:", grace_s);
 	bool starved_by_os = false;
 	for (unsigned i = 0; i < r->nthreads && used < sizeof out->message; i++) {
 		if (atomic_load(&r->threads[i].finished))
@@ -217,42 +178,58 @@ static void sleep_until(uint64_t abs_ns)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* Be the coarse clock until `until`; returns false if interrupted. */
-static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, int64_t tick_ns,
-		       int64_t slice_ns, uint32_t last_slice, uint64_t until)
+/*
+ * Sleep until abs_ns, waking every 10 ms to see whether the run was
+ * interrupted or the deadlock watchdog stopped it; false if either.
+ */
+static bool sleep_through(const struct lb_clock *c, uint64_t abs_ns)
 {
 	for (;;) {
-		uint64_t now = lb_mono_ns();
 		if (lb_interrupted || atomic_load_explicit(&c->phase, memory_order_relaxed) == LB_PHASE_STOP)
-			return false; /* interrupted, or the deadlock watchdog ended the window */
-		if (now >= until)
+			return false;
+		uint64_t now = lb_mono_ns();
+		if (now >= abs_ns)
 			return true;
-		uint64_t slice = measure0 ? (now - measure0) / (uint64_t)slice_ns : 0;
-		if (slice > last_slice)
-			slice = last_slice; /* threads index the timeline with it unchecked */
-		atomic_store_explicit(&c->now, lb_clock_word((uint32_t)((now - origin) / (uint64_t)tick_ns), (uint32_t)slice),
-				      memory_order_relaxed);
-		uint64_t next = now + (uint64_t)tick_ns - (now - origin) % (uint64_t)tick_ns;
-		sleep_until(next < until ? next : until);
+		sleep_until(abs_ns - now > 10000000 ? now + 10000000 : abs_ns);
 	}
 }
 
-static void collect_order(struct lb_outcome *out, uint64_t seq_start, uint64_t seq_end, size_t cap)
+/*
+ * A thread's (or a view's) counts for the rest of the engine: acquisitions
+ * since start from its progress word, and in the window from the snapshots
+ * it took when it saw the window open and close. A thread still inside when
+ * the figures are read (a deadlock) has its window end now.
+ */
+static void settle_counts(struct lb_thread *t)
 {
-	uint16_t *log = out->mem_log;
-	uint64_t n = seq_end - seq_start;
-	if (seq_end < seq_start)
-		n = 0;
-	if (n > cap)
-		n = cap;
-	out->order = malloc((n ? n : 1) * sizeof *out->order);
-	if (out->order == NULL) {
-		out->norder = 0;
-		return;
+	t->total = lb_progress_count(atomic_load_explicit(&t->progress, memory_order_relaxed));
+	if (t->seen_phase != LB_PHASE_MEASURE && t->window_t1 == 0)
+		t->win.total0 = t->win.total1 = t->total; /* never saw the window */
+	else if (t->window_t1 == 0)
+		t->win.total1 = t->total;
+	t->acquisitions = t->win.total1 - t->win.total0;
+}
+
+/* Every thread's and view's counts, the timeline and gaps, then the order of lock 0. */
+static void settle(struct lb_outcome *out, struct lb_sampler *sampler, bool sampled, uint64_t seq_start,
+		   uint64_t seq_end, size_t cap)
+{
+	struct lb_run *r = &out->run;
+	for (unsigned i = 0; i < r->nthreads; i++)
+		for (unsigned k = 0; k < r->threads[i].nlocks; k++)
+			settle_counts(r->threads[i].lk[k]);
+	if (sampled)
+		lb_sampler_close(sampler);
+	/* A workload that never stamps (bare counts with lb_count) logs nothing to merge. */
+	out->instrumented = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed)) != 0;
+	struct lb_order ord;
+	if (!out->instrumented) {
+		out->order = calloc(1, sizeof *out->order);
+	} else if (lb_orderlog_merge(r->threads, r->nthreads, seq_start, seq_end, cap, &ord) == 0) {
+		out->order = ord.order;
+		out->norder = ord.n;
+		out->order_conflicts = ord.conflicts;
 	}
-	for (uint64_t i = 0; i < n; i++)
-		out->order[i] = log[(seq_end - n + i) & (cap - 1)];
-	out->norder = n;
 }
 
 /*
@@ -282,12 +259,15 @@ static void merge_figures(struct lb_outcome *out)
 		out->acquisitions += t->acquisitions;
 		out->violations += t->violations;
 		out->release_errors += t->release_errors;
+		if (t->timed == 0)
+			continue; /* its histograms were never touched: leave their pages alone */
 		lb_hist_merge(out->wait, t->wait);
 		lb_hist_merge(out->hold, t->hold);
 		lb_hist_merge(out->handoff, t->handoff);
 		for (int k = 0; k < LB_NROLES; k++)
 			lb_hist_merge(out->role[k].wait, t->role[k].wait);
 	}
+	out->violations += out->order_conflicts;
 }
 
 static int run_config(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
@@ -314,14 +294,13 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	r->nthreads = n;
 	r->topo = topo;
 
-	/* Timeline slices: at most 100000 per thread; widen the slice if needed. */
-	int64_t slice = o->slice_ns;
-	while (o->duration_ns / slice > 100000)
-		slice *= 2;
+	int64_t slice, tick;
+	uint32_t tl_len;
+	lb_sampler_plan(o->duration_ns, o->slice_ns, o->tick_ns, n, &slice, &tick, &tl_len);
 	out->slice_ns = slice;
-	out->tick_ns = o->tick_ns < slice ? o->tick_ns : slice;
-	r->tick_ns = out->tick_ns;
-	uint32_t tl_len = (uint32_t)(o->duration_ns / slice + 2);
+	out->tick_ns = tick;
+	r->tick_ns = tick;
+	size_t ring = lb_orderlog_ring(o->order_log_cap, n);
 
 	size_t node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);
@@ -332,35 +311,34 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		snprintf(out->message, sizeof out->message, "%s", err);
 		return -1;
 	}
+	size_t tl_stride = round_up((tl_len + 1) * sizeof(uint64_t), LB_CACHELINE);
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
 	/* Per thread: wait, hold, handoff, read wait, write wait; then the same five merged. */
-	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (HISTS * (size_t)n + HISTS));
-	out->mem_timeline = zalloc_aligned(LB_CACHELINE, round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * n);
-	out->mem_log = zalloc_aligned(LB_CACHELINE, o->order_log_cap * sizeof(uint16_t));
+	char *hists = zmap(&out->maps[LB_MAP_HISTS], hist_stride * (HISTS * (size_t)n + HISTS));
+	char *tls = zmap(&out->maps[LB_MAP_TIMELINES], tl_stride * n);
+	uint64_t *logs = zmap(&out->maps[LB_MAP_LOGS], ring * sizeof(uint64_t) * n);
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
 	out->mem_hl = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_harness_line));
 	r->threads = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_thread) * n);
-	if ((ops->node_size && !out->mem_nodes) || !out->mem_hists ||
-	    !out->mem_timeline || !out->mem_log || !out->mem_clock || !out->mem_hl || !r->threads) {
+	if ((ops->node_size && !out->mem_nodes) || !hists || !tls || !logs || !out->mem_clock || !out->mem_hl ||
+	    !r->threads) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		lb_outcome_free(out);
 		return -1;
 	}
+	/* The rings are written on every acquisition: fault them in now, not inside the window. */
+	memset(logs, 0, ring * sizeof(uint64_t) * n);
 	r->lock = lb_lockset_state(r->locks, 0);
 	r->clock = out->mem_clock;
+	r->clock->tick_ns = tick;
 	r->hl = out->mem_hl;
-	char *hists = out->mem_hists;
+	/* Histograms in zero pages are empty already (hist.h); per-thread ones are never reset. */
 #define HIST_AT(k) ((struct lb_hist *)(hists + hist_stride * (k)))
 	out->wait = HIST_AT(HISTS * n);
 	out->hold = HIST_AT(HISTS * n + 1);
 	out->handoff = HIST_AT(HISTS * n + 2);
-	lb_hist_reset(out->wait);
-	lb_hist_reset(out->hold);
-	lb_hist_reset(out->handoff);
-	for (int k = 0; k < LB_NROLES; k++) {
+	for (int k = 0; k < LB_NROLES; k++)
 		out->role[k].wait = HIST_AT(HISTS * n + 3 + k);
-		lb_hist_reset(out->role[k].wait);
-	}
 
 	int init_tid;
 	lb_stage = LB_STAGE_INIT;
@@ -400,26 +378,18 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		t->node = ops->node_size ? (char *)out->mem_nodes + node_stride * i : NULL;
 		t->clock = r->clock;
 		t->hl = r->hl;
-		t->order_log = out->mem_log;
-		t->order_mask = o->order_log_cap - 1;
+		t->order_log = logs + ring * i;
+		t->order_mask = ring - 1;
 		t->sample_every = o->sample_every;
-		t->countdown = o->sample_every ? o->sample_every : 1;
+		atomic_init(&t->countdown, o->sample_every);
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
-		t->trying_since = LB_NOT_TRYING;
 		t->wait = HIST_AT(HISTS * i);
 		t->hold = HIST_AT(HISTS * i + 1);
 		t->handoff = HIST_AT(HISTS * i + 2);
-		lb_hist_reset(t->wait);
-		lb_hist_reset(t->hold);
-		lb_hist_reset(t->handoff);
-		for (int k = 0; k < LB_NROLES; k++) {
+		for (int k = 0; k < LB_NROLES; k++)
 			t->role[k].wait = HIST_AT(HISTS * i + 3 + k);
-			t->role[k].stop_since = LB_NOT_TRYING;
-			lb_hist_reset(t->role[k].wait);
-		}
-		t->timeline = (uint32_t *)((char *)out->mem_timeline +
-					   round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * i);
+		t->timeline = (uint64_t *)(tls + tl_stride * i);
 	}
 
 	lb_lockset_bind(r->locks, r);
@@ -427,9 +397,13 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	struct start *st = calloc(1, sizeof *st);
 	struct thread_arg *args = calloc(n, sizeof *args);
 	pthread_t *tids = calloc(n, sizeof *tids);
-	if (st == NULL || args == NULL || tids == NULL) {
+	struct lb_sampler sampler;
+	bool sampler_ok = lb_sampler_init(&sampler, r->threads, n, tick, slice, tl_len) == 0;
+	if (st == NULL || args == NULL || tids == NULL || !sampler_ok) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		free(st), free(args), free(tids);
+		if (sampler_ok)
+			lb_sampler_free(&sampler);
 		lb_workload_teardown(r);
 		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
@@ -457,18 +431,22 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	if (r->wl->may_deadlock != NULL || r->nlocks > 1)
 		watch = lb_deadlock_watch_start(r, LB_DEADLOCK_PERIOD_NS);
 	lb_stage = LB_STAGE_WARMUP;
+	r->clock->coarse_origin_ns = lb_coarse_ns();
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
-	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
+	bool completed = sleep_through(r->clock, origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
-	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
-	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	out->measure_tick0 = 0; /* gaps are counted in ticks from the window's start */
+	uint64_t seq_start = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
+	bool sampled = false;
 	/* A lock whose counters may be read while threads run is read as the window opens. */
 	struct lb_counter at_start[sizeof out->counters / sizeof out->counters[0]];
 	size_t nstart = 0;
 	bool live = (ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters != NULL;
 	if (completed) {
 		lb_stage = LB_STAGE_WINDOW;
+		lb_sampler_open(&sampler);
+		sampled = true;
 		/* Not over a STOP the deadlock watchdog set as the warm-up ended. */
 		uint32_t warm = LB_PHASE_WARMUP;
 		completed = atomic_compare_exchange_strong_explicit(&r->clock->phase, &warm, LB_PHASE_MEASURE,
@@ -477,10 +455,10 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	if (completed) {
 		if (live)
 			nstart = ops->counters(r->lock, at_start, sizeof at_start / sizeof at_start[0]);
-		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
+		completed = lb_sampler_window(&sampler, m0, o->duration_ns, r->clock, &lb_interrupted);
 		m1 = lb_mono_ns();
 	}
-	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	uint64_t seq_end = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
 	lb_stage = LB_STAGE_STOP;
 	if (r->wl->stop)
@@ -491,23 +469,25 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
 		cpu_at_stop[i] = lb_thread_cpu_ns(r->threads[i].tid, NULL);
-	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
 	/*
+	 * Hung means no thread left for a whole grace period: 16k threads
+	 * queued on a sleeping lock leave one wake-up at a time, which can take
+	 * longer than any fixed grace on a loaded machine, yet they progress.
 	 * Threads in a deadlock never leave, unless the stop freed them (a
 	 * condition wait): give them two watchdog periods, then wait for the
 	 * others only.
 	 */
+	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
 	uint64_t stopped_at = lb_mono_ns();
-	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline &&
-	       !(atomic_load(&st->done) >= n - lb_deadlock_watch_stuck(watch) &&
-		 lb_mono_ns() > stopped_at + 2 * LB_DEADLOCK_PERIOD_NS)) {
-		uint64_t now = lb_mono_ns();
-		/* Keep the clock going: a thread still waiting must see time pass. */
-		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
-		atomic_store_explicit(&r->clock->now,
-				      lb_clock_word((uint32_t)((now - origin) / (uint64_t)out->tick_ns), (uint32_t)(w >> 32)),
-				      memory_order_relaxed);
-		sleep_until(now + 1000000);
+	for (unsigned left = 0; atomic_load(&st->done) < n && lb_mono_ns() < deadline &&
+				!(atomic_load(&st->done) >= n - lb_deadlock_watch_stuck(watch) &&
+				  lb_mono_ns() > stopped_at + 2 * LB_DEADLOCK_PERIOD_NS);) {
+		sleep_until(lb_mono_ns() + 1000000);
+		unsigned d = atomic_load(&st->done);
+		if (d > left) {
+			left = d;
+			deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
+		}
 	}
 	struct lb_deadlock_found *dead = lb_deadlock_watch_stop(watch);
 	out->deadlock = dead;
@@ -525,6 +505,8 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		 * Nothing is verified, destroyed or freed: they still use it all.
 		 */
 		free(cpu_at_stop);
+		settle(out, &sampler, sampled, seq_start, seq_end, o->order_log_cap);
+		lb_sampler_free(&sampler);
 		lb_lockset_collect(r->locks, r);
 		merge_figures(out);
 		if (m1 == m0) {
@@ -532,7 +514,6 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 			out->duration_s = 0;
 			out->acquisitions = 0;
 		}
-		collect_order(out, seq_start, seq_end, o->order_log_cap);
 		out->abandoned = true;
 		lb_stage = LB_STAGE_IDLE;
 		return 0;
@@ -544,6 +525,7 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		else
 			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
 		free(cpu_at_stop);
+		lb_sampler_free(&sampler);
 		describe_stuck(out);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
@@ -555,9 +537,10 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);
 
+	settle(out, &sampler, sampled, seq_start, seq_end, o->order_log_cap);
+	lb_sampler_free(&sampler);
 	lb_lockset_collect(r->locks, r);
 	merge_figures(out);
-	collect_order(out, seq_start, seq_end, o->order_log_cap);
 	lb_stage = LB_STAGE_VERIFY;
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
@@ -619,11 +602,15 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 
 void lb_outcome_free(struct lb_outcome *out)
 {
-	free(out->mem_lock);
+	if (out->abandoned) {
+		/* Threads stuck in a deadlock still use the run's memory. */
+		forget_memory(out);
+		out->run.threads = NULL;
+	}
 	free(out->mem_nodes);
-	free(out->mem_hists);
-	free(out->mem_timeline);
-	free(out->mem_log);
+	for (size_t i = 0; i < LB_MAP_COUNT; i++)
+		if (out->maps[i].p != NULL)
+			munmap(out->maps[i].p, out->maps[i].len);
 	free(out->mem_clock);
 	free(out->mem_hl);
 	lb_deadlock_found_free(out->deadlock);
@@ -631,11 +618,6 @@ void lb_outcome_free(struct lb_outcome *out)
 	out->deadlock = NULL;
 	out->stuck = NULL;
 	out->nstuck = 0;
-	if (out->abandoned) {
-		/* Threads stuck in a deadlock still use the run's memory. */
-		forget_memory(out);
-		out->run.threads = NULL;
-	}
 	free(out->run.threads);
 	lb_lockset_free(out->run.locks);
 	free(out->order);

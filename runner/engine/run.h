@@ -27,11 +27,18 @@ struct lb_run_opts {
 	int64_t duration_ns;
 	int64_t warmup_ns;
 	int64_t slice_ns;      /* timeline slice */
-	int64_t tick_ns;       /* coarse clock period */
+	int64_t tick_ns;       /* the sampler's period (engine/sampler.c); 0: one tick per slice */
 	int64_t grace_ns;      /* how long stopped threads may take to leave */
 	uint32_t sample_every; /* 0 off, 1 all, N sample:N */
 	size_t order_log_cap;  /* power of two */
 };
+
+/* A block mapped for the run (zero pages: only what a thread writes becomes resident). */
+struct lb_map {
+	void *p;
+	size_t len;
+};
+enum { LB_MAP_HISTS, LB_MAP_TIMELINES, LB_MAP_LOGS, LB_MAP_COUNT };
 
 enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED, LB_STATUS_DEADLOCK };
 const char *lb_status_name(enum lb_status s);
@@ -69,7 +76,7 @@ struct lb_outcome {
 	bool counters_window;     /* counters cover the measured window only (else the whole run) */
 	struct lb_figure figures[48]; /* the workload's own, measured window only */
 	size_t nfigures;
-	uint16_t *order;          /* the acquisition order, oldest first */
+	uint16_t *order;          /* the acquisition order, oldest first (merged from the threads' logs) */
 	size_t norder;
 	/* Filled by lb_outcome_judge (analysis/starvation.h), not by lb_run_config: */
 	struct lb_fairness fair;  /* over per-thread acquisitions */
@@ -89,8 +96,12 @@ struct lb_outcome {
 	bool stuck_in_init;       /* stuck[0] is the thread running the lock's init */
 	bool abandoned;           /* deadlocked threads still use the memory: never freed */
 
+	uint64_t order_conflicts; /* acquisitions stamped alike (counted in violations too; orderlog.h) */
+	bool instrumented;        /* acquisitions went through the harness (not bare): hand-offs counted */
+
 	/* private: what to free */
-	void *mem_lock, *mem_nodes, *mem_hists, *mem_timeline, *mem_log, *mem_clock, *mem_hl;
+	void *mem_nodes, *mem_clock, *mem_hl;
+	struct lb_map maps[LB_MAP_COUNT]; /* histograms, timelines, order logs: mmap'd */
 };
 
 extern volatile sig_atomic_t lb_interrupted;

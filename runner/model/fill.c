@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include "analysis/regime.h"
 #include "analysis/roles.h"
 #include "analysis/starvation.h"
 #include "engine/deadlock.h"
@@ -181,8 +182,9 @@ static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, con
 	f->acquisitions = t->acquisitions;
 	f->throughput_per_s = out->duration_s > 0 ? (double)t->acquisitions / out->duration_s : NAN;
 	f->timed = t->timed;
-	latency_fill(&f->latency, t->wait);
-	latency_fill(&f->hold, t->hold);
+	/* An untimed thread's histograms are untouched zero pages: do not read them in. */
+	latency_fill(&f->latency, t->timed ? t->wait : NULL);
+	latency_fill(&f->hold, t->timed ? t->hold : NULL);
 	f->longest_gap_ns = t->max_gap_ticks * (uint64_t)out->tick_ns;
 	f->has_max_bypass = t->timed != 0;
 	f->max_bypass = t->max_bypass;
@@ -190,6 +192,11 @@ static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, con
 	f->poll_handoffs = t->poll_handoffs;
 	f->violations = t->violations;
 	f->starved = out->starved && out->starved[t->id];
+	const struct lb_window *w = &t->win;
+	bool known = w->cpu0_ns >= 0 && w->cpu1_ns >= 0;
+	f->cpu_ns = known ? w->cpu1_ns - w->cpu0_ns : -1;
+	f->voluntary_ctxsw = known ? w->vcsw1 - w->vcsw0 : -1;
+	f->involuntary_ctxsw = known ? w->icsw1 - w->icsw0 : -1;
 	f->timeline = calloc(slices ? slices : 1, sizeof *f->timeline);
 	for (uint32_t i = 0; f->timeline != NULL && i < slices; i++)
 		f->timeline[i] = t->timeline[i];
@@ -352,5 +359,6 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	for (unsigned i = 0; s->threads != NULL && i < out->run.nthreads; i++)
 		thread_fill(&s->threads[i], &out->run.threads[i], out, slices);
 	s->nthreads = s->threads != NULL ? out->run.nthreads : 0;
+	lb_regime_judge(s);
 	locks_fill(s, out);
 }

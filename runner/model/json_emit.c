@@ -29,6 +29,12 @@ static json_t *count(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+/* A count the kernel may not have given (-1): null then. */
+static json_t *known(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
 /* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no surrogates), or 0. */
 static size_t utf8_len(const unsigned char *p)
 {
@@ -264,6 +270,9 @@ static json_t *thread_json(const struct lb_thread_figs *t)
 	set(o, "poll_handoffs", count(t->poll_handoffs));
 	set(o, "violations", count(t->violations));
 	set(o, "starved", json_boolean(t->starved));
+	set(o, "cpu_ns", known(t->cpu_ns));
+	set(o, "voluntary_ctxsw", known(t->voluntary_ctxsw));
+	set(o, "involuntary_ctxsw", known(t->involuntary_ctxsw));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < t->ntimeline; i++)
 		json_array_append_new(tl, count(t->timeline[i]));
@@ -308,6 +317,26 @@ static json_t *short_term_json(const struct lb_sample *s)
 	set(o, "lwss", num(s->short_term.lwss));
 	set(o, "mttr", num(s->short_term.mttr));
 	set(o, "handover_ratio", num(s->short_term.handover_ratio));
+	return o;
+}
+
+static json_t *regime_json(const struct lb_regime *r)
+{
+	json_t *o = json_object();
+	set(o, "steady", r->has_steady ? json_boolean(r->steady) : json_null());
+	set(o, "first_half_per_s", num(r->first_half_per_s));
+	set(o, "second_half_per_s", num(r->second_half_per_s));
+	set(o, "half_ratio", num(r->half_ratio));
+	set(o, "slices", count(r->slices));
+	set(o, "stalled_slices", count(r->stalled_slices));
+	set(o, "handoffs", r->has_handoffs ? count(r->handoffs) : json_null());
+	set(o, "handoffs_per_s", num(r->handoffs_per_s));
+	set(o, "cpu_ns", known(r->cpu_ns));
+	set(o, "cpu_share", num(r->cpu_share));
+	set(o, "voluntary_ctxsw", known(r->voluntary_ctxsw));
+	set(o, "involuntary_ctxsw", known(r->involuntary_ctxsw));
+	set(o, "ctxsw_per_s", num(r->ctxsw_per_s));
+	set(o, "scheduler_bound", r->has_scheduler_bound ? json_boolean(r->scheduler_bound) : json_null());
 	return o;
 }
 
@@ -500,6 +529,8 @@ static void sample_figures(json_t *o, const struct lb_sample *s)
 	set(o, "short_term", short_term_json(s));
 	if (s->has_starvation)
 		set(o, "starvation", starvation_json(&s->starvation));
+	if (s->has_regime)
+		set(o, "regime", regime_json(&s->regime));
 	if (s->has_roles) {
 		json_t *roles = json_object();
 		for (int r = 0; r < LB_SR_COUNT; r++)
@@ -556,6 +587,8 @@ static json_t *summary_json(const struct lb_summary *sum)
 	json_t *o = json_object();
 	summary_metrics(o, sum, false);
 	set(o, "starved", json_boolean(sum->starved));
+	set(o, "unsteady", json_boolean(sum->unsteady));
+	set(o, "scheduler_bound", json_boolean(sum->scheduler_bound));
 	if (sum->has_roles) {
 		summary_metrics(o, sum, true);
 		set(o, "reader_starved", json_boolean(sum->reader_starved));

@@ -92,7 +92,9 @@ static int load_summary(struct lbj *ld, json_t *c, const char *w, struct lb_summ
 	}
 	sum->has_roles |= lbj_get(j, "reader_starved") != NULL || lbj_get(j, "writer_starved") != NULL;
 	return lbj_bool(ld, j, sw, "starved", &sum->starved) || lbj_bool(ld, j, sw, "reader_starved", &sum->reader_starved) ||
-			       lbj_bool(ld, j, sw, "writer_starved", &sum->writer_starved)
+			       lbj_bool(ld, j, sw, "writer_starved", &sum->writer_starved) ||
+			       lbj_bool(ld, j, sw, "unsteady", &sum->unsteady) ||
+			       lbj_bool(ld, j, sw, "scheduler_bound", &sum->scheduler_bound)
 		       ? -1
 		       : 0;
 }

@@ -30,6 +30,25 @@ static int load_latency(struct lbj *ld, json_t *o, const char *where, const char
 		       : 0;
 }
 
+/* A count the kernel may not have given: null or absent is -1 (unknown). */
+static int load_known(struct lbj *ld, json_t *o, const char *where, const char *key, int64_t *out)
+{
+	json_t *j = lbj_get(o, key);
+	*out = -1;
+	if (j == NULL || json_is_null(j))
+		return 0;
+	return lbj_int(ld, o, where, key, 0, INT64_MAX, out);
+}
+
+/* A bool that may be null: *has says whether it is there. */
+static int load_opt_bool(struct lbj *ld, json_t *o, const char *where, const char *key, bool *has, bool *out)
+{
+	json_t *j = lbj_get(o, key);
+	*has = j != NULL && !json_is_null(j);
+	*out = false;
+	return *has ? lbj_bool(ld, o, where, key, out) : 0;
+}
+
 static int load_thread(struct lbj *ld, json_t *o, const char *w, struct lb_thread_figs *t)
 {
 	int64_t pu = -1;
@@ -48,7 +67,10 @@ static int load_thread(struct lbj *ld, json_t *o, const char *w, struct lb_threa
 		 lbj_count(ld, o, w, "try_failures", &t->try_failures) ||
 		 lbj_count(ld, o, w, "poll_handoffs", &t->poll_handoffs) ||
 		 lbj_count(ld, o, w, "violations", &t->violations) || lbj_bool(ld, o, w, "starved", &t->starved) ||
-		 lbj_counts(ld, o, w, "timeline", UINT64_MAX, &tl, &t->ntimeline);
+		 lbj_counts(ld, o, w, "timeline", UINT64_MAX, &tl, &t->ntimeline) ||
+		 load_known(ld, o, w, "cpu_ns", &t->cpu_ns) ||
+		 load_known(ld, o, w, "voluntary_ctxsw", &t->voluntary_ctxsw) ||
+		 load_known(ld, o, w, "involuntary_ctxsw", &t->involuntary_ctxsw);
 	t->timeline = tl;
 	return rc ? -1 : 0;
 }
@@ -156,6 +178,25 @@ static int load_groups(struct lbj *ld, json_t *s, const char *w, struct lb_sampl
 		if (lbj_count(ld, j, g, "covered", &st->covered) ||
 		    lbj_unsigned(ld, j, g, "window", UINT_MAX, &st->window) || lbj_number(ld, j, g, "lwss", &st->lwss) ||
 		    lbj_number(ld, j, g, "mttr", &st->mttr) || lbj_number(ld, j, g, "handover_ratio", &st->handover_ratio))
+			return -1;
+	}
+	if (lbj_object(ld, s, w, "regime", &j) != 0)
+		return -1;
+	if ((out->has_regime = j != NULL)) {
+		struct lb_regime *r = &out->regime;
+		lbj_path(g, sizeof g, w, "regime", -1);
+		if (load_opt_bool(ld, j, g, "steady", &r->has_steady, &r->steady) ||
+		    lbj_number(ld, j, g, "first_half_per_s", &r->first_half_per_s) ||
+		    lbj_number(ld, j, g, "second_half_per_s", &r->second_half_per_s) ||
+		    lbj_number(ld, j, g, "half_ratio", &r->half_ratio) || lbj_count(ld, j, g, "slices", &r->slices) ||
+		    lbj_count(ld, j, g, "stalled_slices", &r->stalled_slices) ||
+		    lbj_opt_count(ld, j, g, "handoffs", &r->has_handoffs, &r->handoffs) ||
+		    lbj_number(ld, j, g, "handoffs_per_s", &r->handoffs_per_s) || load_known(ld, j, g, "cpu_ns", &r->cpu_ns) ||
+		    lbj_number(ld, j, g, "cpu_share", &r->cpu_share) ||
+		    load_known(ld, j, g, "voluntary_ctxsw", &r->voluntary_ctxsw) ||
+		    load_known(ld, j, g, "involuntary_ctxsw", &r->involuntary_ctxsw) ||
+		    lbj_number(ld, j, g, "ctxsw_per_s", &r->ctxsw_per_s) ||
+		    load_opt_bool(ld, j, g, "scheduler_bound", &r->has_scheduler_bound, &r->scheduler_bound))
 			return -1;
 	}
 	if (lbj_object(ld, s, w, "starvation", &j) != 0)

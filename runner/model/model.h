@@ -100,6 +100,30 @@ struct lb_thread_figs {
 	bool starved;
 	uint64_t *timeline; /* acquisitions per slice */
 	size_t ntimeline;
+	/* What the kernel says of the thread over its window (getrusage(RUSAGE_THREAD)); -1: unknown (null). */
+	int64_t cpu_ns;               /* user + system CPU time */
+	int64_t voluntary_ctxsw, involuntary_ctxsw;
+};
+
+/*
+ * Which regime a sample's figures are in (analysis/regime.h): a steady rate
+ * or not, and whether hand-offs tracked context switches (the scheduler, not
+ * the lock, set the pace).
+ */
+struct lb_regime {
+	bool has_steady;              /* false: too few slices to tell (null) */
+	bool steady;
+	double first_half_per_s, second_half_per_s; /* acquisitions per s in each half of the window; NAN: null */
+	double half_ratio;            /* second / first; NAN when the first half had none */
+	uint64_t slices, stalled_slices; /* whole slices compared; those in which no thread acquired */
+	bool has_handoffs;            /* false: no order of acquisitions (bare) */
+	uint64_t handoffs;            /* acquisitions after another thread's: handover ratio x acquisitions */
+	double handoffs_per_s;
+	int64_t cpu_ns, voluntary_ctxsw, involuntary_ctxsw; /* all threads; -1: unknown (null) */
+	double cpu_share;             /* cpu_ns / (window x threads); NAN: unknown */
+	double ctxsw_per_s;           /* voluntary + involuntary; NAN: unknown */
+	bool has_scheduler_bound;     /* false: not known (no hand-off or switch counts) */
+	bool scheduler_bound;
 };
 
 struct lb_starvation {
@@ -229,6 +253,8 @@ struct lb_sample {
 	struct lb_short_term short_term;
 	bool has_starvation;
 	struct lb_starvation starvation;
+	bool has_regime;
+	struct lb_regime regime;
 	bool has_roles; /* a reader-writer workload: roles[LB_SR_READ], roles[LB_SR_WRITE] */
 	struct lb_role_figs roles[LB_SR_COUNT];
 	struct lb_thread_figs *threads;
@@ -302,6 +328,8 @@ struct lb_summary {
 	bool present;
 	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
 	bool starved;                    /* any repetition starved */
+	bool unsteady;                   /* any repetition labelled not steady */
+	bool scheduler_bound;            /* any repetition labelled scheduler-bound */
 	/* Reader-writer runs: the role metrics are summarized, and which role starved in any repetition. */
 	bool has_roles;
 	bool reader_starved, writer_starved;

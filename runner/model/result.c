@@ -327,6 +327,8 @@ void lb_config_summarize(struct lb_config *c)
 	for (size_t i = 0; i < c->nsamples; i++) {
 		const struct lb_sample *s = &c->samples[i];
 		c->summary.starved |= s->has_starvation && s->starvation.starved;
+		c->summary.unsteady |= s->has_regime && s->regime.has_steady && !s->regime.steady;
+		c->summary.scheduler_bound |= s->has_regime && s->regime.has_scheduler_bound && s->regime.scheduler_bound;
 		c->summary.has_roles |= s->has_roles;
 		c->summary.reader_starved |= s->has_roles && s->roles[LB_SR_READ].starved;
 		c->summary.writer_starved |= s->has_roles && s->roles[LB_SR_WRITE].starved;

@@ -121,7 +121,8 @@ static void throughput_row(FILE *f, const struct plot_point *p, unsigned rgb)
 	plot_num(f, med);
 	plot_num(f, lo);
 	plot_num(f, hi);
-	fprintf(f, " %zu %d %d %u\n", reps, reached, p->config->oversubscribed, rgb);
+	fprintf(f, " %zu %d %d %u %d %d\n", reps, reached, p->config->oversubscribed, rgb,
+		p->config->summary.scheduler_bound, p->config->summary.unsteady);
 }
 
 static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -130,7 +131,9 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 		dir, m, "throughput.dat", "acquisitions per second against thread count", false,
 		"# median and 95% CI of the median over the ok repetitions (config.summary.throughput_per_s);\n"
 		"# with fewer than 6 repetitions the CI is [min, max] (ci95_reached 0); a single sample is its own CI\n"
-		"# threads  median_per_s  ci95_low_per_s  ci95_high_per_s  n  ci95_reached  oversubscribed  rgb\n",
+		"# scheduler_bound / unsteady: 1 if a repetition was labelled so (sample.regime): not the lock's own rate\n"
+		"# threads  median_per_s  ci95_low_per_s  ci95_high_per_s  n  ci95_reached  oversubscribed  rgb"
+		"  scheduler_bound  unsteady\n",
 		err, errlen);
 	if (f == NULL)
 		return -1;

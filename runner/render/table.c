@@ -18,6 +18,11 @@
  *     write  1 thr    10.4k/s  p99   45ms  Jain 1.000  starved YES(1)
  *
  * so a human scans it and a script greps `starved YES`.
+ *
+ * The regime (analysis/regime.h) is a column of the wide table: steady or
+ * unsteady ("-": too short to tell), ",sched" when hand-offs waited for the
+ * scheduler. The narrow table names only what is not a lock's steady
+ * figure, after the status: "ok, unsteady", "ok, sched".
  */
 #include "render/table.h"
 
@@ -34,6 +39,41 @@
 static const char *label_of(const struct lb_config *c)
 {
 	return c->label ? c->label : c->lock_name ? c->lock_name : "?";
+}
+
+struct regime_cell {
+	bool known, steady, sched;
+};
+
+static struct regime_cell sample_regime(const struct lb_sample *s)
+{
+	const struct lb_regime *rg = &s->regime;
+	return (struct regime_cell){ .known = s->has_regime && rg->has_steady,
+				     .steady = rg->steady,
+				     .sched = s->has_regime && rg->has_scheduler_bound && rg->scheduler_bound };
+}
+
+/* A config is steady when no repetition was labelled unsteady, and needs one that was labelled. */
+static struct regime_cell config_regime(const struct lb_config *c)
+{
+	struct regime_cell rc = { .steady = !c->summary.unsteady, .sched = c->summary.scheduler_bound };
+	for (size_t k = 0; k < c->nsamples; k++)
+		rc.known |= c->samples[k].has_regime && c->samples[k].regime.has_steady;
+	return rc;
+}
+
+/* The wide column: "steady", "unsteady,sched", "-". */
+static const char *regime_text(struct regime_cell rc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", rc.known ? (rc.steady ? "steady" : "unsteady") : "-", rc.sched ? ",sched" : "");
+	return buf;
+}
+
+/* The narrow table's note after the status: ", unsteady", ", sched", both, or nothing. */
+static const char *regime_note(struct regime_cell rc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", rc.known && !rc.steady ? ", unsteady" : "", rc.sched ? ", sched" : "");
+	return buf;
 }
 
 void lb_table_layout(struct lb_table_layout *l, bool wide, const char *const *labels, size_t n)
@@ -87,20 +127,23 @@ void lb_table_header(FILE *f, const struct lb_table_layout *l)
 {
 	cell(f, "lock", l->label_width, false);
 	if (l->wide)
-		fprintf(f, "%7s %4s %9s %9s %9s %9s %6s %6s %8s %6s  %s\n", "threads", "rep", "ops/s", "p50 wait",
-			"p99 wait", "max wait", "Jain", "FF", "starved", "viol", "status");
+		fprintf(f, "%7s %4s %9s %9s %9s %9s %6s %6s %8s %6s %-14s  %s\n", "threads", "rep", "ops/s", "p50 wait",
+			"p99 wait", "max wait", "Jain", "FF", "starved", "viol", "regime", "status");
 	else
 		fprintf(f, "%3s %3s %6s %6s %6s %5s %5s %7s %s\n", "thr", "rep", "ops/s", "p50", "p99", "Jain", "FF",
 			"starved", "status");
 }
 
-/* "ok", "ok, 3 viol", "failed: message": cut to `room` columns when room is not 0. */
+/* "ok", "ok, 3 viol, sched", "failed: message": cut to `room` columns when room is not 0. */
 static void status_text(const struct lb_sample *s, size_t room, FILE *f)
 {
-	char text[1024], msg[512], fitted[1024];
+	char text[1024], msg[512], fitted[1024], note[32];
 	snprintf(text, sizeof text, "%s", lb_result_status_name(s->status));
 	if (room != 0 && s->violations)
 		snprintf(text + strlen(text), sizeof text - strlen(text), ", %" PRIu64 " viol", s->violations);
+	if (room != 0)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "%s",
+			 regime_note(sample_regime(s), note, sizeof note));
 	if (s->message)
 		snprintf(text + strlen(text), sizeof text - strlen(text), ": %s", lb_one_line(s->message, msg, sizeof msg));
 	/* A message is cut at its end (a label keeps its end; a message's start says what happened). */
@@ -134,8 +177,9 @@ void lb_table_row(FILE *f, const struct lb_table_layout *l, const struct lb_conf
 	snprintf(ff, sizeof ff, fair ? "%.3f" : "-", s->fairness.fairness_factor);
 	label_cell(f, l, label_of(c));
 	if (l->wide) {
-		fprintf(f, "%7u %4u %9s %9s %9s %9s %6s %6s %8s %6" PRIu64 "  ", c->threads, s->repetition + 1, tp, p50,
-			p99, mx, jain, ff, starved, s->violations);
+		char regime[32];
+		fprintf(f, "%7u %4u %9s %9s %9s %9s %6s %6s %8s %6" PRIu64 " %-14s  ", c->threads, s->repetition + 1, tp,
+			p50, p99, mx, jain, ff, starved, s->violations, regime_text(sample_regime(s), regime, sizeof regime));
 		status_text(s, 0, f);
 	} else {
 		fprintf(f, "%3u %3u %6s %6s %6s %5.5s %5.5s %7s ", c->threads, s->repetition + 1, tp, p50, p99, jain, ff,
@@ -191,8 +235,8 @@ void lb_table_summary(FILE *f, const struct lb_table_layout *l, const struct lb_
 	fprintf(f, "\nsummary (median of the ok repetitions; 95%% CI of the median, min..max below 6)\n");
 	cell(f, "lock", l->label_width, false);
 	if (l->wide)
-		fprintf(f, "%7s %9s %19s %9s %9s %6s %6s %8s  %s\n", "threads", "ops/s", "95% CI", "p99 wait", "max wait",
-			"Jain", "FF", "starved", "status");
+		fprintf(f, "%7s %9s %19s %9s %9s %6s %6s %8s %-14s  %s\n", "threads", "ops/s", "95% CI", "p99 wait",
+			"max wait", "Jain", "FF", "starved", "regime", "status");
 	else
 		fprintf(f, "%3s %6s %13s %6s %5s %5s %3s %s\n", "thr", "ops/s", "95% CI", "p99", "Jain", "FF", "stv",
 			"status");
@@ -215,12 +259,13 @@ void lb_table_summary(FILE *f, const struct lb_table_layout *l, const struct lb_
 		}
 		const char *starved = has ? (c->summary.starved ? "YES" : "no") : "-";
 		label_cell(f, l, label_of(c));
+		char regime[32];
 		if (l->wide)
-			fprintf(f, "%7u %9s %19s %9s %9s %6s %6s %8s  %s\n", c->threads, tp, ci, p99, mx, jain, ff, starved,
-				lb_result_status_name(c->status));
+			fprintf(f, "%7u %9s %19s %9s %9s %6s %6s %8s %-14s  %s\n", c->threads, tp, ci, p99, mx, jain, ff,
+				starved, regime_text(config_regime(c), regime, sizeof regime), lb_result_status_name(c->status));
 		else
-			fprintf(f, "%3u %6s %13s %6s %5.5s %5.5s %3s %s\n", c->threads, tp, ci, p99, jain, ff, starved,
-				lb_result_status_name(c->status));
+			fprintf(f, "%3u %6s %13s %6s %5.5s %5.5s %3s %s%s\n", c->threads, tp, ci, p99, jain, ff, starved,
+				lb_result_status_name(c->status), regime_note(config_regime(c), regime, sizeof regime));
 		if (c->summary.has_roles)
 			role_summary(f, &c->summary);
 	}
