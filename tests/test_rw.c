@@ -234,7 +234,7 @@ Test(rw_caught, stress_cli_fails_none_and_broken_rw_and_passes_rw_locks, .timeou
 	char locks[512];
 	snprintf(locks, sizeof locks, "none,%s,rw-rpref,rw-phasefair,pthread-rw", so);
 	for (int i = 0; i < 3; i++) {
-		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0", "-d", "100ms",
+		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0", "-d", "300ms",
 				       "-o", "/dev/null", NULL };
 		struct cli_result *r = calloc(1, sizeof *r);
 		cli_run(r, args);
