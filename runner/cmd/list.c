@@ -56,7 +56,8 @@ int lb_cmd_list(int argc, char **argv)
 		if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc && nplugins < 16) {
 			char err[512];
 			paths[nplugins] = argv[++i];
-			plugins[nplugins] = lb_plugin_load(paths[nplugins], err, sizeof err);
+			const char *source;
+			plugins[nplugins] = lb_plugin_load_once(paths[nplugins], &source, err, sizeof err);
 			if (plugins[nplugins] == NULL) {
 				lb_error("--plugin: %s", err);
 				return LB_EXIT_USAGE;

@@ -306,8 +306,7 @@ static struct loaded {
 } loaded[MAX_PLUGINS];
 static size_t nloaded;
 
-/* Load path once; *source is its absolute path as recorded in results. */
-static const struct lb_lock_ops *load_once(const char *path, const char **source, char *err, size_t errlen)
+const struct lb_lock_ops *lb_plugin_load_once(const char *path, const char **source, char *err, size_t errlen)
 {
 	char *abs = realpath(path, NULL);
 	for (size_t i = 0; abs != NULL && i < nloaded; i++)
@@ -367,7 +366,7 @@ int lb_plugin_resolve(const char *name, const char *kv, const struct lb_lock_ops
 	} else {
 		return 0;
 	}
-	*ops = load_once(path, source, err, errlen);
+	*ops = lb_plugin_load_once(path, source, err, errlen);
 	free(path);
 	if (*ops == NULL) {
 		free(others);

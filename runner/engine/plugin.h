@@ -30,6 +30,13 @@
  */
 const struct lb_lock_ops *lb_plugin_load(const char *path, char *err, size_t errlen);
 
+/*
+ * lb_plugin_load, once per file (by absolute path) for the life of the
+ * process: *source is that path as recorded in results (owned here), and
+ * the table, with the copy an older ABI's table gets, stays reachable.
+ */
+const struct lb_lock_ops *lb_plugin_load_once(const char *path, const char **source, char *err, size_t errlen);
+
 /* Check a table as lb_plugin_load does (abi_version included). 0, or -1 with a reason. */
 int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen);
 
