@@ -415,14 +415,25 @@ Test(compare, failed_in_base_only_is_na)
 	free_run(&r);
 }
 
-Test(compare, other_host_warns)
+Test(compare, other_machine_refused_unless_allowed)
 {
 	struct run r = RUN(FX "base.json", FX "other_host.json");
+	char *nl;
 
-	cr_expect_eq(r.rc, LB_EXIT_OK);
-	cr_expect(strstr(r.err, "lockbench: compare: warning: results come from different hosts"),
+	cr_expect_eq(r.rc, LB_EXIT_USAGE, "another host and CPU: refused");
+	cr_expect(strstr(r.err, "host (base \"h1\", new \"h2\")"), "%s", r.err);
+	cr_expect(strstr(r.err, "CPU (base"), "%s", r.err);
+	cr_expect(strstr(r.err, "--allow-mismatch machine"), "%s", r.err);
+	nl = strchr(r.err, '\n');
+	cr_expect(nl && nl[1] == '\0', "not one line: %s", r.err);
+	cr_expect_str_empty(r.out);
+	free_run(&r);
+
+	r = RUN(FX "base.json", FX "other_host.json", "--allow-mismatch", "machine");
+	cr_expect_eq(r.rc, LB_EXIT_OK, "%s", r.err);
+	cr_expect(strstr(r.err, "lockbench: compare: warning: measured differently, allowed by --allow-mismatch "
+				"machine: host (base \"h1\", new \"h2\")"),
 		  "%s", r.err);
-	cr_expect(strstr(r.err, "different CPUs"), "%s", r.err);
 	free_run(&r);
 }
 

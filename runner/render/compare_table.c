@@ -161,11 +161,11 @@ void lb_compare_table(FILE *f, const struct lb_verdict *v)
 	only_lines(f, "new", v->only_in_new, v->only_in_new_machine, v->nonly_in_new, v->machines_only_in_new,
 		   v->nmachines_only_in_new);
 	fprintf(f,
-		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
-		" (threshold %g%%, alpha %g, min %zu reps)\n",
-		lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
-		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha,
-		s->min_repeats);
+		"%s: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a"
+		" (threshold %g%%, alpha %g, min %zu %s)\n",
+		s->paired ? "ab" : "compare", lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION],
+		v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA],
+		s->threshold_pct, s->alpha, s->min_repeats, s->paired ? "pairs, Wilcoxon signed-rank" : "reps");
 }
 
 /*
@@ -203,12 +203,13 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 	const struct lb_compare_settings *s = &v->settings;
 	char cells[N_COLS][CELL_LEN];
 
-	fprintf(f, "### lockbench compare: %s\n\n", lb_judgement_name(v->overall));
+	fprintf(f, "### lockbench %s: %s\n\n", s->paired ? "ab" : "compare", lb_judgement_name(v->overall));
 	fprintf(f,
 		"%zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a "
-		"(threshold %g%%, alpha %g, at least %zu repetitions per side).\n\n",
+		"(threshold %g%%, alpha %g, at least %zu %s).\n\n",
 		v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK],
-		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats);
+		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats,
+		s->paired ? "window pairs in one process, Wilcoxon signed-rank" : "repetitions per side");
 	fputs(v->by_machine ? "| machine | config | metric | base | new | change | 95% CI | p | verdict |\n"
 			    : "| config | metric | base | new | change | 95% CI | p | verdict |\n",
 	      f);
@@ -239,6 +240,12 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 	md_ids(f, "\nMachines only in base: ", v->machines_only_in_base, NULL, v->nmachines_only_in_base);
 	md_ids(f, "\nMachines only in new: ", v->machines_only_in_new, NULL, v->nmachines_only_in_new);
 	if (v->nonly_in_base || v->nonly_in_new || v->nmachines_only_in_base || v->nmachines_only_in_new)
+		fputc('\n', f);
+	for (size_t i = 0; i < v->nwarnings; i++) {
+		fputs(i ? "\n- " : "\nWarnings:\n\n- ", f);
+		md_escaped(f, v->warnings[i]);
+	}
+	if (v->nwarnings)
 		fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }
