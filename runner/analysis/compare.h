@@ -109,4 +109,18 @@ int lb_compare(const struct lb_result *base, const char *base_file, const struct
 	       const char *new_file, const struct lb_compare_settings *s, lb_compare_warn_fn *warn,
 	       void *warn_arg, struct lb_verdict **out, char *err, size_t errlen);
 
+/*
+ * The verdict of `lockbench ab` (analysis/paired.c): config k of base pairs
+ * with config k of new (the same workload and threads, another lock), and
+ * sample i of one with the sample of repetition i of the other (the two
+ * windows of pair i). Per metric the Wilcoxon signed-rank test on the pairs'
+ * log ratios and a bootstrap CI of their median, judged by the rules of
+ * compare with s->min_repeats read as pairs; the verdict's settings say
+ * paired. base_name and new_name are what the user typed for the locks.
+ * 0 with *out set, or -1 with a one-line reason.
+ */
+int lb_compare_paired(const struct lb_result *base, const char *base_name, const struct lb_result *nw,
+		      const char *new_name, const struct lb_compare_settings *s, lb_compare_warn_fn *warn,
+		      void *warn_arg, struct lb_verdict **out, char *err, size_t errlen);
+
 #endif

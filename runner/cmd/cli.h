@@ -54,5 +54,6 @@ int lb_cmd_stress(int argc, char **argv);
 int lb_cmd_compare(int argc, char **argv);
 int lb_cmd_sweep(int argc, char **argv);
 int lb_cmd_merge(int argc, char **argv);
+int lb_cmd_ab(int argc, char **argv);
 
 #endif
