@@ -49,8 +49,10 @@ if (hi / lo > 3) {
 set xrange [xlo : xhi]
 set yrange [rows - 0.5 : -0.5]
 
-set title sprintf("lockbench compare: %s — %s\nbase: %s\nnew:  %s", verdict, counts, base, new) font ',11' offset 0,1.6
-set xlabel 'new / base: ratio of the medians, with its bootstrap 95% CI'
+if (!exists("command")) command = 'compare'
+if (!exists("ratio")) ratio = 'ratio of the medians'
+set title sprintf("lockbench %s: %s — %s\nbase: %s\nnew:  %s", command, verdict, counts, base, new) font ',11' offset 0,1.6
+set xlabel sprintf('new / base: %s, with its bootstrap 95%% CI', ratio)
 set ytics nomirror scale 0
 set xtics nomirror
 set border 1
@@ -70,8 +72,9 @@ do for [k = 1:5] {
 		left textcolor rgb verdict_rgb[k]
 	x = x + 7 * (strlen(verdict_name[k]) + 2) + 40
 }
-set label 2 sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (Mann-Whitney U). Rows also: %s', \
-	threshold_pct, alpha, common) at screen 0.01, screen 30.0 / height left font ',9' textcolor rgb '#444444'
+if (!exists("test")) test = 'Mann-Whitney U'
+set label 2 sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (%s). Rows also: %s', \
+	threshold_pct, alpha, test, common) at screen 0.01, screen 30.0 / height left font ',9' textcolor rgb '#444444'
 set label 3 sprintf('%s, lockbench plot%s', source, unpaired eq '' ? '' : '. ' . unpaired . ' (see the verdict JSON).') at screen 0.01, screen 10.0 / height left font ',8' textcolor rgb '#888888'
 set bmargin at screen 100.0 / height
 

@@ -116,6 +116,9 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 		snprintf(unpaired, sizeof unpaired, "%zu config%s only in base, %zu only in new: not compared",
 			 v->nonly_in_base, v->nonly_in_base == 1 ? "" : "s", v->nonly_in_new);
 	plot_gp_assign(f, "unpaired", unpaired);
+	plot_gp_assign(f, "test", v->settings.paired ? "Wilcoxon signed-rank on paired windows" : "Mann-Whitney U");
+	plot_gp_assign(f, "command", v->settings.paired ? "ab" : "compare");
+	plot_gp_assign(f, "ratio", v->settings.paired ? "the median ratio of the window pairs" : "ratio of the medians");
 	fprintf(f, "threshold_pct = %.10g\nalpha = %.10g\n", v->settings.threshold_pct, v->settings.alpha);
 	fprintf(f, "rows = %zu\narray verdict_name[%d] = [", v->nrows, LB_J_COUNT);
 	for (int j = 0; j < LB_J_COUNT; j++) {
