@@ -55,5 +55,6 @@ int lb_cmd_compare(int argc, char **argv);
 int lb_cmd_sweep(int argc, char **argv);
 int lb_cmd_merge(int argc, char **argv);
 int lb_cmd_ab(int argc, char **argv);
+int lb_cmd_history(int argc, char **argv);
 
 #endif

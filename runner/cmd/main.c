@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	      "  topo     the machine's topology and a pin plan\n"
 	      "  compare  compare two results; exit 1 on a significant regression\n"
 	      "  ab       two locks in one process, alternating windows; exit 1 if NEW regressed\n"
+	      "  history  results over commits: trend tables, charts, the last against a baseline\n"
 	      "  plot     charts (PNG, SVG) of a result or of a compare verdict, with gnuplot\n"
 	      "  sweep    a sweep spec as Slurm job arrays (or --local): shards of `run`, merged\n"
 	      "  merge    join shard results (or a sweep directory) into one result\n"
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 		{ "run", lb_cmd_run }, { "list", lb_cmd_list }, { "topo", lb_cmd_topo },
 		{ "compare", lb_cmd_compare }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
 		{ "stress", lb_cmd_stress }, { "sweep", lb_cmd_sweep }, { "merge", lb_cmd_merge },
-		{ "ab", lb_cmd_ab },
+		{ "ab", lb_cmd_ab }, { "history", lb_cmd_history },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

@@ -244,7 +244,7 @@ void lb_verdict_opts_usage(FILE *f, bool allow, const char *unit)
 
 struct out_file {
 	const char *path; /* NULL: not asked for */
-	int (*emit)(FILE *f, const struct lb_verdict *v);
+	int (*emit)(FILE *f, const struct lb_verdict_opts *o, const struct lb_verdict *v);
 	struct lb_output o;
 	bool open;
 };
@@ -275,7 +275,7 @@ int lb_verdict_opts_check_outputs(const struct lb_verdict_opts *o)
 static int fill_output(const struct lb_verdict_opts *o, struct out_file *w, const struct lb_verdict *v)
 {
 	errno = 0;
-	if (w->emit(w->o.f, v) == 0 && fflush(w->o.f) == 0 && !ferror(w->o.f))
+	if (w->emit(w->o.f, o, v) == 0 && fflush(w->o.f) == 0 && !ferror(w->o.f))
 		return 0;
 	lb_error("%s: %s: cannot write: %s", o->cmd, to_stdout(w->path) ? "standard output" : w->path,
 		 strerror(errno ? errno : EIO));
@@ -323,10 +323,25 @@ static int write_outputs(const struct lb_verdict_opts *o, struct out_file *outs,
 	return rc ? LB_EXIT_USAGE : 0;
 }
 
+static int emit_json(FILE *f, const struct lb_verdict_opts *o, const struct lb_verdict *v)
+{
+	(void)o;
+	return lb_verdict_emit(f, v);
+}
+
+static int emit_markdown(FILE *f, const struct lb_verdict_opts *o, const struct lb_verdict *v)
+{
+	if (o->markdown_before && o->markdown_before(f, o->before_arg) != 0)
+		return -1;
+	return lb_compare_markdown(f, v);
+}
+
 /* The table on stdout; a table that did not get out is an error like any output's. */
 static int print_table(const struct lb_verdict_opts *o, const struct lb_verdict *v)
 {
 	errno = 0;
+	if (o->table_before)
+		o->table_before(stdout, o->before_arg);
 	lb_compare_table(stdout, v);
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
@@ -337,8 +352,8 @@ static int print_table(const struct lb_verdict_opts *o, const struct lb_verdict 
 int lb_verdict_opts_write(const struct lb_verdict_opts *o, const struct lb_verdict *v)
 {
 	struct out_file outs[] = {
-		{ .path = o->json_path, .emit = lb_verdict_emit },
-		{ .path = o->md_path, .emit = lb_compare_markdown },
+		{ .path = o->json_path, .emit = emit_json },
+		{ .path = o->md_path, .emit = emit_markdown },
 	};
 	int rc = 0;
 

@@ -43,6 +43,10 @@ struct lb_verdict_opts {
 	bool quiet;
 	/* The fewest repetitions (or pairs) with which p < alpha is possible; 0: none up to 1000. */
 	size_t (*min_n)(double alpha);
+	/* What goes before the verdict on stdout and in the Markdown (history's trend); may be NULL. */
+	void (*table_before)(FILE *f, void *arg);
+	int (*markdown_before)(FILE *f, void *arg);
+	void *before_arg;
 };
 
 /* Defaults for cmd (lb_compare_defaults), judged with min_n. */

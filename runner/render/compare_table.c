@@ -13,29 +13,6 @@
 /* An id as one line of the table: a newline in an id must not forge a row. */
 #define ID_LEN 4096
 
-/* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
-static void fmt_value(char *buf, size_t len, double x)
-{
-	static const char suffix[] = " kMGTPE";
-	double a = fabs(x);
-	int e = 0;
-
-	if (!isfinite(x)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (a < 1e4) {
-		snprintf(buf, len, "%.4g", x);
-		return;
-	}
-	while (a >= 1000 && e < 6) {
-		a /= 1000;
-		x /= 1000;
-		e++;
-	}
-	snprintf(buf, len, a >= 100 ? "%.0f%c" : a >= 10 ? "%.1f%c" : "%.2f%c", x, suffix[e]);
-}
-
 static void fmt_pct(char *buf, size_t len, double pct)
 {
 	if (fabs(pct) < 0.05)
@@ -86,8 +63,8 @@ static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LE
 	lb_one_line(r->machine ? r->machine : "", cells[COL_MACHINE], CELL_LEN);
 	cells[COL_CONFIG][0] = '\0';
 	snprintf(cells[COL_METRIC], CELL_LEN, "%s", r->metric->name);
-	fmt_value(cells[COL_BASE], CELL_LEN, r->base_median);
-	fmt_value(cells[COL_NEW], CELL_LEN, r->new_median);
+	lb_human_value(r->base_median, cells[COL_BASE], CELL_LEN);
+	lb_human_value(r->new_median, cells[COL_NEW], CELL_LEN);
 	fmt_pct(cells[COL_CHANGE], CELL_LEN, r->change_pct);
 	fmt_ci(cells[COL_CI], CELL_LEN, r->ci95_low, r->ci95_high);
 	fmt_p(cells[COL_P], CELL_LEN, r->p_value);

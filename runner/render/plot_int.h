@@ -14,6 +14,7 @@
 
 struct lb_verdict;
 struct lb_identity;
+struct lb_history;
 
 #define PLOT_MAX_CHARTS 4
 
@@ -55,6 +56,8 @@ struct plot_model {
 	size_t *blocks;                  /* scratch: the series of each block of the table being written */
 	/* a verdict */
 	const struct lb_verdict *verdict;
+	/* a series of results (lockbench history) */
+	const struct lb_history *history;
 	/* what to draw: script names without .gp */
 	char charts[PLOT_MAX_CHARTS][16];
 	size_t ncharts;
@@ -107,6 +110,8 @@ int plot_short_labels(const char *const *names, const char *const *params, size_
 /* The tables and meta.gp of a result / a verdict into dir; charts to draw go into m->charts. */
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen);
 int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen);
+/* plot_history.c: history-METRIC.dat per metric and meta.gp for plots/history.gp. */
+int plot_write_history(const char *dir, struct plot_model *m, char *err, size_t errlen);
 
 /* ---- plot_text.c: every string that reaches a table or meta.gp goes through these ---- */
 
