@@ -251,17 +251,15 @@ static int copy_file(const char *from, const char *to)
 	return rc;
 }
 
-const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_t errlen)
+/* Copy path into a new directory under parent and load it from there; the copy is removed again. */
+static const struct lb_lock_ops *load_copy_in(const char *path, const char *parent, char *err, size_t errlen)
 {
-	const char *tmp = getenv("TMPDIR");
 	const char *base = strrchr(path, '/');
 	char dir[PATH_MAX], copy[PATH_MAX + 256];
 	base = base ? base + 1 : path;
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
 	/* The same file name, so that the lock's id (name@file.so) is the same as the original's. */
-	if ((size_t)snprintf(dir, sizeof dir, "%s/lockbench-plugin.XXXXXX", tmp) >= sizeof dir || mkdtemp(dir) == NULL) {
-		snprintf(err, errlen, "plug-in \"%s\": cannot make a private copy in %s: %s", path, tmp, strerror(errno));
+	if ((size_t)snprintf(dir, sizeof dir, "%s/.lockbench-plugin.XXXXXX", parent) >= sizeof dir || mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "plug-in \"%s\": cannot make a private copy in %s: %s", path, parent, strerror(errno));
 		return NULL;
 	}
 	snprintf(copy, sizeof copy, "%s/%s", dir, base);
@@ -272,6 +270,32 @@ const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_
 		ops = lb_plugin_load(copy, err, errlen);
 	unlink(copy);
 	rmdir(dir);
+	return ops;
+}
+
+const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char parent[PATH_MAX];
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	const struct lb_lock_ops *ops = load_copy_in(path, tmp, err, errlen);
+	if (ops != NULL)
+		return ops;
+	/* A temporary directory mounted noexec cannot map code: try beside the original. */
+	snprintf(parent, sizeof parent, "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash == NULL)
+		snprintf(parent, sizeof parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	char first[512];
+	snprintf(first, sizeof first, "%s", err);
+	ops = load_copy_in(path, parent, err, errlen);
+	if (ops == NULL)
+		snprintf(err, errlen, "%s", first);
 	return ops;
 }
 

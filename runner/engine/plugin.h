@@ -34,8 +34,9 @@ const struct lb_lock_ops *lb_plugin_load(const char *path, char *err, size_t err
  * Load path again as an object of its own, even when that file (or a hard
  * link to it) is loaded already: dlopen hands out one object per file, so
  * two copies of one .so would share their code and globals. The file is
- * copied into a private temporary directory, loaded from there, and the copy
- * removed again (the mapping stays). `lockbench ab` uses it when BASE and NEW
+ * copied into a private directory under $TMPDIR (or /tmp; beside the
+ * original when that cannot map code, a noexec mount), loaded from there,
+ * and the copy removed again (the mapping stays). `lockbench ab` uses it when BASE and NEW
  * name the same plug-in. NULL with one line in err when it fails.
  */
 const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_t errlen);
