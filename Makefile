@@ -6,11 +6,12 @@
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make check-gate   examples/ci/gate.sh end to end in a throwaway git repository (~1-3 min)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads
+#   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
 #   make gate-check  measure both regression gates here (scripts/gate-check.sh, ~45 min)
+#   make validate-python  the GIL model against this machine's CPython, into docs/python.md (a few minutes)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
 #   make check-docs  run every command README.md and docs/ show, as written (a few minutes)
@@ -24,7 +25,7 @@ CC         ?= cc
 BUILD      ?= build
 OPT        ?= -O2
 SAN        ?=
-PKGS       := hwloc jansson
+PKGS       := hwloc jansson libdw
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 WARN     := -std=gnu11 -Wall -Wextra -Werror
@@ -56,13 +57,13 @@ BENCH_OUT   ?= results/bench-$(BENCH_STAMP).json
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c): replayed over their corpus by `make test`,
 # searched with libFuzzer by `make fuzz` (FUZZ_SECONDS each).
-FUZZ_TARGETS := topo params plugin
+FUZZ_TARGETS := topo params plugin spec result
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
 FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-slurm check-gate check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-slurm check-gate check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -93,7 +94,7 @@ $(BUILD)/tests/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/r
 deps:
 	@missing=; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for p in hwloc:libhwloc-dev jansson:libjansson-dev criterion:libcriterion-dev; do \
+	for p in hwloc:libhwloc-dev jansson:libjansson-dev libdw:libdw-dev criterion:libcriterion-dev; do \
 	  pkg-config --exists $${p%%:*} 2>/dev/null || missing="$$missing $${p#*:}"; \
 	done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
@@ -149,7 +150,7 @@ check-extend-workload:
 	     "+ LB_WORKLOAD(extend_fixture) in workloads/registry.def"; \
 	$(MAKE) --no-print-directory -C "$$tmp" lockbench build/tests/run-tests; \
 	cd "$$tmp"; \
-	./lockbench list | grep -q '^  extend-fixture ' || fail "lockbench list does not show extend-fixture"; \
+	./lockbench list > list.txt; grep -q '^  extend-fixture ' list.txt || fail "lockbench list does not show extend-fixture"; \
 	LOCKBENCH=./lockbench build/tests/run-tests --filter 'workloads_all/*' --jobs $(TEST_JOBS) --verbose \
 	  >test.log 2>&1 || { cat test.log; fail "the generic workload test failed"; }; \
 	grep 'workload extend-fixture: clean under' test.log || { cat test.log; fail "the generic test did not run extend-fixture"; }; \
@@ -194,6 +195,12 @@ gate-check: deps
 	@$(MAKE) --no-print-directory lockbench
 	scripts/gate-check.sh
 
+# A benchmark, not a test: real CPython's GIL and the model in the same scenarios
+# (DURATION, REPEAT from the environment), tables into docs/python.md.
+validate-python: deps
+	@$(MAKE) --no-print-directory lockbench
+	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),3)
+
 # Adding a lock takes one file in locks/ and one line in locks/registry.def:
 # a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its
 # new lock must pass the lock validation suite and a short run.
@@ -208,7 +215,7 @@ asan:
 # against a minimal stand-in (tests/tsan/), and the runner itself drives
 # every built-in lock through the real harness.
 TSAN := -fsanitize=thread
-LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c
+LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c tests/test_rw_validate.c
 tsan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
 	@echo "  LD      build/tsan/validate-locks"
@@ -216,7 +223,12 @@ tsan: deps
 	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all-rw -w rw:writers=1 -t 2,4 -d 200ms --warmup 20ms \
+	  -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench stress -d 300ms -o /dev/null
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l pthread,futex -t 2,4 -d 200ms --warmup 20ms -o /dev/null \
+	  -w bank -w striped -w lockorder:order=random,avoid=trylock -w lockorder:order=random,avoid=timeout,locks=4,k=3 \
+	  -w condhold:waiter_holds=0
 
 # Every command the README and docs/ show runs as written (scripts/check-docs.sh).
 check-docs: deps
@@ -234,11 +246,11 @@ fuzz: deps
 
 fuzz-run: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-%)
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(BUILD)/corpus-$$t; \
+	  mkdir -p $(BUILD)/corpus-$$t; touch $(BUILD)/fuzz-$$t.stamp; \
 	  $(BUILD)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=$(BUILD)/crash-$$t- $(BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>$(BUILD)/fuzz-$$t.log; \
 	  rc=$$?; execs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*\|Done [0-9]* runs' $(BUILD)/fuzz-$$t.log | grep -o '[0-9]*' | tail -1); \
-	  found=$$(ls $(BUILD)/crash-$$t-* 2>/dev/null | wc -l); \
+	  found=$$(find $(BUILD) -maxdepth 1 -name "crash-$$t-*" -newer $(BUILD)/fuzz-$$t.stamp | wc -l); \
 	  echo "fuzz $$t: $${execs:-?} execs in $(FUZZ_SECONDS) s, $$found findings (exit $$rc; log $(BUILD)/fuzz-$$t.log)"; \
 	done
 

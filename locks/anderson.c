@@ -34,6 +34,8 @@
  * holding), so release knows which slot comes next and returns -1 when the
  * caller does not hold the lock.
  *
+ * acquire_until: try_acquire polled until the deadline (timed_try.h,
+ * timed-emulated): a ticket taken must be served.
  * try_acquire: read next = t; if slot t mod N says go, CAS next from t to
  * t + 1. Success means nobody took ticket t between the two reads, and the
  * go we read was meant for ticket t: the only other ticket it could have
@@ -74,6 +76,7 @@
 
 #include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 
 #define LB_ANDERSON_MAX_SLOTS 1024u
 
@@ -156,6 +159,12 @@ static bool anderson_try_acquire(void *state, void *node)
 	return true;
 }
 
+/* No timed wait in the algorithm: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool anderson_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(anderson_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_anderson = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "anderson",
@@ -163,11 +172,13 @@ const struct lb_lock_ops lb_lock_anderson = {
 	.state_size = sizeof(struct anderson_lock),
 	.state_align = _Alignof(struct anderson_lock),
 	.node_size = sizeof(struct anderson_node),
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_KNOWS_OWNER,
 	.params = NULL,
 	.init = anderson_init,
 	.destroy = NULL,
 	.acquire = anderson_acquire,
 	.release = anderson_release,
 	.try_acquire = anderson_try_acquire,
+	.acquire_until = anderson_acquire_until,
 };

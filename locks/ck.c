@@ -33,7 +33,11 @@
  *			compare-and-swap. Not FIFO.
  *
  * All spin and never sleep. CK's unlocks cannot tell whether the caller
- * holds the lock, so release always returns 0.
+ * holds the lock, so release always returns 0. CK has no timed lock: ck-fas
+ * and ck-cas, whose waiters only try again, get their own spin with a clock
+ * check; ck-ticket and ck-mcs, queue locks, get their trylock polled until
+ * the deadline (timed_try.h, timed-emulated); ck-clh and ck-anderson have
+ * neither a trylock nor a way out of the queue, so no timed acquire.
  *
  * Memory ordering is CK's: on x86-64 (CK_MD_TSO) its atomics are locked
  * instructions, ck_pr_fence_lock/unlock are compiler barriers, and
@@ -58,29 +62,8 @@
 #include <stdalign.h>
 #include <stdio.h>
 
-#if defined(__SANITIZE_THREAD__)
-#define CK_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CK_TSAN 1
-#endif
-#endif
-
-#ifdef CK_TSAN
-#include <sanitizer/tsan_interface.h>
-/* Exported by the TSan runtime; gcc 12's header does not declare them. */
-void __tsan_ignore_thread_begin(void);
-void __tsan_ignore_thread_end(void);
-#define ck_tsan_hide() __tsan_ignore_thread_begin()
-#define ck_tsan_show() __tsan_ignore_thread_end()
-#define ck_tsan_acquired(state) __tsan_acquire(state)
-#define ck_tsan_releasing(state) __tsan_release(state)
-#else
-#define ck_tsan_hide() ((void)0)
-#define ck_tsan_show() ((void)0)
-#define ck_tsan_acquired(state) ((void)(state))
-#define ck_tsan_releasing(state) ((void)(state))
-#endif
+#include "ck_tsan.h"
+#include "timed_try.h"
 
 #define CK_MAX_SLOTS 1024u
 
@@ -141,9 +124,15 @@ static bool ck_ticket_try_acquire(void *state, void *node)
 	ck_tsan_acquired(state);
 	return true;
 }
-#define CK_TICKET_TRY LB_CAP_TRY
+/* A ticket cannot be given back: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool ck_ticket_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_ticket_try_acquire, state, node, deadline_ns);
+}
+#define CK_TICKET_TRY (LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED)
 #else
 #define ck_ticket_try_acquire NULL
+#define ck_ticket_acquire_until NULL
 #define CK_TICKET_TRY 0
 #endif
 
@@ -159,6 +148,7 @@ const struct lb_lock_ops lb_lock_ck_ticket = {
 	.acquire = ck_ticket_acquire,
 	.release = ck_ticket_release,
 	.try_acquire = ck_ticket_try_acquire,
+	.acquire_until = ck_ticket_acquire_until,
 };
 
 /* ---- ck-mcs ---- */
@@ -215,6 +205,12 @@ static bool ck_mcs_try_acquire(void *state, void *node)
 	return true;
 }
 
+/* A linked context cannot leave the queue: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool ck_mcs_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ck_mcs_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_ck_mcs = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ck-mcs",
@@ -222,11 +218,12 @@ const struct lb_lock_ops lb_lock_ck_mcs = {
 	.state_size = sizeof(struct ck_mcs_state),
 	.state_align = _Alignof(struct ck_mcs_state),
 	.node_size = sizeof(ck_spinlock_mcs_context_t),
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED,
 	.init = ck_mcs_init,
 	.acquire = ck_mcs_acquire,
 	.release = ck_mcs_release,
 	.try_acquire = ck_mcs_try_acquire,
+	.acquire_until = ck_mcs_acquire_until,
 };
 
 /* ---- ck-clh ---- */
@@ -417,6 +414,25 @@ static bool ck_fas_try_acquire(void *state, void *node)
 	return true;
 }
 
+/* CK's own wait with a clock check: try, then spin reading until it looks free, until the deadline. */
+static bool ck_fas_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct ck_fas_state *s = state;
+	bool locked;
+
+	while (!ck_fas_try_acquire(state, node)) {
+		do {
+			if (lb_lock_now_ns() >= deadline_ns)
+				return false;
+			ck_pr_stall();
+			ck_tsan_hide();
+			locked = ck_spinlock_fas_locked(&s->lock);
+			ck_tsan_show();
+		} while (locked);
+	}
+	return true;
+}
+
 const struct lb_lock_ops lb_lock_ck_fas = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ck-fas",
@@ -424,11 +440,12 @@ const struct lb_lock_ops lb_lock_ck_fas = {
 	.state_size = sizeof(struct ck_fas_state),
 	.state_align = _Alignof(struct ck_fas_state),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED,
 	.init = ck_fas_init,
 	.acquire = ck_fas_acquire,
 	.release = ck_fas_release,
 	.try_acquire = ck_fas_try_acquire,
+	.acquire_until = ck_fas_acquire_until,
 };
 
 /* ---- ck-cas ---- */
@@ -488,6 +505,25 @@ static bool ck_cas_try_acquire(void *state, void *node)
 	return true;
 }
 
+/* CK's own wait with a clock check: try, then spin reading until it looks free, until the deadline. */
+static bool ck_cas_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct ck_cas_state *s = state;
+	bool locked;
+
+	while (!ck_cas_try_acquire(state, node)) {
+		do {
+			if (lb_lock_now_ns() >= deadline_ns)
+				return false;
+			ck_pr_stall();
+			ck_tsan_hide();
+			locked = ck_spinlock_cas_locked(&s->lock);
+			ck_tsan_show();
+		} while (locked);
+	}
+	return true;
+}
+
 const struct lb_lock_ops lb_lock_ck_cas = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ck-cas",
@@ -495,11 +531,12 @@ const struct lb_lock_ops lb_lock_ck_cas = {
 	.state_size = sizeof(struct ck_cas_state),
 	.state_align = _Alignof(struct ck_cas_state),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED,
 	.init = ck_cas_init,
 	.acquire = ck_cas_acquire,
 	.release = ck_cas_release,
 	.try_acquire = ck_cas_try_acquire,
+	.acquire_until = ck_cas_acquire_until,
 };
 
 #endif /* LB_HAVE_CK */

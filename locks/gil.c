@@ -28,6 +28,14 @@
  *  - Taking the GIL: locked = 1, holder = me; if the last holder was
  *    another thread, last_holder = me and switch_number++; signal
  *    `switch_cond`; clear a pending `drop_request`.
+ *  - Timed acquire (native; CPython's take_gil has no deadline, but the
+ *    same wait takes one): the timed wait on `cond` ends at the deadline
+ *    if that comes before the interval's end; a waiter still finding the
+ *    GIL held then gives up, and withdraws its own drop request if no
+ *    switch has happened since it made it, so that no holder waits for a
+ *    switch to it (CPython resets the request the same way for a waiter
+ *    that must exit, gh-96387; a request another waiter made is reset too,
+ *    and that waiter asks again after its next interval).
  *
  * Not FIFO: whoever the condition variable wakes, or a thread arriving
  * while the GIL is free, takes it. Sleeps: waiters block in
@@ -37,7 +45,7 @@
  *
  * Memory ordering:
  *  - `locked`, `holder`, `switch_number`, and the counters drop_requests,
- *    switches and timeouts are read and written only under `mutex`.
+ *    timeouts and deadline_misses are read and written only under `mutex`.
  *  - `last_holder` is written only under both `mutex` and `switch_mutex`
  *    (in gil_become_holder) and read under at least one of them, so every
  *    read is ordered against every write. Holding `switch_mutex` across
@@ -54,20 +62,34 @@
  *    take every `interval`.
  *  - Lock order: `mutex` before `switch_mutex` (taking the GIL); dropping
  *    takes `switch_mutex` only after letting go of `mutex`.
+ *  - [W]: a withdrawal (a timed waiter clearing its request) is made under
+ *    `mutex` while the GIL is held; the dropper reads the request after
+ *    its own unlock of `mutex` and waits only if it is still set. So a
+ *    withdrawal either comes before the drop's critical section (the mutex
+ *    orders it before the dropper's read, which then sees 0, or a newer
+ *    request of a waiter still waiting) or finds the GIL taken by a
+ *    thread other than the dropper (locked again after the drop), which
+ *    has already ended the dropper's wait.
  *
  * Why a forced switch always ends: `drop_request` is set only by a waiter,
- * only while the GIL is held, and cleared by every take. So when a thread
- * saw it set while holding the GIL and, having dropped it, finds itself
- * still the last holder, nobody has taken the GIL since the request was
- * made, and its maker is still waiting in gil_take; it (or any other
+ * only while the GIL is held, and cleared by every take and by a timed
+ * waiter that withdraws it [W]. So when a thread reads it set after
+ * dropping the GIL and finds itself still the last holder, nobody has
+ * taken the GIL since the request was made, and its maker is still
+ * waiting in gil_take_until (a maker leaving by its deadline finds the GIL
+ * free and takes it, or withdrew before the drop); it (or any other
  * taker) will set last_holder and signal.
  *
  * Counters: drop_requests (timed-out waits that asked the holder to drop),
  * forced_switches (drops made on request, with force_switch, after which
  * another thread held the GIL before the dropper could retake it: the
- * dropper waited on switch_cond, or the taker was faster still), switches (takes by a thread other than the last holder,
- * the first take included: CPython's switch_number), timeouts (timed
- * waits on `cond` that expired).
+ * dropper waited on switch_cond, or the taker was faster still), switches
+ * (takes by a thread other than the last holder, the first take included:
+ * CPython's switch_number), timeouts (interval waits on `cond` that
+ * expired), deadline_misses (timed acquires that gave up). counters()
+ * reads them under the same
+ * mutexes, so lockbench may read them as the measured window opens
+ * (live-counters) and report the window's alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -122,6 +144,7 @@ struct gil_state {
 	uint64_t drop_requests;
 	uint64_t forced_switches;
 	uint64_t timeouts;
+	uint64_t deadline_misses;
 
 	alignas(LB_CACHELINE) _Atomic int drop_request;
 };
@@ -206,24 +229,29 @@ static void gil_destroy(void *state)
 	pthread_mutex_destroy(&gil->mutex);
 }
 
-/* Wait on cond for one interval; true if the wait timed out. */
-static bool gil_wait_interval(struct gil_state *gil)
+enum gil_wake { GIL_WOKEN, GIL_INTERVAL_OVER, GIL_DEADLINE };
+
+/* Wait on cond for one interval, or until deadline_ns (0: none) if that comes first. */
+static enum gil_wake gil_wait(struct gil_state *gil, uint64_t deadline_ns)
 {
-	struct timespec deadline;
+	struct timespec now, until;
+	uint64_t t;
+	bool by_deadline = false;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)(gil->interval_ns / 1000000000);
-	deadline.tv_nsec += (long)(gil->interval_ns % 1000000000);
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec + (uint64_t)gil->interval_ns;
+	if (deadline_ns != 0 && deadline_ns <= t) {
+		t = deadline_ns;
+		by_deadline = true;
 	}
-	rc = pthread_cond_timedwait(&gil->cond, &gil->mutex, &deadline);
+	until.tv_sec = (time_t)(t / 1000000000u);
+	until.tv_nsec = (long)(t % 1000000000u);
+	rc = pthread_cond_timedwait(&gil->cond, &gil->mutex, &until);
 	if (rc == ETIMEDOUT)
-		return true;
+		return by_deadline ? GIL_DEADLINE : GIL_INTERVAL_OVER;
 	gil_check(rc);
-	return false;
+	return GIL_WOKEN;
 }
 
 /* The end of CPython's take_gil. Called with mutex held and the GIL free. */
@@ -245,27 +273,57 @@ static void gil_become_holder(struct gil_state *gil, const void *me)
 		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed); /* [D] */
 }
 
-static void gil_take(struct gil_state *gil, const void *me)
+/*
+ * CPython's take_gil, which has no deadline; deadline_ns (0: none) is the
+ * model's timed acquire. A waiter that reaches its deadline with the GIL
+ * still held gives up, and withdraws the drop request it made, if any, so
+ * that no holder waits for it in a forced switch (as CPython 3.12+ does
+ * for a thread that must exit, gh-96387).
+ */
+static bool gil_take_until(struct gil_state *gil, const void *me, uint64_t deadline_ns)
 {
+	bool requested = false;
+	uint64_t requested_at = 0; /* switch_number when this waiter asked for a drop */
+
 	gil_check(pthread_mutex_lock(&gil->mutex));
 	while (gil->locked) {
 		uint64_t saved_switch_number = gil->switch_number;
+		enum gil_wake w = gil_wait(gil, deadline_ns);
 
-		if (!gil_wait_interval(gil))
+		if (w == GIL_WOKEN)
 			continue;
+		if (w == GIL_DEADLINE) {
+			if (!gil->locked)
+				break; /* free after all: take it */
+			if (requested && gil->switch_number == requested_at) /* still this holder's request */
+				atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed); /* [D] [W] */
+			gil->deadline_misses++;
+			gil_check(pthread_mutex_unlock(&gil->mutex));
+			return false;
+		}
 		gil->timeouts++;
 		if (gil->locked && gil->switch_number == saved_switch_number) {
 			atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed); /* [D] */
 			gil->drop_requests++;
+			requested = true;
+			requested_at = gil->switch_number;
 		}
 	}
 	gil_become_holder(gil, me);
 	gil_check(pthread_mutex_unlock(&gil->mutex));
+	return true;
+}
+
+static void gil_take(struct gil_state *gil, const void *me)
+{
+	gil_take_until(gil, me, 0);
 }
 
 /*
- * CPython's drop_gil. `requested` says the caller already saw drop_request
- * set (poll); otherwise it is read after the GIL is let go, as CPython does.
+ * CPython's drop_gil: the drop request is read after the GIL is let go, and
+ * only a request still set then makes the dropper wait for a switch [W].
+ * `requested` says the caller (poll) saw it set before: if a fast taker has
+ * cleared it since, that drop still counts as a forced switch.
  * Returns -1, changing nothing, if me does not hold the GIL.
  */
 static int gil_drop(struct gil_state *gil, const void *me, bool requested)
@@ -282,10 +340,16 @@ static int gil_drop(struct gil_state *gil, const void *me, bool requested)
 
 	if (!gil->force_switch)
 		return 0;
-	if (!requested && !atomic_load_explicit(&gil->drop_request, memory_order_relaxed)) /* [D] */
+	bool pending = atomic_load_explicit(&gil->drop_request, memory_order_relaxed); /* [D] [W] */
+	if (!requested && !pending)
 		return 0;
 	gil_check(pthread_mutex_lock(&gil->switch_mutex));
 	if (gil->last_holder == me) {
+		if (!pending) {
+			/* Withdrawn by a timed waiter that gave up: nobody to switch to. */
+			gil_check(pthread_mutex_unlock(&gil->switch_mutex));
+			return 0;
+		}
 		atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed); /* [D] */
 		while (gil->last_holder == me)
 			gil_check(pthread_cond_wait(&gil->switch_cond, &gil->switch_mutex));
@@ -303,6 +367,12 @@ static void gil_acquire(void *state, void *node)
 static int gil_release(void *state, void *node)
 {
 	return gil_drop(state, node, false);
+}
+
+static bool gil_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	/* 0 means "no deadline" inside: a deadline of 0 ns has passed long ago. */
+	return gil_take_until(state, node, deadline_ns ? deadline_ns : 1);
 }
 
 static bool gil_try_acquire(void *state, void *node)
@@ -330,15 +400,27 @@ static void gil_poll(void *state, void *node)
 		gil_take(gil, node);
 }
 
+/* Under the mutexes that guard the counters, so that it may run while threads do (live-counters). */
 static size_t gil_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct gil_state *gil = state;
-	const struct lb_counter all[] = {
-		{ "drop_requests", gil->drop_requests },
-		{ "forced_switches", gil->forced_switches },
-		{ "switches", gil->switch_number },
-		{ "timeouts", gil->timeouts },
+	struct lb_counter all[] = {
+		{ "drop_requests", 0 },
+		{ "forced_switches", 0 },
+		{ "switches", 0 },
+		{ "timeouts", 0 },
+		{ "deadline_misses", 0 },
 	};
+
+	gil_check(pthread_mutex_lock(&gil->mutex));
+	all[0].value = gil->drop_requests;
+	all[2].value = gil->switch_number;
+	all[3].value = gil->timeouts;
+	all[4].value = gil->deadline_misses;
+	gil_check(pthread_mutex_unlock(&gil->mutex));
+	gil_check(pthread_mutex_lock(&gil->switch_mutex));
+	all[1].value = gil->forced_switches;
+	gil_check(pthread_mutex_unlock(&gil->switch_mutex));
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
@@ -349,13 +431,15 @@ const struct lb_lock_ops lb_lock_gil = {
 	.state_size = sizeof(struct gil_state),
 	.state_align = _Alignof(struct gil_state),
 	.node_size = sizeof(struct gil_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_POLL | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_KNOWS_OWNER | LB_CAP_LIVE_COUNTERS,
 	.params = gil_params,
 	.init = gil_init,
 	.destroy = gil_destroy,
 	.acquire = gil_acquire,
 	.release = gil_release,
 	.try_acquire = gil_try_acquire,
+	.acquire_until = gil_acquire_until,
 	.poll = gil_poll,
 	.counters = gil_counters,
 };

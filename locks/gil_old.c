@@ -38,8 +38,9 @@
  * the GIL returns -1, changing nothing.
  *
  * Not FIFO (the condition variable wakes some waiter, and anyone who
- * asks before it wakes wins). Sleeps. No acquire_until: the interpreter
- * lock had no timeout before 3.2.
+ * asks before it wakes wins). Sleeps. acquire_until: the same wait on
+ * `released`, ending at the deadline (native; the interpreter lock had no
+ * timeout before 3.2, but its mutex and condition variable allow one).
  *
  * Memory ordering: `locked`, `holder`, `takes` and the counters are read
  * and written only under `mutex`, whose lock/unlock order them. `ticker`
@@ -49,11 +50,13 @@
  * the holder's polling does not share a line with the mutex the waiters
  * use.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry.h"
 
@@ -118,7 +121,14 @@ static int gil_old_init(void *state, const union lb_value *params, unsigned nthr
 		snprintf(err, errlen, "gil-old: pthread_mutex_init: %s", strerror(rc));
 		return -1;
 	}
-	rc = pthread_cond_init(&gil->released, NULL);
+	pthread_condattr_t attr;
+	rc = pthread_condattr_init(&attr);
+	if (rc == 0)
+		rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* acquire_until's deadlines */
+	if (rc == 0) {
+		rc = pthread_cond_init(&gil->released, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	if (rc != 0) {
 		pthread_mutex_destroy(&gil->mutex);
 		snprintf(err, errlen, "gil-old: pthread_cond_init: %s", strerror(rc));
@@ -140,17 +150,35 @@ static void gil_old_destroy(void *state)
  * saw at its drop (0 otherwise): if it moved, another thread held the GIL
  * in between, and that drop was a switch.
  */
-static void gil_old_take(struct gil_old_state *gil, const void *me, uint64_t takes_at_drop)
+static bool gil_old_take_until(struct gil_old_state *gil, const void *me, uint64_t takes_at_drop,
+			       const struct timespec *deadline)
 {
 	gil_old_check(pthread_mutex_lock(&gil->mutex));
-	while (gil->locked)
-		gil_old_check(pthread_cond_wait(&gil->released, &gil->mutex));
+	while (gil->locked) {
+		if (deadline == NULL) {
+			gil_old_check(pthread_cond_wait(&gil->released, &gil->mutex));
+			continue;
+		}
+		int rc = pthread_cond_timedwait(&gil->released, &gil->mutex, deadline);
+		if (rc == ETIMEDOUT && gil->locked) {
+			gil_old_check(pthread_mutex_unlock(&gil->mutex));
+			return false;
+		}
+		if (rc != ETIMEDOUT)
+			gil_old_check(rc);
+	}
 	if (takes_at_drop != 0 && gil->takes != takes_at_drop)
 		gil->switches++;
 	gil->locked = true;
 	gil->holder = me;
 	gil->takes++;
 	gil_old_check(pthread_mutex_unlock(&gil->mutex));
+	return true;
+}
+
+static void gil_old_take(struct gil_old_state *gil, const void *me, uint64_t takes_at_drop)
+{
+	gil_old_take_until(gil, me, takes_at_drop, NULL);
 }
 
 /*
@@ -186,6 +214,13 @@ static int gil_old_release(void *state, void *node)
 	return gil_old_drop(state, node, NULL);
 }
 
+static bool gil_old_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct timespec deadline = { (time_t)(deadline_ns / 1000000000u), (long)(deadline_ns % 1000000000u) };
+
+	return gil_old_take_until(state, node, 0, &deadline);
+}
+
 static bool gil_old_try_acquire(void *state, void *node)
 {
 	struct gil_old_state *gil = state;
@@ -218,10 +253,16 @@ static void gil_old_poll(void *state, void *node)
 static size_t gil_old_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct gil_old_state *gil = state;
-	const struct lb_counter all[] = {
-		{ "releases", gil->releases },
-		{ "switches", gil->switches },
+	struct lb_counter all[] = {
+		{ "releases", 0 },
+		{ "switches", 0 },
 	};
+
+	/* Under the mutex that guards them: it may run while threads do (live-counters). */
+	gil_old_check(pthread_mutex_lock(&gil->mutex));
+	all[0].value = gil->releases;
+	all[1].value = gil->switches;
+	gil_old_check(pthread_mutex_unlock(&gil->mutex));
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
@@ -232,13 +273,15 @@ const struct lb_lock_ops lb_lock_gil_old = {
 	.state_size = sizeof(struct gil_old_state),
 	.state_align = _Alignof(struct gil_old_state),
 	.node_size = sizeof(struct gil_old_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_POLL | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_POLL | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_KNOWS_OWNER | LB_CAP_LIVE_COUNTERS,
 	.params = gil_old_params,
 	.init = gil_old_init,
 	.destroy = gil_old_destroy,
 	.acquire = gil_old_acquire,
 	.release = gil_old_release,
 	.try_acquire = gil_old_try_acquire,
+	.acquire_until = gil_old_acquire_until,
 	.poll = gil_old_poll,
 	.counters = gil_old_counters,
 };

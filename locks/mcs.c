@@ -18,6 +18,8 @@
  * Spins: each waiter on a cache line of its own (a hand-over moves one
  * line), never sleeps, so it collapses when threads outnumber CPUs.
  * try_acquire: CAS the tail from NULL to our node; succeeds only when free.
+ * acquire_until: that try polled until the deadline (timed_try.h,
+ * timed-emulated): a linked node cannot leave the queue.
  *
  * Memory ordering: mcs_core.h, where each label stands at its atomic:
  *	[X] xchg of the tail (acquire + release halves), [L] link into the
@@ -35,6 +37,7 @@
 
 #include "mcs_core.h"
 #include "registry.h"
+#include "timed_try.h"
 
 struct mcs_lock {
 	alignas(LB_CACHELINE) struct lb_mcs_queue q;
@@ -61,6 +64,12 @@ static bool mcs_try_acquire(void *state, void *node)
 	return lb_mcs_try_acquire(&lock->q, node); /* [T] */
 }
 
+/* No timed wait in the algorithm: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool mcs_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(mcs_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_mcs = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "mcs",
@@ -68,11 +77,12 @@ const struct lb_lock_ops lb_lock_mcs = {
 	.state_size = sizeof(struct mcs_lock),
 	.state_align = _Alignof(struct mcs_lock),
 	.node_size = sizeof(struct lb_mcs_node),
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE,
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED | LB_CAP_CHECKS_RELEASE,
 	.params = NULL,
 	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = mcs_acquire,
 	.release = mcs_release,
 	.try_acquire = mcs_try_acquire,
+	.acquire_until = mcs_acquire_until,
 };

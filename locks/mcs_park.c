@@ -20,8 +20,9 @@
  * releaser whose successor has swapped the tail but not linked yet waits
  * for the link, which the successor writes right after its swap.
  *
- * try_acquire: CAS the tail from NULL, as mcs. No acquire_until: a waiter
- * cannot leave the queue (that needs the abortable MCS variants).
+ * try_acquire: CAS the tail from NULL, as mcs. acquire_until is that try
+ * polled until the deadline (timed_try.h, timed-emulated): a waiter cannot
+ * leave the queue (that needs the abortable MCS variants).
  *
  * Counters: parks (waiters that went to sleep), wakes (FUTEX_WAKE calls),
  * counted next to those system calls, on a line of their own.
@@ -41,6 +42,7 @@
 
 #include "mcs_core.h"
 #include "registry.h"
+#include "timed_try.h"
 
 enum { MCS_PARK_PARAM_SPIN };
 
@@ -110,6 +112,12 @@ static size_t mcs_park_counters(void *state, struct lb_counter *out, size_t max)
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
+/* No timed wait in the algorithm: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool mcs_park_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(mcs_park_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_mcs_park = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "mcs-park",
@@ -117,12 +125,14 @@ const struct lb_lock_ops lb_lock_mcs_park = {
 	.state_size = sizeof(struct mcs_park_lock),
 	.state_align = _Alignof(struct mcs_park_lock),
 	.node_size = sizeof(struct lb_mcs_node),
-	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE,
+	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_LIVE_COUNTERS,
 	.params = mcs_park_params,
 	.init = mcs_park_init,
 	.destroy = NULL,
 	.acquire = mcs_park_acquire,
 	.release = mcs_park_release,
 	.try_acquire = mcs_park_try_acquire,
+	.acquire_until = mcs_park_acquire_until,
 	.counters = mcs_park_counters,
 };

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 
 struct pspin_state {
 	pthread_spinlock_t spin;
@@ -73,6 +75,22 @@ static bool pspin_try_acquire(void *state, void *node)
 	return pthread_spin_trylock(&s->spin) == 0;
 }
 
+/*
+ * glibc has no timed spin lock; its pthread_spin_lock is a decrement, then
+ * spinning on reads until the word looks free. Trylock (its CAS) with a
+ * pause and a clock check between tries is the same wait with a deadline
+ * (native: a waiter holds no place it would have to give back).
+ */
+static bool pspin_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	while (!pspin_try_acquire(state, node)) {
+		if (lb_lock_now_ns() >= deadline_ns)
+			return false;
+		lb_cpu_relax();
+	}
+	return true;
+}
+
 const struct lb_lock_ops lb_lock_pthread_spin = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "pthread-spin",
@@ -80,11 +98,12 @@ const struct lb_lock_ops lb_lock_pthread_spin = {
 	.state_size = sizeof(struct pspin_state),
 	.state_align = _Alignof(struct pspin_state),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY,
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED,
 	.params = NULL,
 	.init = pspin_init,
 	.destroy = pspin_destroy,
 	.acquire = pspin_acquire,
 	.release = pspin_release,
 	.try_acquire = pspin_try_acquire,
+	.acquire_until = pspin_acquire_until,
 };

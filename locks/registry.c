@@ -20,6 +20,11 @@ const struct lb_lock_ops *const lb_locks[] = {
 	NULL,
 };
 
+uint32_t lb_lock_caps_as_configured(const struct lb_lock_ops *ops, const union lb_value *params)
+{
+	return ops == &lb_lock_rlock ? lb_rlock_caps(params) : ops->caps;
+}
+
 const struct lb_lock_ops *lb_lock_find(const char *name)
 {
 	if (name == NULL)

@@ -16,6 +16,10 @@
 #if __has_include(<ck_spinlock.h>)
 #define LB_HAVE_CK 1
 #endif
+#if __has_include(<ck_rwlock.h>) && __has_include(<ck_brlock.h>) && __has_include(<ck_pflock.h>) && \
+	__has_include(<ck_tflock.h>)
+#define LB_HAVE_CK_RW 1
+#endif
 #endif
 
 /*
@@ -39,6 +43,15 @@ extern const struct lb_lock_ops *const lb_locks[];
 
 /* The built-in lock called name, or NULL if there is none. */
 const struct lb_lock_ops *lb_lock_find(const char *name);
+
+/*
+ * The capabilities of a lock as configured with params (its declared
+ * parameters' values; NULL: defaults unknown, the table's bits): a
+ * wrapper's (rlock's) timed acquire is its base's, native or emulated.
+ */
+uint32_t lb_lock_caps_as_configured(const struct lb_lock_ops *ops, const union lb_value *params);
+/* rlock's, with its base= parameter: locks/rlock.c. */
+uint32_t lb_rlock_caps(const union lb_value *params);
 
 /*
  * The body of a lock's `counters` hook: copy the first max of the n

@@ -32,9 +32,14 @@
  * without a trylock) makes rlock's try fail unless the caller already owns
  * the lock:
  * the capability bits are per ops table, so rlock announces `try` for the
- * bases that have it. No acquire_until and no poll: rlock would have to
- * save and restore owner and count around a base's poll that lets another
- * thread in (RLock's _release_save/_acquire_restore); not needed so far.
+ * bases that have it. acquire_until: at once for the owner; otherwise the
+ * base's acquire_until, native or emulated as the base's is (results
+ * record which: lb_rlock_caps), or over a base without one but with a try
+ * (clh has neither), that try polled until the deadline (timed_try.h); over
+ * a base with neither it succeeds only for the owner, as try does. No poll:
+ * rlock would have to save and restore owner and count around a base's
+ * poll that lets another thread in (RLock's _release_save/_acquire_restore);
+ * not needed so far.
  *
  * Counters: reentries (acquisitions by the thread already owning the
  * lock), then the base's counters.
@@ -50,8 +55,12 @@
  *    so after our NULL. A non-owner may read any stale value except its own
  *    identity, and then simply goes to the base lock. The base lock's
  *    acquire and release order everything else.
- *  - `count` and `reentries` are touched only by the owner, ordered by the
- *    base lock like any data it protects.
+ *  - `count` is touched only by the owner, ordered by the base lock like
+ *    any data it protects. So is `reentries` [C], but as a relaxed atomic
+ *    (a load and a store, no read-modify-write: there is one writer at a
+ *    time), because counters() may read it while threads run: every
+ *    built-in base's counters may be read so too, which makes rlock
+ *    live-counters.
  *  - base and base_state are written by init, before any thread starts.
  */
 #include <errno.h>
@@ -63,6 +72,7 @@
 #include <strings.h>
 
 #include "registry.h"
+#include "timed_try.h"
 
 #define RLOCK_BASE_NODE_MAX 256
 #define RLOCK_MAX_PARAMS 16
@@ -87,7 +97,7 @@ struct rlock_state {
 	void *base_state;
 	alignas(LB_CACHELINE) _Atomic(const void *) owner;
 	uint64_t count;
-	uint64_t reentries;
+	_Atomic uint64_t reentries; /* [C] */
 };
 
 /* The base's node at the start; rlock adds nothing (the address is the identity). */
@@ -194,7 +204,7 @@ static int rlock_init(void *state, const union lb_value *params, unsigned nthrea
 	r->base = base;
 	atomic_init(&r->owner, NULL);
 	r->count = 0;
-	r->reentries = 0;
+	atomic_init(&r->reentries, 0);
 	return 0;
 }
 
@@ -214,6 +224,13 @@ static void *rlock_base_node(const struct rlock_state *r, void *node)
 	return r->base->node_size != 0 ? node : NULL;
 }
 
+/* Only the owner writes it; relaxed, so that counters() may read it while threads run. */
+static void rlock_count_reentry(struct rlock_state *r)
+{
+	uint64_t n = atomic_load_explicit(&r->reentries, memory_order_relaxed); /* [C] */
+	atomic_store_explicit(&r->reentries, n + 1, memory_order_relaxed);      /* [C] */
+}
+
 static bool rlock_owned_by(struct rlock_state *r, const void *me)
 {
 	return atomic_load_explicit(&r->owner, memory_order_relaxed) == me; /* [O] */
@@ -231,7 +248,7 @@ static void rlock_acquire(void *state, void *node)
 
 	if (rlock_owned_by(r, node)) {
 		r->count++;
-		r->reentries++;
+		rlock_count_reentry(r);
 		return;
 	}
 	r->base->acquire(r->base_state, rlock_base_node(r, node));
@@ -256,7 +273,7 @@ static bool rlock_try_acquire(void *state, void *node)
 
 	if (rlock_owned_by(r, node)) {
 		r->count++;
-		r->reentries++;
+		rlock_count_reentry(r);
 		return true;
 	}
 	if (r->base->try_acquire == NULL ||
@@ -266,6 +283,40 @@ static bool rlock_try_acquire(void *state, void *node)
 	return true;
 }
 
+static bool rlock_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct rlock_state *r = state;
+	void *base_node = rlock_base_node(r, node);
+	bool taken;
+
+	if (rlock_owned_by(r, node)) {
+		r->count++;
+		rlock_count_reentry(r);
+		return true;
+	}
+	if (r->base->acquire_until != NULL)
+		taken = r->base->acquire_until(r->base_state, base_node, deadline_ns);
+	else if (r->base->try_acquire != NULL)
+		taken = lb_timed_by_try(r->base->try_acquire, r->base_state, base_node, deadline_ns);
+	else
+		taken = false;
+	if (taken)
+		rlock_become_owner(r, node);
+	return taken;
+}
+
+uint32_t lb_rlock_caps(const union lb_value *params)
+{
+	const struct lb_lock_ops *base = params != NULL ? lb_lock_find(params[RLOCK_PARAM_BASE].s) : NULL;
+	uint32_t caps = lb_lock_rlock.caps & ~(uint32_t)LB_CAP_TIMED_EMULATED;
+
+	if (base == NULL)
+		return lb_lock_rlock.caps;
+	if (base->acquire_until != NULL)
+		return caps | (base->caps & LB_CAP_TIMED_EMULATED);
+	return base->try_acquire != NULL ? caps | LB_CAP_TIMED_EMULATED : caps & ~(uint32_t)LB_CAP_TIMED;
+}
+
 static size_t rlock_counters(void *state, struct lb_counter *out, size_t max)
 {
 	struct rlock_state *r = state;
@@ -273,7 +324,7 @@ static size_t rlock_counters(void *state, struct lb_counter *out, size_t max)
 
 	if (max == 0)
 		return 0;
-	out[n++] = (struct lb_counter){ "reentries", r->reentries };
+	out[n++] = (struct lb_counter){ "reentries", atomic_load_explicit(&r->reentries, memory_order_relaxed) };
 	if (r->base->counters != NULL)
 		n += r->base->counters(r->base_state, out + n, max - n);
 	return n;
@@ -286,12 +337,14 @@ const struct lb_lock_ops lb_lock_rlock = {
 	.state_size = sizeof(struct rlock_state),
 	.state_align = _Alignof(struct rlock_state),
 	.node_size = sizeof(struct rlock_node),
-	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER,
+	.caps = LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_REENTRANT | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_KNOWS_OWNER | LB_CAP_LIVE_COUNTERS,
 	.params = rlock_params,
 	.init = rlock_init,
 	.destroy = rlock_destroy,
 	.acquire = rlock_acquire,
 	.release = rlock_release,
 	.try_acquire = rlock_try_acquire,
+	.acquire_until = rlock_acquire_until,
 	.counters = rlock_counters,
 };

@@ -9,7 +9,9 @@
  *	locked == 1	held
  *
  * acquire: atomically exchange 1 into the word until the old value was 0.
- * release: store 0.
+ * release: store 0. acquire_until: the same loop, reading CLOCK_MONOTONIC
+ * between two exchanges and giving up at the deadline (native: a waiter
+ * holds no place that it would have to give back).
  *
  * Not FIFO: whoever's exchange lands first after the release wins; the
  * releasing thread, whose cache already holds the line, often wins again.
@@ -38,7 +40,7 @@
  *	waiters' failed exchanges only ever write 1 over 1.
  *
  *  try_acquire: xchg(locked, 1, acquire) == 0			[T]
- *	the same as one round of [X].
+ *	the same as one round of [X]; acquire_until's rounds are [X].
  *
  * The check of a free release [F] is in the validation build only
  * (LB_LOCK_CHECKS, locks/registry.h: the tests' build of locks/). A
@@ -62,6 +64,7 @@
 
 #include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 
 struct tas_lock {
 	alignas(LB_CACHELINE) _Atomic uint32_t locked;
@@ -101,6 +104,19 @@ static int tas_release(void *state, void *node)
 	return 0;
 }
 
+static bool tas_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct tas_lock *lock = state;
+
+	(void)node;
+	while (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0) { /* [X] */
+		if (lb_lock_now_ns() >= deadline_ns)
+			return false;
+		lb_cpu_relax();
+	}
+	return true;
+}
+
 static bool tas_try_acquire(void *state, void *node)
 {
 	struct tas_lock *lock = state;
@@ -116,11 +132,12 @@ const struct lb_lock_ops lb_lock_tas = {
 	.state_size = sizeof(struct tas_lock),
 	.state_align = _Alignof(struct tas_lock),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.params = NULL,
 	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = tas_acquire,
 	.release = tas_release,
 	.try_acquire = tas_try_acquire,
+	.acquire_until = tas_acquire_until,
 };

@@ -10,7 +10,8 @@
  *	owner	the ticket now allowed in; only the holder writes it (+1 on release)
  *
  * acquire: take a ticket, spin until `owner` reaches it, with `pause` in
- * between. release: add 1 to `owner`.
+ * between. release: add 1 to `owner`. acquire_until: try polled until the
+ * deadline (timed_try.h, timed-emulated): a ticket cannot be given back.
  *
  * FIFO: tickets are served in the order fetch_add handed them out, so a
  * waiter is bypassed by at most the threads that were ahead of it.
@@ -40,6 +41,7 @@
 
 #include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 #include "ticket_core.h"
 
 struct ticket_lock {
@@ -75,6 +77,12 @@ static bool ticket_try_acquire(void *state, void *node)
 	return lb_ticket_try_acquire(&lock->t); /* [T] [U] */
 }
 
+/* No timed wait in the algorithm: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool ticket_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(ticket_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_ticket = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ticket",
@@ -82,11 +90,13 @@ const struct lb_lock_ops lb_lock_ticket = {
 	.state_size = sizeof(struct ticket_lock),
 	.state_align = _Alignof(struct ticket_lock),
 	.node_size = 0,
-	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED |
+		LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.params = NULL,
 	.init = NULL, /* the zeroed state is a free lock */
 	.destroy = NULL,
 	.acquire = ticket_acquire,
 	.release = ticket_release,
 	.try_acquire = ticket_try_acquire,
+	.acquire_until = ticket_acquire_until,
 };

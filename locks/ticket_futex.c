@@ -60,8 +60,9 @@
  * by the scheduler like any other sleeper.
  *
  * try_acquire: ticket_core.h's, as the ticket lock: CAS next from owner to
- * owner + 1 (the lock is free and nobody queues). No acquire_until: a thread cannot give
- * a ticket back, and the ones behind it would wait for it forever.
+ * owner + 1 (the lock is free and nobody queues). acquire_until is that try
+ * polled until the deadline (timed_try.h, timed-emulated): a thread cannot
+ * give a ticket back, and the ones behind it would wait for it forever.
  *
  * Counters: sleeps (FUTEX_WAIT calls), wakes (FUTEX_WAKE calls), counted
  * next to the system calls, on a line of their own.
@@ -106,6 +107,7 @@
 #include <stdio.h>
 
 #include "registry.h"
+#include "timed_try.h"
 #include "sys_futex.h"
 #include "ticket_core.h"
 
@@ -204,6 +206,12 @@ static size_t tfutex_counters(void *state, struct lb_counter *out, size_t max)
 	return lb_counters_copy(out, max, all, sizeof(all) / sizeof(all[0]));
 }
 
+/* No timed wait in the algorithm: try polled until the deadline (timed_try.h, timed-emulated). */
+static bool tfutex_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	return lb_timed_by_try(tfutex_try_acquire, state, node, deadline_ns);
+}
+
 const struct lb_lock_ops lb_lock_ticket_futex = {
 	.abi_version = LB_LOCK_ABI_VERSION,
 	.name = "ticket-futex",
@@ -211,12 +219,14 @@ const struct lb_lock_ops lb_lock_ticket_futex = {
 	.state_size = sizeof(struct tfutex_lock),
 	.state_align = _Alignof(struct tfutex_lock),
 	.node_size = 0,
-	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_CHECKS_RELEASE,
+	.caps = LB_CAP_FIFO | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_TIMED_EMULATED | LB_CAP_CHECKS_RELEASE |
+		LB_CAP_LIVE_COUNTERS,
 	.params = NULL,
 	.init = tfutex_init,
 	.destroy = NULL,
 	.acquire = tfutex_acquire,
 	.release = tfutex_release,
 	.try_acquire = tfutex_try_acquire,
+	.acquire_until = tfutex_acquire_until,
 	.counters = tfutex_counters,
 };

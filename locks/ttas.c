@@ -56,6 +56,7 @@
 
 #include "cpu.h"
 #include "registry.h"
+#include "timed_try.h"
 
 enum { TTAS_PARAM_BACKOFF_MIN, TTAS_PARAM_BACKOFF_MAX };
 
@@ -134,6 +135,26 @@ static void ttas_acquire(void *state, void *node)
 		ttas_acquire_slow(lock);
 }
 
+/* acquire's slow path with a clock check before each backoff round (native: nothing to give back). */
+static bool ttas_acquire_until(void *state, void *node, uint64_t deadline_ns)
+{
+	struct ttas_lock *lock = state;
+	uint32_t delay = lock->backoff_min;
+	const uint32_t delay_max = lock->backoff_max;
+
+	(void)node;
+	while (atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) != 0) { /* [X] */
+		do {
+			if (lb_lock_now_ns() >= deadline_ns)
+				return false;
+			for (uint32_t i = 0; i < delay; i++)
+				lb_cpu_relax();
+			delay = delay < delay_max / 2 ? delay * 2 : delay_max;
+		} while (atomic_load_explicit(&lock->locked, memory_order_relaxed) != 0); /* [W] */
+	}
+	return true;
+}
+
 static int ttas_release(void *state, void *node)
 {
 	struct ttas_lock *lock = state;
@@ -160,11 +181,12 @@ const struct lb_lock_ops lb_lock_ttas = {
 	.state_size = sizeof(struct ttas_lock),
 	.state_align = _Alignof(struct ttas_lock),
 	.node_size = 0,
-	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
+	.caps = LB_CAP_SPINS | LB_CAP_TRY | LB_CAP_TIMED | LB_IF_CHECKED(LB_CAP_CHECKS_RELEASE),
 	.params = ttas_params,
 	.init = ttas_init,
 	.destroy = NULL,
 	.acquire = ttas_acquire,
 	.release = ttas_release,
 	.try_acquire = ttas_try_acquire,
+	.acquire_until = ttas_acquire_until,
 };

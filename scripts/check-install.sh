@@ -15,9 +15,12 @@ cflags=$(pkg-config --cflags lockbench | sed "s/ *$//")
 cp -r "$dest$prefix/share/doc/lockbench/examples/plugin" "$dest/plugin"
 # The example's Makefile must take the header from pkg-config, not from a source tree.
 make -C "$dest/plugin" --no-print-directory -s >/dev/null
-"$dest$prefix/bin/lockbench" list --plugin "$dest/plugin/mylock.so" | grep -q tatas
+# (grep reads all of it: an early exit would SIGPIPE the writer under pipefail)
+listing=$("$dest$prefix/bin/lockbench" list --plugin "$dest/plugin/mylock.so")
+grep -q tatas <<<"$listing"
 "$dest$prefix/bin/lockbench" run -q -l "$dest/plugin/mylock.so" -t 1 -d 20ms --warmup 1ms -o "$dest/r.json"
 "$dest$prefix/bin/lockbench" plot -q "$dest/r.json" -o "$dest/charts" --format svg
 ls "$dest/charts"/throughput.svg >/dev/null
-groff -man -Tascii -P-cbou -ww "$dest$prefix/share/man/man1/lockbench.1" 2>&1 | grep -q "LOCKBENCH RUN"
+page=$(groff -man -Tascii -P-cbou -ww "$dest$prefix/share/man/man1/lockbench.1" 2>&1)
+grep -q "LOCKBENCH RUN" <<<"$page"
 echo "check-install: 1 passed, 0 failed"

@@ -35,10 +35,17 @@ void cli_run(struct cli_result *r, const char *const *args)
 	size_t n = 0;
 	while (args[n])
 		n++;
-	char **argv = calloc(n + 2, sizeof *argv);
-	argv[0] = (char *)bin;
+	const char **argv = calloc(n + 2, sizeof *argv);
+	argv[0] = bin;
 	for (size_t i = 0; i < n; i++)
-		argv[i + 1] = (char *)args[i];
+		argv[i + 1] = args[i];
+	cli_exec(r, argv);
+	free(argv);
+}
+
+void cli_exec(struct cli_result *r, const char *const *argv)
+{
+	const char *bin = argv[0];
 	char outp[] = "/tmp/lbcli-out-XXXXXX", errp[] = "/tmp/lbcli-err-XXXXXX";
 	int ofd = mkstemp(outp), efd = mkstemp(errp);
 	posix_spawn_file_actions_t fa;
@@ -48,7 +55,7 @@ void cli_run(struct cli_result *r, const char *const *args)
 	posix_spawn_file_actions_adddup2(&fa, efd, 2);
 	pid_t pid;
 	int st = 0;
-	if (posix_spawn(&pid, bin, &fa, NULL, argv, environ) != 0) {
+	if (posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ) != 0) {
 		r->status = -1;
 	} else {
 		waitpid(pid, &st, 0);
@@ -63,7 +70,6 @@ void cli_run(struct cli_result *r, const char *const *args)
 	close(efd);
 	unlink(outp);
 	unlink(errp);
-	free(argv);
 }
 
 char *cli_tmpdir(void)

@@ -14,6 +14,8 @@ struct cli_result {
 
 /* Run `$LOCKBENCH args...` (NULL-terminated) with stdin from /dev/null. */
 void cli_run(struct cli_result *r, const char *const *args);
+/* Run argv[0] (a path) with argv, stdin from /dev/null. */
+void cli_exec(struct cli_result *r, const char *const *argv);
 /* A fresh empty directory under /tmp; caller frees the string. */
 char *cli_tmpdir(void);
 /* Number of entries in a directory, not counting . and .. */

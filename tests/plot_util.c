@@ -71,8 +71,13 @@ char *slurp_in(const char *dir, const char *name)
 
 char *variant(void (*edit)(json_t *doc))
 {
+	return variant_of(FX "result.json", edit);
+}
+
+char *variant_of(const char *fixture, void (*edit)(json_t *doc))
+{
 	json_error_t je;
-	json_t *doc = json_load_file(FX "result.json", 0, &je);
+	json_t *doc = json_load_file(fixture, 0, &je);
 	cr_assert_not_null(doc, "%s", je.text);
 	edit(doc);
 	char *dir = cli_tmpdir(), *path = path_in(dir, "variant.json");

@@ -26,6 +26,8 @@ struct cli_result *plot(const char *const *args);
 int plot_status(const char *const *args);
 /* A copy of result.json changed by edit(), in a fresh directory; returns its path. */
 char *variant(void (*edit)(json_t *doc));
+/* The same of another fixture (a path). */
+char *variant_of(const char *fixture, void (*edit)(json_t *doc));
 /* The config of `lock` at `threads` in a result document, and one of its samples. */
 json_t *config_of(json_t *doc, const char *lock, int threads);
 json_t *sample_of(json_t *doc, const char *lock, int threads, size_t rep);

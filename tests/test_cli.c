@@ -67,6 +67,8 @@ BAD_RUN(unknown_option, "unknown option", "--frobnicate")
 BAD_RUN(stray_argument, "unexpected argument", "extra")
 BAD_RUN(busy_rate_zero, "--busy-rate", "--busy-rate", "0")
 BAD_RUN(busy_rate_not_a_number, "--busy-rate", "--busy-rate", "fast")
+/* A parameter only the lock's init can judge is still a usage error, before any result exists. */
+BAD_RUN(rlock_base_unknown, "no built-in lock called \"nosuch\"", "-l", "rlock:base=nosuch")
 
 Test(cli_bad_input, missing_value_at_end, .timeout = 30)
 {

@@ -130,6 +130,37 @@ Test(gil, no_forced_switch_without_force_switch, .timeout = 30)
 	fixture_close(&f);
 }
 
+/* A timed acquire 3 intervals long: it asks for a drop after the first, then gives up. */
+static bool gil_timed_waiter(struct fixture *f)
+{
+	if (!f->ops->acquire_until(f->state, fixture_node(f, 1), monotonic_ns() + 3000000))
+		return false;
+	cr_expect_eq(f->ops->release(f->state, fixture_node(f, 1)), 0);
+	return true;
+}
+
+/*
+ * A timed waiter that asked the holder to drop the GIL and then gave up
+ * withdraws the request: the holder's next poll must not drop the GIL and
+ * wait for a switch to a thread that has left (it would wait for ever; the
+ * test's timeout catches that).
+ */
+Test(gil, a_timed_waiter_that_gives_up_withdraws_its_drop_request, .timeout = 30)
+{
+	const struct lb_lock_ops *ops = lock_named("gil");
+	struct fixture f;
+
+	fixture_open_param(&f, ops, "interval", (union lb_value){ .i = 1000000 }, 2);
+	ops->acquire(f.state, fixture_node(&f, 0));
+	cr_expect_not(on_other_thread(&f, gil_timed_waiter), "the timed acquire took a held GIL");
+	cr_expect_geq(counter_value(&f, "drop_requests"), 1, "the waiter never asked for a drop");
+	cr_expect_eq(counter_value(&f, "deadline_misses"), 1);
+	ops->poll(f.state, fixture_node(&f, 0)); /* would block for ever on a stale request */
+	cr_expect_eq(counter_value(&f, "forced_switches"), 0);
+	cr_expect_eq(ops->release(f.state, fixture_node(&f, 0)), 0);
+	fixture_close(&f);
+}
+
 Test(gil, counters_truncate_to_max, .timeout = 30)
 {
 	struct fixture f;

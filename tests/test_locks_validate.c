@@ -65,6 +65,10 @@ Test(validate_registry, tables_are_well_formed, .timeout = 30)
 		cr_expect_eq(!!(caps & LB_CAP_TIMED), ops->acquire_until != NULL, "%s: TIMED",
 			     ops->name);
 		cr_expect_eq(!!(caps & LB_CAP_POLL), ops->poll != NULL, "%s: POLL", ops->name);
+		cr_expect(!(caps & LB_CAP_TIMED_EMULATED) || (caps & LB_CAP_TIMED), "%s: TIMED_EMULATED without TIMED",
+			  ops->name);
+		cr_expect(!(caps & LB_CAP_LIVE_COUNTERS) || ops->counters != NULL, "%s: LIVE_COUNTERS without counters",
+			  ops->name);
 		cr_expect_neq(!!(caps & LB_CAP_SPINS) + !!(caps & LB_CAP_SLEEPS), 2,
 			      "%s: both SPINS and SLEEPS", ops->name);
 		cr_expect(!(caps & LB_CAP_KNOWS_OWNER) || (caps & LB_CAP_CHECKS_RELEASE),
@@ -288,7 +292,7 @@ Test(validate_timed, times_out_while_held, .timeout = 30)
 		struct fixture f;
 		void *node;
 
-		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED))
+		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED) || (ops->caps & LB_CAP_NO_EXCLUSION))
 			continue;
 		timed++;
 		fixture_open(&f, ops, 2);
@@ -323,7 +327,7 @@ Test(validate_timed, past_deadline_fails_while_held, .timeout = 30)
 		const struct lb_lock_ops *ops = lb_locks[i];
 		struct fixture f;
 
-		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED))
+		if (!lock_selected(ops) || !(ops->caps & LB_CAP_TIMED) || (ops->caps & LB_CAP_NO_EXCLUSION))
 			continue;
 		fixture_open(&f, ops, 2);
 		ops->acquire(f.state, fixture_node(&f, 0));

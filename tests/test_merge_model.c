@@ -243,3 +243,23 @@ Test(merge_model, lb_merge_moves_samples_and_refuses_two_builds)
 	lb_result_free(in[0]);
 	lb_result_free(in[1]);
 }
+
+Test(merge_model, a_merged_input_gets_this_merges_record)
+{
+	char *dir = cli_tmpdir(), *m1 = path_in(dir, "m1.json"), *m2 = path_in(dir, "m2.json");
+	const char *first[] = { "merge", "-o", m1, FX "base.json", FX "broken.json", NULL };
+	const char *again[] = { "merge", "-o", m2, m1, FX "base.json", NULL };
+	cli_ok(first);
+	cli_ok(again);
+	struct lb_result *r = load_ok(m2);
+	cr_assert_eq(r->context.nmerged_from, 2);
+	cr_expect_str_eq(r->context.merged_from[0], m1);
+	cr_expect_eq(r->context.nmachines, 1, "one machine, h1, not the input's list as well");
+	cr_expect(strstr(r->context.merged_by, m2) != NULL, "%s", r->context.merged_by);
+	cr_expect_eq(r->configs[0].nsamples, 30);
+	cr_expect_eq(r->configs[0].samples[29].shard, 1);
+	lb_result_free(r);
+	free(m1);
+	free(m2);
+	free(dir);
+}

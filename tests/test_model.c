@@ -157,6 +157,20 @@ Test(model_json, fresh_untimed_result_is_written_back_byte_for_byte, .timeout = 
 	fresh_round_trip(extra);
 }
 
+/* A reader-writer result: its roles and role summaries written back as run wrote them. */
+Test(model_json, fresh_rw_result_is_written_back_byte_for_byte, .timeout = 120)
+{
+	const char *extra[] = { "-l", "rw-rpref,pthread", "-t", "2,3", "-r", "2", "-w", "rw:writers=1", NULL };
+	fresh_round_trip(extra);
+}
+
+/* Workload figures, window-only lock counters and a timed lock's kind go through the codec too. */
+Test(model_json, fresh_interp_result_is_written_back_byte_for_byte, .timeout = 120)
+{
+	const char *extra[] = { "-l", "gil:interval=1ms,futex", "-t", "2", "-w", "interp:io=socket,io_ns=100us", NULL };
+	fresh_round_trip(extra);
+}
+
 Test(model_json, loaded_figures_are_the_files)
 {
 	struct lb_result *r = load_ok(FIXTURE);
@@ -208,6 +222,11 @@ static const struct {
 	{ DOC(CFG(",\"samples\":[{\"fairness\":{\"jain\":true}}]")), "configs[0].samples[0].fairness.jain: not a number" },
 	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters\":{\"a\\nb\":\"x\"}}]")), "lock_counters.a?b: not an integer" },
 	{ DOC(CFG(",\"lock\":{\"name\":\"t\",\"params\":{\"k\":1.5}}")), "configs[0].lock.params.k: not an integer, boolean or string" },
+	{ DOC(CFG(",\"lock\":{\"name\":\"t\",\"params\":{},\"timed\":\"sometimes\"}")), "configs[0].lock.timed: \"sometimes\" is not native or emulated" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"workload_figures\":{\"io_ops\":\"x\"}}]")), "samples[0].workload_figures.io_ops: not a number" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"workload_figures\":[1]}]")), "samples[0].workload_figures: not an object" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters_scope\":\"warmup\"}]")), "samples[0].lock_counters_scope: \"warmup\" is not window or run" },
+	{ DOC(CFG(",\"samples\":[{\"acquisitions\":1,\"lock_counters_scope\":1}]")), "samples[0].lock_counters_scope: not a string" },
 	{ DOC(CFG(",\"pin\":{\"pus\":[0,\"1\"]}")), "configs[0].pin.pus: [1]: not a PU number or null" },
 	{ DOC(CFG(",\"summary\":{\"jain\":{\"n\":\"3\"}}")), "configs[0].summary.jain.n: not an integer" },
 	{ DOC(CFG("") "," CFG("")), "configs[1]: duplicate id \"x\"" },
@@ -275,12 +294,13 @@ Test(model_json, a_config_without_id_gets_the_identity_compare_built)
 	lb_result_free(r);
 }
 
-Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
+/* Run locks under workload wl and check that lb_config_summarize recomputes every stored summary. */
+static void recomputed_summary(const char *locks, const char *wl, bool roles)
 {
 	char *dir = cli_tmpdir();
 	char out[512];
 	snprintf(out, sizeof out, "%s/run.json", dir);
-	const char *args[] = { "run", "-l", "ticket,gil:interval=1ms", "-t", "1,2", "-r", "3", "-d", "30ms",
+	const char *args[] = { "run", "-l", locks, "-w", wl, "-t", "1,2", "-r", "3", "-d", "30ms",
 			       "--warmup", "5ms", "-q", "-p", "none", "-o", out, NULL };
 	struct cli_result *cr = calloc(1, sizeof *cr);
 	cli_run(cr, args);
@@ -304,10 +324,24 @@ Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
 			cr_expect_eq(a->ci95_reached, b->ci95_reached);
 		}
 		cr_expect_eq(stored.starved, c->summary.starved);
+		cr_expect_eq(stored.has_roles, roles, "%s: role summaries %s", c->id, roles ? "missing" : "present");
+		cr_expect_eq(c->summary.has_roles, roles);
+		cr_expect_eq(stored.reader_starved, c->summary.reader_starved);
+		cr_expect_eq(stored.writer_starved, c->summary.writer_starved);
 	}
 	lb_result_free(r);
 	free(cr);
 	free(dir);
+}
+
+Test(model_summary, recomputed_summary_is_the_one_run_wrote, .timeout = 120)
+{
+	recomputed_summary("ticket,gil:interval=1ms", "cs", false);
+}
+
+Test(model_summary, recomputed_rw_summary_is_the_one_run_wrote, .timeout = 120)
+{
+	recomputed_summary("rw-phasefair,pthread", "rw:write_pct=20", true);
 }
 
 Test(model_metrics, one_table_names_every_metric)

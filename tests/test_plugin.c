@@ -176,7 +176,7 @@ Test(plugin, a_name_taken_by_a_built_in_lock_is_told_apart, .timeout = 60)
 /* The fixtures the issue names, one flaw each. */
 Test(plugin_refused, abi_mismatch, .timeout = 30)
 {
-	expect_fixture_refused(FIXTURE("abi_mismatch.c"), NULL, "abi_version is 99, this lockbench speaks 1");
+	expect_fixture_refused(FIXTURE("abi_mismatch.c"), NULL, "abi_version is 99, this lockbench loads 1 to 2");
 }
 Test(plugin_refused, missing_symbol, .timeout = 30)
 {
@@ -211,8 +211,58 @@ KNOB(node_size_absurd, "-DNODE_SIZE=2000000", "node_size 2000000")
 KNOB(unknown_cap_bits, "-DCAPS=65536", "unknown bits 0x10000")
 KNOB(timed_cap_without_acquire_until, "-DCAPS=LB_CAP_TIMED", "LB_CAP_TIMED but acquire_until is NULL")
 KNOB(poll_cap_without_poll, "-DCAPS=LB_CAP_POLL", "LB_CAP_POLL but poll is NULL")
+KNOB(timed_emulated_without_timed, "-DCAPS=LB_CAP_TIMED_EMULATED", "LB_CAP_TIMED_EMULATED without LB_CAP_TIMED")
+KNOB(live_counters_without_counters, "-DCAPS=LB_CAP_LIVE_COUNTERS", "LB_CAP_LIVE_COUNTERS but counters is NULL")
 KNOB(unknown_parameter_type, "-DPARAM_TYPE=7", "unknown type 7")
 KNOB(symbol_is_a_function, "-DFUNCTION_SYMBOL", "is not a struct lb_lock_ops")
+KNOB(rw_cap_without_read_acquire, "-DCAPS=LB_CAP_RW", "LB_CAP_RW but read_acquire is NULL")
+KNOB(read_ops_without_rw_cap, "-DREAD_OPS=1", "read_* functions are set but caps lack LB_CAP_RW")
+KNOB(rw_try_without_read_try, "-DREAD_OPS=1 -DCAPS='(LB_CAP_RW|LB_CAP_TRY)'",
+     "LB_CAP_RW and LB_CAP_TRY but read_try_acquire is NULL")
+KNOB(rw_timed_without_read_until, "-DREAD_OPS=2 -DTIMED_FN -DCAPS='(LB_CAP_RW|LB_CAP_TIMED)'",
+     "LB_CAP_RW and LB_CAP_TIMED but read_acquire_until is NULL")
+KNOB(policy_without_rw, "-DCAPS=LB_CAP_READER_PREF", "policy without LB_CAP_RW")
+KNOB(two_policies, "-DREAD_OPS=1 -DCAPS='(LB_CAP_RW|LB_CAP_READER_PREF|LB_CAP_PHASE_FAIR)'",
+     "more than one of reader preference")
+
+/* ABI versions (lockbench/lock.h, "Versions"): the previous one loads, as a mutex. */
+Test(plugin_abi, an_abi_1_plugin_loads_and_runs_as_a_mutex, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("abi1.c"), NULL, "abi1");
+	const char *args[] = { "run", "-l", so, "-t", "2", "-d", "50ms", "--warmup", "5ms", "-o", "-", "-q", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_assert_eq(r->status, 0, "stderr: %s", r->err);
+	json_t *doc = load_doc(r->out);
+	json_t *cfg = json_array_get(json_object_get(doc, "configs"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(cfg, "lock"), "name")), "abi-one");
+	json_t *s = json_array_get(json_object_get(cfg, "samples"), 0);
+	cr_expect_gt(json_integer_value(json_object_get(s, "acquisitions")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(s, "violations")), 0);
+	json_decref(doc);
+	free(r);
+	const char *list[] = { "list", "--plugin", so, NULL };
+	r = run_cli(list);
+	cr_expect_eq(r->status, 0, "%s", r->err);
+	cr_expect(strstr(r->out, "abi-one") != NULL, "%s", r->out);
+	free(r);
+	free(so);
+}
+
+Test(plugin_abi, an_abi_1_table_may_not_use_abi_2_caps, .timeout = 30)
+{
+	expect_fixture_refused(FIXTURE("abi1.c"), "-DCAPS='(LB_CAP_SLEEPS|LB_CAP_RW)'",
+			       "has unknown bits 0x400 (ABI 2 bits in an ABI-1 table)");
+}
+
+Test(plugin_abi, a_version_0_table_is_refused, .timeout = 30)
+{
+	expect_fixture_refused(FIXTURE("knobs.c"), "-DABI=0", "abi_version is 0, this lockbench loads 1 to 2");
+}
+
+Test(plugin_abi, a_newer_version_is_refused, .timeout = 30)
+{
+	expect_fixture_refused(FIXTURE("knobs.c"), "-DABI=3", "abi_version is 3, this lockbench loads 1 to 2");
+}
 
 Test(plugin_refused, nonexistent_file, .timeout = 30)
 {
@@ -272,5 +322,19 @@ Test(plugin, fail_on_starvation_exits_1_for_a_starving_plugin, .timeout = 60)
 	char *so = build_ok(FIXTURE("starver.c"), NULL, "starver");
 	cr_expect_eq(run_starver(so, true), 1, "--fail-on-starvation: exit 1");
 	cr_expect_eq(run_starver(so, false), 0, "without the flag starvation is reported, not fatal");
+	free(so);
+}
+
+/* A lock that cannot run is a failed selftest row ("failed", exit 1), never nan with exit 0. */
+Test(plugin, selftest_says_when_a_lock_could_not_run, .timeout = 60)
+{
+	char *so = build_ok(FIXTURE("knobs.c"), "-DFAIL_INIT", "failinit");
+	const char *args[] = { "selftest", "overhead", "-l", so, "-t", "1", "-r", "1", "-d", "20ms", NULL };
+	struct cli_result *r = run_cli(args);
+	cr_expect_eq(r->status, 1, "exit %d; stderr: %s", r->status, r->err);
+	cr_expect_null(strstr(r->out, "nan"), "no nan in: %s", r->out);
+	cr_expect_not_null(strstr(r->out, "failed"), "%s", r->out);
+	cr_expect_not_null(strstr(r->err, "nothing measured"), "%s", r->err);
+	free(r);
 	free(so);
 }

@@ -428,3 +428,26 @@ Test(stress_cli, default_threads_oversubscribe, .timeout = 60)
 	free(r);
 	free(dir);
 }
+
+/*
+ * Fail: 0 means something only for a lock that was exercised: a run with one
+ * thread, or one in which the lock made no acquisition, fails as untested.
+ */
+Test(stress_cli, an_untested_lock_fails, .timeout = 90)
+{
+	const char *one[] = { "stress", "-l", "ticket", "-t", "1", "-d", "30ms", "-o", "/dev/null", NULL };
+	struct cli_result *r = calloc(1, sizeof *r);
+	cli_run(r, one);
+	cr_expect_eq(r->status, 1, "one thread: exit %d: %s", r->status, r->err);
+	cr_expect_not_null(strstr(r->out, "untested: one thread"), "%s", r->out);
+	free(r);
+	char *so = plugin_build("tests/fixtures/plugins/knobs.c", "-DSLOW_ACQUIRE", "slow_acquire");
+	cr_assert_not_null(so);
+	const char *none_done[] = { "stress", "-l", so, "-t", "2", "-d", "50ms", "--warmup", "1ms", "-o", "/dev/null", NULL };
+	r = calloc(1, sizeof *r);
+	cli_run(r, none_done);
+	cr_expect_eq(r->status, 1, "no acquisition: exit %d: %s", r->status, r->err);
+	cr_expect_not_null(strstr(r->out, "untested: no acquisition"), "%s", r->out);
+	free(r);
+	free(so);
+}

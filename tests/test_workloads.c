@@ -13,7 +13,9 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,7 +492,7 @@ Test(workloads, out_of_range_parameters_are_refused)
 Test(workloads, setup_refuses_a_lock_without_the_capability)
 {
 	expect_setup_error(lock("pthread"), "nest", NULL, 2, "not reentrant");
-	expect_setup_error(lock("ticket"), "timedlock", NULL, 2, "timed");
+	expect_setup_error(lock("clh"), "timedlock", NULL, 2, "timed");
 	expect_setup_error(&trl_ops, "trylock", NULL, 2, "try");
 }
 
@@ -576,4 +578,48 @@ Test(workloads, interp_io_wait_follows_the_gil_interval, .timeout = 60)
 	cr_expect_lt(2 * m_fast, m_slow, "median wait for a held GIL: %.0f ns with interval=1ms, %.0f ns with 20ms",
 		     lb_ticks_to_ns(m_fast), lb_ticks_to_ns(m_slow));
 	free(waits);
+}
+
+/* ---- timed acquire: native or emulated, said in the result ----------------- */
+
+/*
+ * Every lock records how its timed acquire works: a queue lock's is try
+ * polled (emulated), a sleeping or spinning lock's own wait with a deadline
+ * native; rlock's is its base's, and over a base with neither try nor timed
+ * acquire there is none to record.
+ */
+Test(workloads, results_say_whether_timed_acquire_is_emulated, .timeout = 60)
+{
+	char *dir = cli_tmpdir(), out[256];
+	snprintf(out, sizeof out, "%s/t.json", dir);
+	struct cli_result *r = calloc(1, sizeof *r);
+	const char *args[] = { "run", "-q", "-l", "ticket,pthread,gil,rlock:base=mcs,rlock:base=futex,rlock:base=clh,clh",
+			       "-t", "1", "-d", "10ms", "--warmup", "1ms", "-o", out, NULL };
+	cli_run(r, args);
+	if (r->status == -1) {
+		free(r);
+		cr_skip_test("no lockbench binary ($LOCKBENCH)");
+	}
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	static const struct { const char *lock, *timed; } want[] = {
+		{ "ticket", "emulated" }, { "pthread", "native" }, { "gil", "native" },
+		{ "rlock:base=mcs", "emulated" }, { "rlock:base=futex", "native" }, { "rlock:base=clh", NULL },
+		{ "clh", NULL },
+	};
+	json_error_t je;
+	json_t *doc = json_load_file(out, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	json_t *configs = json_object_get(doc, "configs");
+	cr_assert_eq(json_array_size(configs), sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		json_t *timed = json_object_get(json_object_get(json_array_get(configs, i), "lock"), "timed");
+		if (want[i].timed == NULL)
+			cr_expect_null(timed, "%s: a timed acquire recorded", want[i].lock);
+		else
+			cr_expect(json_is_string(timed) && strcmp(json_string_value(timed), want[i].timed) == 0,
+				  "%s: want timed \"%s\"", want[i].lock, want[i].timed);
+	}
+	json_decref(doc);
+	free(r);
+	free(dir);
 }

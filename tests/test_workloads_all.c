@@ -6,7 +6,9 @@
  * For each workload, with its default parameters at 2 threads:
  *  - clean: under the first lock of the registry that excludes and has the
  *    capabilities the workload needs, the run is ok, with no violation, no
- *    release error and no verify failure, and the threads made progress;
+ *    release error and no verify failure, and the threads made progress
+ *    (or, for a workload that declares may_deadlock, a deadlock found and
+ *    explained: status deadlock with a cycle);
  *  - caught: under `none` (the registry's lock that excludes nothing,
  *    given the capabilities the workload needs — it is trivially
  *    reentrant, and its try and timed acquires succeed at once), the
@@ -27,6 +29,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
+#include "engine/deadlock.h"
 #include "engine/run.h"
 #include "engine/topo.h"
 #include "locks/registry.h"
@@ -165,6 +168,16 @@ ParameterizedTest(size_t *i, workloads_all, clean_and_caught, .timeout = 60)
 	cr_assert_not_null(real, "%s: no lock in the registry excludes and has the capabilities it needs", w->name);
 	struct lb_outcome out;
 	run_default(w, real, 100000000, &out);
+	if (w->may_deadlock != NULL && out.status == LB_STATUS_DEADLOCK) {
+		/* By design (it says why): then the deadlock must be found and explained, not hung. */
+		cr_assert_gt(strlen(w->may_deadlock), 0, "%s: may_deadlock gives no reason", w->name);
+		cr_assert_not_null(out.deadlock, "%s under %s", w->name, real->name);
+		cr_expect_gt(out.deadlock->ncycle, 0, "%s under %s: a cycle", w->name, real->name);
+		cr_expect(strncmp(out.deadlock->report, "thread ", 7) == 0, "%s", out.deadlock->report);
+		cr_log_info("workload %s deadlocks under %s by design: %s", w->name, real->name, out.deadlock->report);
+		lb_outcome_free(&out);
+		goto negative_control;
+	}
 	cr_expect_eq(out.status, LB_STATUS_OK, "%s under %s: %s", w->name, real->name, out.message);
 	cr_expect_eq(out.violations, 0, "%s under %s: violations", w->name, real->name);
 	cr_expect_eq(out.verify_failures, 0, "%s under %s: %s", w->name, real->name, out.message);
@@ -175,6 +188,7 @@ ParameterizedTest(size_t *i, workloads_all, clean_and_caught, .timeout = 60)
 	cr_expect_gt(total, 0, "%s under %s made no progress", w->name, real->name);
 	lb_outcome_free(&out);
 
+negative_control:;
 	struct lb_lock_ops none = none_with(w->needs_caps);
 	if (w->blind_to_none != NULL) {
 		cr_assert_gt(strlen(w->blind_to_none), 0, "%s: blind_to_none gives no reason", w->name);

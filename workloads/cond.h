@@ -19,6 +19,9 @@
  * queues the waiter in one step: either it sees the bump and returns at once,
  * or the waiter is queued before the FUTEX_WAKE that follows the bump.
  *
+ * wait(timeout) is the same FUTEX_WAIT with a relative timeout: it returns
+ * LB_COND_TIMEOUT when that expired (Condition.wait returning False).
+ *
  * As with Python's, a return from wait does not promise the predicate holds
  * (another thread may have taken the item first; a wake for n threads may
  * reach one that had not gone to sleep yet), so callers wait in a loop around
@@ -48,6 +51,7 @@
 #ifndef LB_WORKLOADS_COND_H
 #define LB_WORKLOADS_COND_H
 
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
@@ -62,11 +66,13 @@
 /*
  * Sleep while *word == expected, at most timeout_ns if that is not 0. Returns
  * at once when the value differs; may return early (signal, spurious wake).
+ * True when it returned because the timeout expired.
  */
-static inline void lb_futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns)
+static inline bool lb_futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t timeout_ns)
 {
 	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, timeout_ns ? &ts : NULL, NULL, 0);
+	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, timeout_ns ? &ts : NULL, NULL, 0) != 0 &&
+	       errno == ETIMEDOUT;
 }
 
 /* Wake up to n threads sleeping on word. */
@@ -82,24 +88,37 @@ struct lb_cond {
 	_Atomic uint32_t stopped;  /* raised by lb_cond_stop: waiters leave */
 };
 
+/* How a wait ended: woken (a notify, or spuriously), its timeout expired, or the run is stopping. */
+enum lb_cond_end { LB_COND_WOKEN, LB_COND_TIMEOUT, LB_COND_STOP };
+
 /*
- * Called with the lock held; returns with it held. false: the run is
- * stopping, the caller should release the lock and leave.
+ * Condition.wait(timeout): called with the lock held; returns with it held.
+ * timeout_ns 0 waits without a timeout. LB_COND_STOP: the run is stopping,
+ * the caller should release the lock and leave. As with Python's, the
+ * caller checks its predicate again whatever the result.
  */
-static inline bool lb_cond_wait(struct lb_thread *t, struct lb_cond *cv)
+static inline enum lb_cond_end lb_cond_wait_for(struct lb_thread *t, struct lb_cond *cv, uint64_t timeout_ns)
 {
 	uint32_t s = atomic_load(&cv->seq);
 	if (atomic_load(&cv->stopped))
-		return false;
+		return LB_COND_STOP;
 	atomic_fetch_add_explicit(&cv->sleepers, 1, memory_order_relaxed);
 	lb_release(t);
-	lb_futex_wait(&cv->seq, s, 0);
+	bool expired = lb_futex_wait(&cv->seq, s, timeout_ns);
 	lb_acquire(t);
 	atomic_fetch_sub_explicit(&cv->sleepers, 1, memory_order_relaxed);
-	return !atomic_load(&cv->stopped);
+	if (atomic_load(&cv->stopped))
+		return LB_COND_STOP;
+	return expired ? LB_COND_TIMEOUT : LB_COND_WOKEN;
 }
 
-/* Called with the lock held: wake up to n waiters (threading.Condition.notify(n)). */
+/* Condition.wait(): false when the run is stopping (release the lock and leave). */
+static inline bool lb_cond_wait(struct lb_thread *t, struct lb_cond *cv)
+{
+	return lb_cond_wait_for(t, cv, 0) != LB_COND_STOP;
+}
+
+/* Called with the lock held: wake up to n waiters (threading.Condition.notify(n); INT_MAX: notify_all). */
 static inline void lb_cond_notify(struct lb_cond *cv, int n)
 {
 	atomic_fetch_add(&cv->seq, 1);

@@ -16,6 +16,17 @@
  * with lb_acquire, so those count as acquisitions too). A thread asleep on
  * a condition is not trying to take the lock and is not measured as waiting.
  *
+ * notify_all=1 wakes every thread waiting on the condition instead of one
+ * (Condition.notify_all()): with several consumers, all but one find the
+ * buffer empty again — futile wake-ups, each one more acquisition of the
+ * lock. timeout_ns > 0 makes every wait a wait(timeout): one that expires
+ * with the predicate still false gives the operation up, as
+ * queue.Queue.get(timeout=)/put(timeout=) raise Empty/Full; the thread
+ * releases the lock and tries again (a producer with the same item).
+ * Counted per thread, over the measured window (workload_figures): waits,
+ * futile_wakeups (a wait ended by a wake-up, after which the predicate was
+ * still false), wait_timeouts, gave_up, and the items consumed per second.
+ *
  * Items are numbered: producer p's k-th item is p << 40 | k, unique without
  * any shared counter. Each thread keeps, on its own cache line, how many
  * items it put (producers) or took and their sum and hashed sum
@@ -37,8 +48,9 @@
  */
 #include "cond.h"
 #include "engine/workload.h"
+#include "figures.h"
 
-enum { P_PRODUCERS, P_CAPACITY, P_ITEM_NS };
+enum { P_PRODUCERS, P_CAPACITY, P_ITEM_NS, P_NOTIFY_ALL, P_TIMEOUT_NS };
 
 static const struct lb_param condition_params[] = {
 	[P_PRODUCERS] = { "producers", LB_PARAM_INT, "1",
@@ -46,6 +58,11 @@ static const struct lb_param condition_params[] = {
 	[P_CAPACITY] = { "capacity", LB_PARAM_INT, "8", "items the buffer holds", 1, 1 << 20 },
 	[P_ITEM_NS] = { "item_ns", LB_PARAM_DURATION, "1us",
 			"busy work to make an item and to use one, outside the lock", 0, 1000000000 },
+	[P_NOTIFY_ALL] = { "notify_all", LB_PARAM_BOOL, "0", "wake every waiter (notify_all) instead of one (notify)",
+			   0, 1 },
+	[P_TIMEOUT_NS] = { "timeout_ns", LB_PARAM_DURATION, "0",
+			   "wait(timeout): give the put/get up when it expires (Full/Empty); 0: wait without one", 0,
+			   10000000000LL },
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
@@ -55,6 +72,8 @@ struct cond_tally {
 	uint64_t items;    /* put (producer) or taken (consumer) */
 	uint64_t sum;      /* of the item numbers taken */
 	uint64_t hash_sum; /* of hash(item) over the items taken */
+	/* In the measured window: */
+	uint64_t waits, futile, timeouts, gave_up, taken;
 };
 
 struct cond_state {
@@ -65,7 +84,8 @@ struct cond_state {
 	/* Read-only once set up. */
 	_Alignas(LB_CACHELINE) uint32_t capacity;
 	unsigned producers;
-	uint64_t item_iters;
+	uint64_t item_iters, timeout_ns;
+	int wake; /* threads a notify wakes: 1, or INT_MAX (notify_all) */
 	_Atomic uint64_t *slots;
 };
 
@@ -91,54 +111,100 @@ static int cond_setup(struct lb_run *run, char *err, size_t errlen)
 	s->capacity = (uint32_t)lb_param(run, P_CAPACITY);
 	s->producers = (unsigned)producers;
 	s->item_iters = lb_param_iters(run, P_ITEM_NS);
+	s->timeout_ns = (uint64_t)lb_param(run, P_TIMEOUT_NS);
+	s->wake = lb_param(run, P_NOTIFY_ALL) ? INT_MAX : 1;
 	s->slots = lb_wl_alloc(run, s->capacity, sizeof *s->slots);
 	return s->slots != NULL ? 0 : lb_setup_fail(run, err, errlen, "out of memory");
+}
+
+/*
+ * Wait on cv until ready() holds: true with the lock held and ready() true;
+ * false with the lock held when the run stops (*stop set) or the operation
+ * was given up after a timeout. Counts the waits as Python would see them.
+ */
+static bool wait_until(struct lb_thread *t, struct cond_state *s, struct lb_cond *cv,
+		       bool (*ready)(const struct cond_state *), bool *stop)
+{
+	struct cond_tally *me = t->tally;
+	while (!ready(s)) {
+		enum lb_cond_end end = lb_cond_wait_for(t, cv, s->timeout_ns);
+		bool counted = wl_in_window(t);
+		me->waits += counted;
+		if (end == LB_COND_STOP) {
+			*stop = true;
+			return false;
+		}
+		if (ready(s))
+			return true;
+		if (end == LB_COND_TIMEOUT) {
+			me->timeouts += counted;
+			me->gave_up += counted;
+			return false;
+		}
+		me->futile += counted;
+	}
+	return true;
+}
+
+static bool has_room(const struct cond_state *s)
+{
+	return lb_relaxed_load(&s->count) < s->capacity;
+}
+
+static bool has_item(const struct cond_state *s)
+{
+	return lb_relaxed_load(&s->count) != 0;
 }
 
 static void producer(struct lb_thread *t, struct cond_state *s)
 {
 	struct cond_tally *me = t->tally;
 	uint64_t base = (uint64_t)t->id << ITEM_SHIFT;
+	bool made = false, stop = false;
 	while (lb_running(t)) {
-		if (s->item_iters)
+		if (!made && s->item_iters)
 			lb_busy(s->item_iters);
+		made = true; /* item number me->items, until it is put */
 		lb_acquire(t);
-		while (lb_relaxed_load(&s->count) >= s->capacity) {
-			if (!lb_cond_wait(t, &s->not_full)) {
-				lb_release(t);
+		if (!wait_until(t, s, &s->not_full, has_room, &stop)) {
+			lb_release(t);
+			if (stop)
 				return;
-			}
+			continue; /* queue.Full: try the same item again */
 		}
 		uint32_t count = lb_relaxed_load(&s->count);
 		uint32_t tail = (uint32_t)(((uint64_t)lb_relaxed_load(&s->head) + count) % s->capacity);
 		lb_relaxed_store(&s->slots[tail], base | me->items);
 		lb_relaxed_store(&s->count, count + 1);
-		lb_cond_notify(&s->not_empty, 1);
+		lb_cond_notify(&s->not_empty, s->wake);
 		lb_release(t);
 		me->items++;
+		made = false;
 	}
 }
 
 static void consumer(struct lb_thread *t, struct cond_state *s)
 {
 	struct cond_tally *me = t->tally;
+	bool stop = false;
 	while (lb_running(t)) {
 		lb_acquire(t);
-		while (lb_relaxed_load(&s->count) == 0) {
-			if (!lb_cond_wait(t, &s->not_empty)) {
-				lb_release(t);
+		if (!wait_until(t, s, &s->not_empty, has_item, &stop)) {
+			lb_release(t);
+			if (stop)
 				return;
-			}
+			continue; /* queue.Empty */
 		}
 		uint32_t head = lb_relaxed_load(&s->head) % s->capacity;
 		uint64_t item = lb_relaxed_load(&s->slots[head]);
 		lb_relaxed_store(&s->head, (head + 1) % s->capacity);
 		lb_relaxed_store(&s->count, lb_relaxed_load(&s->count) - 1);
-		lb_cond_notify(&s->not_full, 1);
+		lb_cond_notify(&s->not_full, s->wake);
 		lb_release(t);
 		me->items++;
 		me->sum += item;
 		me->hash_sum += item_hash(item);
+		me->taken += wl_in_window(t);
 		if (s->item_iters)
 			lb_busy(s->item_iters);
 	}
@@ -200,6 +266,21 @@ static unsigned cond_verify(struct lb_run *run, char *msg, size_t msglen)
 	return 0;
 }
 
+static size_t cond_figures(struct lb_run *run, double window_s, struct lb_figure *out, size_t max)
+{
+	double waits = (double)LB_TALLY_SUM(run, struct cond_tally, waits);
+	double futile = (double)LB_TALLY_SUM(run, struct cond_tally, futile);
+	const struct lb_figure all[] = {
+		{ "waits", waits },
+		{ "futile_wakeups", futile },
+		{ "futile_per_wait", waits > 0 ? futile / waits : NAN },
+		{ "wait_timeouts", (double)LB_TALLY_SUM(run, struct cond_tally, timeouts) },
+		{ "gave_up", (double)LB_TALLY_SUM(run, struct cond_tally, gave_up) },
+		{ "items_per_s", wl_per_s((double)LB_TALLY_SUM(run, struct cond_tally, taken), window_s) },
+	};
+	return wl_figures_copy(out, max, all, sizeof all / sizeof all[0]);
+}
+
 const struct lb_workload lb_workload_condition = {
 	.name = "condition",
 	.summary = "producers/consumers on a bounded buffer with condition variables over the lock (queue.Queue)",
@@ -210,4 +291,5 @@ const struct lb_workload lb_workload_condition = {
 	.thread = cond_thread,
 	.verify = cond_verify,
 	.stop = cond_stop,
+	.figures = cond_figures,
 };

@@ -28,6 +28,13 @@
  *    its stack rather than lb_pin_self, which allocates an hwloc bitmap per
  *    call: nothing is allocated in the loop. No topology (or a synthetic
  *    one, or a single PU): no shuffling;
+ *  - readers and writers: read_percent of the attempts are reads (the
+ *    harness's lb_read_* wrappers: shared on a reader-writer lock, checked
+ *    by the reader/writer canary; exclusive on any other lock), the rest
+ *    writes; a read section loads the shared counter at its start and end
+ *    and counts a reader that saw it change (a writer inside with it); a
+ *    long read hold does not poll the lock: a hand-over in the middle (the
+ *    GIL's) would let a writer move the counter with no lock at fault;
  *  - a mix of acquisition paths: try_percent of attempts use try_acquire
  *    (locks with LB_CAP_TRY), and timed_percent of the rest acquire_until
  *    with a random deadline of at most timed_max_ns (LB_CAP_TIMED; two
@@ -41,11 +48,13 @@
  * The thread count is the runner's; `lockbench stress` oversubscribes by
  * default (2 x PUs + 1), so holders and waiters get preempted.
  *
- * Verification never stops: the harness checks the owner canary on every
- * acquisition and release, and the critical section increments a shared
- * counter with a plain load and store (as cs does). verify() compares it
- * with the sum of every thread's acquisitions and returns the number of
- * lost updates; a lock that ever lets two holders in loses some.
+ * Verification never stops: the harness checks the owner canary (and, for
+ * shared reads, the reader/writer canary) on every acquisition and release,
+ * and a write section increments a shared counter with a plain load and
+ * store (as cs does). verify() compares it with the sum of every thread's
+ * writes and returns the number of lost updates plus the reads that saw it
+ * move; a lock that ever lets two writers in, or a writer in with a
+ * reader, shows up there.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -66,6 +75,7 @@ enum {
 	P_TRY_PERCENT,
 	P_TIMED_PERCENT,
 	P_TIMED_MAX_NS,
+	P_READ_PERCENT,
 	P_SEED,
 };
 
@@ -92,6 +102,9 @@ static const struct lb_param stress_params[] = {
 			      "share of the other attempts made with acquire_until (locks that have it)", 0, 100 },
 	[P_TIMED_MAX_NS] = { "timed_max_ns", LB_PARAM_DURATION, "20us",
 			     "acquire_until waits a random 0..timed_max_ns at most", 0, SECOND },
+	[P_READ_PERCENT] = { "read_percent", LB_PARAM_INT, "50",
+			     "share of attempts that are reads (shared on reader-writer locks, else exclusive)", 0,
+			     100 },
 	[P_SEED] = { "seed", LB_PARAM_INT, "1", "seed of the per-thread random generators", 0, INT64_MAX },
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
@@ -101,13 +114,18 @@ struct stress_state {
 	uint64_t cs_max_iters, think_max_iters, long_iters;
 	uint64_t long_every;
 	uint32_t stutter_ticks, shuffle_ticks; /* 0 = off */
-	unsigned try_percent, timed_percent;
+	unsigned try_percent, timed_percent, read_percent;
 	uint64_t timed_max_ns;
 	uint64_t seed;
 	int *pus; /* allowed PUs for shuffling */
 	unsigned npus;
 	/* written by lock holders only */
 	_Alignas(LB_CACHELINE) _Atomic uint64_t counter;
+};
+
+/* A thread's reads that saw the counter move. */
+struct stress_tally {
+	uint64_t torn;
 };
 
 /* splitmix64: turns (seed, thread id) into well-mixed, distinct, non-zero states. */
@@ -179,6 +197,7 @@ static int stress_setup(struct lb_run *run, char *err, size_t errlen)
 	s->try_percent = (unsigned)lb_param(run, P_TRY_PERCENT);
 	s->timed_percent = (unsigned)lb_param(run, P_TIMED_PERCENT);
 	s->timed_max_ns = (uint64_t)lb_param(run, P_TIMED_MAX_NS);
+	s->read_percent = (unsigned)lb_param(run, P_READ_PERCENT);
 	s->seed = (uint64_t)lb_param(run, P_SEED);
 	if (s->shuffle_ticks != 0 && run->topo != NULL)
 		return allowed_pus(run, s, err, errlen);
@@ -212,6 +231,56 @@ static void shuffle(const struct stress_state *s, uint64_t *rng)
 	pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+/* The length of one hold: usually 0..cs_max, about 1 in long_hold_every a long one. */
+static uint64_t hold_iters(const struct stress_state *s, uint64_t *rng, bool *is_long)
+{
+	*is_long = s->long_every != 0 && next_random(rng) % s->long_every == 0;
+	return *is_long ? s->long_iters : random_upto(rng, s->cs_max_iters);
+}
+
+/* A write: try, timed or blocking (a failed try or timed attempt falls back to blocking). */
+static void stress_write(struct lb_thread *t, struct stress_state *s, uint64_t *rng, unsigned try_percent,
+			 unsigned timed_percent)
+{
+	bool held = false;
+	if (next_random(rng) % 100 < try_percent)
+		held = lb_write_try_acquire(t);
+	else if (next_random(rng) % 100 < timed_percent)
+		held = lb_write_acquire_until(t, lb_mono_ns() + random_upto(rng, s->timed_max_ns));
+	if (!held)
+		lb_write_acquire(t);
+
+	lb_bump(&s->counter);
+	bool is_long;
+	uint64_t iters = hold_iters(s, rng, &is_long);
+	if (is_long)
+		lb_busy_polling(t, iters);
+	else
+		lb_busy(iters);
+	lb_write_release(t);
+}
+
+/* A read, by the same paths: the counter must not move while we hold it. */
+static void stress_read(struct lb_thread *t, struct stress_state *s, uint64_t *rng, unsigned try_percent,
+			unsigned timed_percent)
+{
+	struct stress_tally *me = t->tally;
+	bool held = false;
+	if (next_random(rng) % 100 < try_percent)
+		held = lb_read_try_acquire(t);
+	else if (next_random(rng) % 100 < timed_percent)
+		held = lb_read_acquire_until(t, lb_mono_ns() + random_upto(rng, s->timed_max_ns));
+	if (!held)
+		lb_read_acquire(t);
+
+	uint64_t c0 = lb_relaxed_load(&s->counter);
+	bool is_long;
+	/* No poll in a read: a lock handing itself over (the GIL) would let a writer move the counter. */
+	lb_busy(hold_iters(s, rng, &is_long));
+	me->torn += lb_relaxed_load(&s->counter) != c0;
+	lb_read_release(t);
+}
+
 static void stress_thread(struct lb_thread *t)
 {
 	struct stress_state *s = t->run->wl_state;
@@ -232,38 +301,40 @@ static void stress_thread(struct lb_thread *t)
 			shuffle(s, &rng);
 		}
 
-		bool held = false;
-		if (next_random(&rng) % 100 < try_percent)
-			held = lb_try_acquire(t);
-		else if (next_random(&rng) % 100 < timed_percent)
-			held = lb_acquire_until(t, lb_mono_ns() + random_upto(&rng, s->timed_max_ns));
-		if (!held)
-			lb_acquire(t);
-
-		lb_bump(&s->counter);
-		if (s->long_every != 0 && next_random(&rng) % s->long_every == 0)
-			lb_busy_polling(t, s->long_iters);
+		if (next_random(&rng) % 100 < s->read_percent)
+			stress_read(t, s, &rng, try_percent, timed_percent);
 		else
-			lb_busy(random_upto(&rng, s->cs_max_iters));
-		lb_release(t);
+			stress_write(t, s, &rng, try_percent, timed_percent);
 
 		lb_busy(random_upto(&rng, s->think_max_iters));
 	}
 }
 
-/* Failures = lost counter updates (at least 1 if the counter is off either way). */
+/* Failures = lost counter updates (at least 1 if the counter is off either way) + reads that saw it move. */
 static unsigned stress_verify(struct lb_run *run, char *msg, size_t msglen)
 {
 	struct stress_state *s = run->wl_state;
-	uint64_t lost = lb_verify_count(run, lb_relaxed_load(&s->counter), lb_total(run), "acquisitions", msg, msglen);
-	return lost > UINT_MAX ? UINT_MAX : (unsigned)lost;
+	uint64_t writes = 0, counter = lb_relaxed_load(&s->counter);
+	uint64_t torn = LB_TALLY_SUM(run, struct stress_tally, torn);
+	for (unsigned i = 0; i < run->nthreads; i++)
+		writes += run->threads[i].role[LB_ROLE_WRITE].total;
+	if (counter == writes && torn == 0)
+		return 0;
+	uint64_t lost = writes > counter ? writes - counter : counter - writes;
+	lb_verify_fail(run, msg, msglen,
+		       "shared counter %" PRIu64 " != %" PRIu64 " writes (%" PRIu64 " lost); %" PRIu64
+		       " reads saw it change",
+		       counter, writes, lost, torn);
+	uint64_t failures = lost + torn;
+	return failures > UINT_MAX ? UINT_MAX : (unsigned)failures;
 }
 
 const struct lb_workload lb_workload_stress = {
 	.name = "stress",
-	.summary = "torture: random holds and think times, rare long holds, stutter, shuffle, try/timed mix",
+	.summary = "torture: readers and writers, random holds and think times, rare long holds, stutter, shuffle, try/timed mix",
 	.params = stress_params,
 	.state_size = sizeof(struct stress_state),
+	.tally_size = sizeof(struct stress_tally),
 	.setup = stress_setup,
 	.thread = stress_thread,
 	.verify = stress_verify,

@@ -12,9 +12,29 @@
  *
  *     const struct lb_lock_ops lockbench_lock;
  *
- * with abi_version = LB_LOCK_ABI_VERSION. lockbench reads abi_version first
- * and refuses any other value, so the rest of the layout may change between
- * versions without a plug-in being misread.
+ * with abi_version = LB_LOCK_ABI_VERSION. lockbench reads abi_version first.
+ *
+ * Versions. A new version only ever appends fields at the end of the
+ * struct; a field never moves or changes meaning. So lockbench loads a
+ * plug-in built for an older version by copying that version's prefix of
+ * the table and leaving the newer fields NULL/0, and refuses every other
+ * value (newer than it knows, or 0) with one line and exit 2.
+ *
+ *   1  the mutex: everything up to `counters`.
+ *   2  reader-writer locks: the read_* operations at the end, and the
+ *      capability bits LB_CAP_RW ... LB_CAP_PHASE_FAIR. An ABI-1 plug-in
+ *      loads as a mutex (no read side; its caps may not use the v2 bits).
+ *
+ * Reader-writer locks. There is one lock interface: acquire/release are
+ * the exclusive (write) side of every lock, and a reader-writer lock also
+ * fills in read_acquire/read_release (shared side) and says so with
+ * LB_CAP_RW. A lock without them still runs every reader-writer workload:
+ * its readers take it exclusively, which is the baseline a reader-writer
+ * lock has to beat. A thread holds at most one side at a time, so one
+ * per-thread node serves both sides. LB_CAP_TRY and LB_CAP_TIMED on a
+ * reader-writer lock promise both sides (try_acquire and read_try_acquire;
+ * acquire_until and read_acquire_until). LB_CAP_CHECKS_RELEASE speaks of
+ * the write side (release of a lock nobody holds).
  */
 #ifndef LOCKBENCH_LOCK_H
 #define LOCKBENCH_LOCK_H
@@ -23,7 +43,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LB_LOCK_ABI_VERSION 1u
+#define LB_LOCK_ABI_VERSION 2u
+/* The oldest version lockbench still loads (see "Versions" above). */
+#define LB_LOCK_ABI_MIN_VERSION 1u
 
 /* The symbol a plug-in exports. */
 #define LB_PLUGIN_SYMBOL "lockbench_lock"
@@ -43,6 +65,29 @@ enum lb_cap {
 	LB_CAP_NO_EXCLUSION = 1u << 7, /* excludes nothing: the checker's negative control */
 	LB_CAP_CHECKS_RELEASE = 1u << 8, /* release of a lock nobody holds returns -1, changing nothing */
 	LB_CAP_KNOWS_OWNER = 1u << 9,    /* so does release by any thread not holding it (set both) */
+	/* ABI 2: reader-writer locks. */
+	LB_CAP_RW = 1u << 10,          /* read_acquire/read_release: readers share the lock */
+	/*
+	 * The policy of a reader-writer lock (at most one of these three; with
+	 * none, and LB_CAP_FIFO, it is task-fair: requests are granted in arrival
+	 * order, consecutive readers together):
+	 */
+	LB_CAP_READER_PREF = 1u << 11, /* a reader gets in whenever readers hold it: writers can starve */
+	LB_CAP_WRITER_PREF = 1u << 12, /* a waiting writer shuts new readers out: readers can starve */
+	LB_CAP_PHASE_FAIR = 1u << 13,  /* read and write phases alternate: each side waits at most one phase of the other */
+	/*
+	 * Added without a new ABI version: a plug-in built before them sets
+	 * neither, loads as before, and is treated as before.
+	 * TIMED_EMULATED: acquire_until is not the algorithm's own wait but
+	 * try_acquire polled until the deadline (a queue lock cannot leave its
+	 * queue): it gives up the lock's order while it waits. Set with TIMED.
+	 * LIVE_COUNTERS: counters() may also be called while threads run, and
+	 * every counter is a count that only grows; lockbench then reads them
+	 * as the measured window opens and reports the difference. Without it
+	 * lock_counters cover the whole run, warm-up included.
+	 */
+	LB_CAP_TIMED_EMULATED = 1u << 14,
+	LB_CAP_LIVE_COUNTERS = 1u << 15,
 };
 
 /* Types of lock and workload parameters (`name:key=value,...`). */
@@ -112,9 +157,25 @@ struct lb_lock_ops {
 	void (*poll)(void *state, void *node);
 	/*
 	 * Optional: write up to max event counters into out, return how many.
-	 * Called after all threads have stopped.
+	 * Called after all threads have stopped; with LB_CAP_LIVE_COUNTERS also
+	 * once while they run (read each counter atomically or under the lock's
+	 * own mutex, and return the same names in the same order every time).
 	 */
 	size_t (*counters)(void *state, struct lb_counter *out, size_t max);
+
+	/* ---- ABI 2: the shared (read) side, all NULL for a mutex. ---- */
+
+	/* LB_CAP_RW: block until the caller holds the lock shared with other readers. */
+	void (*read_acquire)(void *state, void *node);
+	/* LB_CAP_RW: give a read hold up. Returns 0, or -1 if the caller holds none. */
+	int (*read_release)(void *state, void *node);
+	/* LB_CAP_RW and LB_CAP_TRY: take a read hold only if that needs no waiting. */
+	bool (*read_try_acquire)(void *state, void *node);
+	/* LB_CAP_RW and LB_CAP_TIMED: wait for a read hold until deadline_ns at most. */
+	bool (*read_acquire_until)(void *state, void *node, uint64_t deadline_ns);
 };
+
+/* Bytes of an ABI-1 table: the fields before the first ABI-2 one. */
+#define LB_LOCK_OPS_V1_SIZE offsetof(struct lb_lock_ops, read_acquire)
 
 #endif

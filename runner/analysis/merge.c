@@ -152,6 +152,7 @@ static void copy_identity(struct lb_config *dst, const struct lb_config *c, cons
 	dst->lock_name = lb_strdup(c->lock_name);
 	kvs_copy(&dst->lock_params, &c->lock_params);
 	dst->lock_plugin = lb_strdup(c->lock_plugin);
+	dst->lock_timed = lb_strdup(c->lock_timed);
 	dst->workload_name = lb_strdup(c->workload_name);
 	kvs_copy(&dst->workload_params, &c->workload_params);
 	dst->threads = c->threads;
@@ -280,12 +281,22 @@ static int check_inputs(struct merge *m, const struct shard **first, char *err, 
 	return 0;
 }
 
+/* A merged input's own merge record (merged_from, merged_by, machines): replaced by this merge's. */
+static void drop_merge_record(struct lb_context *x)
+{
+	struct lb_context rec = { .merged_from = x->merged_from, .nmerged_from = x->nmerged_from,
+				  .merged_by = x->merged_by, .machines = x->machines, .nmachines = x->nmachines };
+	x->merged_from = NULL, x->nmerged_from = 0, x->merged_by = NULL, x->machines = NULL, x->nmachines = 0;
+	lb_context_clear(&rec);
+}
+
 /* Every machine's configs, context and missing shards into m->out. */
 static void join(struct merge *m, int argc, char **argv)
 {
 	struct lb_context *ctx = &m->out->context;
 	size_t most = 0;
 	bool interrupted = false;
+	drop_merge_record(ctx);
 	ctx->machines = alloc(m->nmachines, sizeof *ctx->machines);
 	ctx->merged_from = alloc(m->n, sizeof *ctx->merged_from);
 	for (size_t lo = 0, hi; lo < m->n; lo = hi) {

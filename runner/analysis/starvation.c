@@ -12,7 +12,7 @@
  * the coarse-tick interval [from, to]? Slices at the edges are left out, so
  * the answer errs towards "no" (not starved).
  */
-static bool others_acquired(const struct lb_outcome *out, unsigned self, uint32_t from, uint32_t to)
+bool lb_outcome_others_acquired(const struct lb_outcome *out, unsigned self, uint32_t from, uint32_t to)
 {
 	const struct lb_run *r = &out->run;
 	double per_slice = (double)out->slice_ns / (double)out->tick_ns;
@@ -50,7 +50,7 @@ void lb_outcome_judge(struct lb_outcome *out)
 		double gap_ns = (double)t->max_gap_ticks * (double)out->tick_ns;
 		bool long_gap = gap_ns >= LB_STARVE_GAP * window_ticks * (double)out->tick_ns &&
 				gap_ns >= LB_STARVE_GAP_MIN_NS &&
-				others_acquired(out, i, t->max_gap_end - t->max_gap_ticks, t->max_gap_end);
+				lb_outcome_others_acquired(out, i, t->max_gap_end - t->max_gap_ticks, t->max_gap_end);
 		out->starved[i] = shut_out || long_gap;
 		out->nstarved += out->starved[i];
 	}

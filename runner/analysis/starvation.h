@@ -30,4 +30,11 @@
  */
 void lb_outcome_judge(struct lb_outcome *out);
 
+/*
+ * Whether a thread other than self acquired in a timeline slice lying
+ * wholly inside the coarse-tick interval [from, to]; slices at the edges
+ * are left out, so the answer errs towards "no" (not starved).
+ */
+bool lb_outcome_others_acquired(const struct lb_outcome *out, unsigned self, uint32_t from, uint32_t to);
+
 #endif

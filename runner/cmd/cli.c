@@ -49,6 +49,9 @@ void lb_caps_text(uint32_t caps, char *buf, size_t len)
 		{ LB_CAP_TRY, "try" }, { LB_CAP_TIMED, "timed" }, { LB_CAP_POLL, "poll" },
 		{ LB_CAP_REENTRANT, "reentrant" }, { LB_CAP_NO_EXCLUSION, "no-exclusion" },
 		{ LB_CAP_CHECKS_RELEASE, "checks-release" }, { LB_CAP_KNOWS_OWNER, "knows-owner" },
+		{ LB_CAP_RW, "rw" }, { LB_CAP_READER_PREF, "reader-pref" }, { LB_CAP_WRITER_PREF, "writer-pref" },
+		{ LB_CAP_PHASE_FAIR, "phase-fair" },
+		{ LB_CAP_TIMED_EMULATED, "timed-emulated" }, { LB_CAP_LIVE_COUNTERS, "live-counters" },
 	};
 	size_t used = 0;
 	buf[0] = '\0';

@@ -14,7 +14,7 @@
 #include "engine/spec.h"
 
 /* Codes of the long-only shared options: above every character a command may use. */
-enum { O_WARMUP = 0x100, O_TIMING, O_SLICE, O_GRACE, O_LOG_CAP, O_BUSY_RATE };
+enum { O_WARMUP = 0x100, O_TIMING, O_SLICE, O_GRACE, O_LOG_CAP, O_BUSY_RATE, O_ISOLATE, O_NO_ISOLATE };
 
 static const struct {
 	unsigned bit;
@@ -34,6 +34,8 @@ static const struct {
 	{ LB_OPT_BUSY_RATE, { "busy-rate", required_argument, NULL, O_BUSY_RATE } },
 	{ LB_OPT_OUTPUT, { "output", required_argument, NULL, 'o' } },
 	{ LB_OPT_QUIET, { "quiet", no_argument, NULL, 'q' } },
+	{ LB_OPT_ISOLATE, { "isolate", no_argument, NULL, O_ISOLATE } },
+	{ LB_OPT_ISOLATE, { "no-isolate", no_argument, NULL, O_NO_ISOLATE } },
 };
 #define NSHARED (sizeof shared / sizeof shared[0])
 #define MAX_OWN 16
@@ -46,6 +48,7 @@ void lb_run_args_init(struct lb_run_args *a)
 			  .order_log_cap = 1u << 20 },
 		.repeat = 1,
 		.pin_text = "compact",
+		.isolate = -1,
 	};
 }
 
@@ -147,6 +150,10 @@ static int parse_shared(int c, const char *arg, struct lb_run_args *a)
 		return 0;
 	case 'q':
 		a->quiet = true;
+		return 0;
+	case O_ISOLATE:
+	case O_NO_ISOLATE:
+		a->isolate = c == O_ISOLATE;
 		return 0;
 	}
 	return -1;

@@ -34,6 +34,7 @@ enum lb_shared_option {
 	LB_OPT_BUSY_RATE = 1 << 11, /* --busy-rate N */
 	LB_OPT_OUTPUT = 1 << 12,   /* -o, --output FILE */
 	LB_OPT_QUIET = 1 << 13,    /* -q, --quiet */
+	LB_OPT_ISOLATE = 1 << 14,  /* --isolate, --no-isolate */
 };
 
 /* What the shared options set. */
@@ -50,6 +51,7 @@ struct lb_run_args {
 	const char *output; /* NULL: results/<stamp>-<host>.json */
 	bool quiet;
 	int64_t busy_rate; /* 0: calibrate */
+	int isolate;       /* enum lb_isolate_mode: -1 auto (plug-in locks, workloads that may deadlock) */
 };
 
 /* The one set of run defaults (1 s windows, 100 ms warm-up, sample:16, compact pinning, ...). */

@@ -13,7 +13,8 @@
 static const char run_help[] =
 	"usage: lockbench run [options]\n"
 	"  -l, --locks LIST       locks to run, e.g. ticket,mcs or gil:interval=1ms,force_switch=0,pthread;\n"
-	"                         `all` is every built-in lock except the negative control `none`;\n"
+	"                         `all` is every built-in lock except the negative control `none`,\n"
+	"                         `all-rw` every built-in reader-writer lock;\n"
 	"                         a plug-in: ./mylock.so[:key=value] or plugin:path=FILE[,key=value]\n"
 	"                         (default pthread,ticket,mcs,gil; see `lockbench list`)\n"
 	"  -w, --workload W       workload and parameters, e.g. cs:cs_ns=200,think_ns=100 (default cs);\n"
@@ -31,10 +32,14 @@ static const char run_help[] =
 	"      --busy-rate N      busy-loop iterations per us instead of calibrating: cs_ns etc. then mean\n"
 	"                         the same work in every process (take it from a result's\n"
 	"                         context.busy_iterations_per_us)\n"
+	"      --isolate          run each config in a process of its own: a crash, hang or deadlock costs\n"
+	"                         only that config (default for plug-in locks and for workloads that may\n"
+	"                         deadlock: lockorder, selfdeadlock, condhold)\n"
+	"      --no-isolate       run every config in this process (a hung or deadlocked one ends the run)\n"
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            no progress and no table\n"
 	"  -h, --help             this text\n"
-	"exit codes: 0 ok, 1 a check failed (violation, hung), 2 usage or input error,\n"
+	"exit codes: 0 ok, 1 a check failed (violation, hung, deadlock, crashed), 2 usage or input error,\n"
 	"            3 the result file could not be written: the results were kept in the recovery\n"
 	"            file the error names, 4 as 3 but nowhere to keep them, 130 interrupted\n";
 
@@ -85,7 +90,7 @@ int lb_cmd_run(int argc, char **argv)
 		.name = "run",
 		.shared = LB_OPT_LOCKS | LB_OPT_WORKLOAD | LB_OPT_THREADS | LB_OPT_DURATION | LB_OPT_WARMUP | LB_OPT_PIN |
 			  LB_OPT_REPEAT | LB_OPT_TIMING | LB_OPT_SLICE | LB_OPT_GRACE | LB_OPT_LOG_CAP |
-			  LB_OPT_BUSY_RATE | LB_OPT_OUTPUT | LB_OPT_QUIET,
+			  LB_OPT_BUSY_RATE | LB_OPT_OUTPUT | LB_OPT_QUIET | LB_OPT_ISOLATE,
 		.own = own, .help = run_help, .parse = parse_own, .ctx = &r,
 	};
 	struct lb_run_args a;
@@ -113,7 +118,7 @@ int lb_cmd_run(int argc, char **argv)
 		.argc = argc, .argv = argv, .locks = a.locks, .nlocks = a.nlocks, .wls = a.wls, .nwls = a.nwls,
 		.tcounts = a.tcounts, .ntcounts = a.ntcounts, .opts = a.opts, .repeat = a.repeat,
 		.pin_text = a.pin_text, .output = a.output, .quiet = a.quiet,
-		.fail_on_starvation = r.fail_on_starvation, .busy_rate = a.busy_rate,
+		.fail_on_starvation = r.fail_on_starvation, .busy_rate = a.busy_rate, .isolate = a.isolate,
 		.report = report, .finished = finished, .report_arg = &r,
 	};
 	rc = lb_execute_plan(&plan);

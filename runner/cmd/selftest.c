@@ -36,7 +36,11 @@ static const char selftest_help[] =
 
 enum { MODES = 4 };
 
-/* One row: the bare reference and each timing mode, medians of the rounds. 0, or -1 out of memory. */
+/*
+ * One row: the bare reference and each timing mode, medians of the rounds.
+ * 0; 1 when a mode has no measurement (every run of it failed or hung: its
+ * cells say "failed", never nan); -1 out of memory.
+ */
 static int measure(const struct lb_run_opts *o, const void *topo, const struct lb_lock_choice *lock,
 		   const struct lb_wl_choice *wl, unsigned n, const int *pus, int64_t repeat, uint32_t sample)
 {
@@ -56,11 +60,20 @@ static int measure(const struct lb_run_opts *o, const void *topo, const struct l
 		med[m] = k[m] ? lb_stats_median(tp + m * repeat, k[m]) : NAN;
 	free(tp);
 	char cells[MODES][48];
-	for (int m = 1; m < MODES; m++)
-		snprintf(cells[m], sizeof cells[m], "%.3f, %+.1f", med[m] / med[0], 1e9 / med[m] - 1e9 / med[0]);
-	printf("%-10s %7u %12.3f %18s %18s %18s\n", lock->ops->name, n, med[0] / 1e6, cells[1], cells[2], cells[3]);
+	int failed = 0;
+	for (int m = 0; m < MODES; m++) {
+		if (k[m] == 0 || (m > 0 && k[0] == 0)) {
+			snprintf(cells[m], sizeof cells[m], "failed");
+			failed = 1;
+		} else if (m == 0) {
+			snprintf(cells[m], sizeof cells[m], "%.3f", med[0] / 1e6);
+		} else {
+			snprintf(cells[m], sizeof cells[m], "%.3f, %+.1f", med[m] / med[0], 1e9 / med[m] - 1e9 / med[0]);
+		}
+	}
+	printf("%-10s %7u %12s %18s %18s %18s\n", lock->ops->name, n, cells[0], cells[1], cells[2], cells[3]);
 	fflush(stdout);
-	return 0;
+	return failed;
 }
 
 static int parse_own(void *ctx, int c, const char *arg)
@@ -146,6 +159,7 @@ int lb_cmd_selftest(int argc, char **argv)
 	printf("%-10s %7s %12s %18s %18s %18s\n", "lock", "threads", "bare Mops/s", "off (ratio, ns)",
 	       "sample:N (ratio, ns)", "all (ratio, ns)");
 	rc = LB_EXIT_OK;
+	bool failed = false;
 	for (size_t l = 0; l < a.nlocks && rc == LB_EXIT_OK; l++) {
 		for (size_t ti = 0; ti < a.ntcounts && rc == LB_EXIT_OK; ti++) {
 			unsigned n = a.tcounts[ti];
@@ -154,14 +168,23 @@ int lb_cmd_selftest(int argc, char **argv)
 			if (pus == NULL || lb_pin_plan(topo, &pin, n, pus, &over, err, sizeof err) != 0) {
 				lb_error("%s", pus ? err : "out of memory");
 				rc = LB_EXIT_USAGE;
-			} else if (measure(&o, topo, &a.locks[l], &a.wls[0], n, pus, a.repeat, (uint32_t)sample) != 0) {
-				lb_error("out of memory");
-				rc = LB_EXIT_USAGE;
+			} else {
+				int m = measure(&o, topo, &a.locks[l], &a.wls[0], n, pus, a.repeat, (uint32_t)sample);
+				if (m < 0) {
+					lb_error("out of memory");
+					rc = LB_EXIT_USAGE;
+				} else if (m > 0) {
+					/* Go on with the other rows, but say so in the exit status. */
+					lb_error("selftest: %s at %u threads: a run failed or hung; nothing measured", a.locks[l].ops->name, n);
+					failed = true;
+				}
 			}
 			free(pus);
 		}
 	}
 	lb_topo_free(topo);
+	if (rc == LB_EXIT_OK && failed)
+		rc = LB_EXIT_CHECK;
 out:
 	lb_run_args_free(&a);
 	return rc;

@@ -9,11 +9,14 @@
  * plan is executed by the same code as `run` (lb_execute_plan), so the
  * JSON result is the same document. The verdict is locktorture's: a line
  *
- *     ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0
+ *     ticket: Total: 81234567  Max/Min: 1032/998  Fail: 0  Reads/Writes: 40617001/40617566
  *
  * per lock — total acquisitions, the most and fewest by one thread, and
- * Fail = mutual-exclusion violations seen by the canary + lost updates of
- * the shared counter + releases by a non-holder. Any Fail, and any lock
+ * Fail = mutual-exclusion violations seen by the canary (a writer with
+ * anyone inside, a reader with a writer inside) + lost updates of the
+ * shared counter + reads that saw it change + releases by a non-holder;
+ * then the acquisitions of each role (reads are shared on a reader-writer
+ * lock, exclusive on a mutex). Any Fail, and any lock
  * that hung or could not run, makes the command exit 1 naming the locks.
  * Unlike `run`, the negative control `none` is no exception: asked for by
  * name, it must fail, and the command says so.
@@ -44,12 +47,16 @@ static const char stress_help[] =
 	"                         (see `lockbench list`)\n"
 	"  -p, --pin POLICY       initial pinning: compact | scatter | cores | none | cpus:LIST (default compact)\n"
 	"      --grace TIME       how long stopped threads may take before a lock is declared hung (default 5s)\n"
+	"      --isolate, --no-isolate  each lock in a process of its own, or not (default: plug-ins only);\n"
+	"                         see `lockbench run --help`\n"
 	"  -o, --output FILE      result file (default results/<UTC stamp>-<host>.json; - for stdout)\n"
 	"  -q, --quiet            only the failure line\n"
 	"  -h, --help             this text\n"
-	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F\n"
-	"  (F = mutual-exclusion violations + lost counter updates + bad releases)\n"
-	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, error; none included),\n"
+	"prints per lock: NAME: Total: N  Max/Min: MAX/MIN  Fail: F  Reads/Writes: R/W\n"
+	"  (F = mutual-exclusion violations + lost counter updates + torn reads + bad releases)\n"
+	"exit codes: 0 every lock passed, 1 a lock failed (any Fail, hung, crashed, deadlocked, error;\n"
+	"            none included; a lock run with one thread or that made no acquisition is\n"
+	"            untested, so it fails),\n"
 	"            2 usage or input error, 3 the result file could not be written: the results were\n"
 	"            kept in the recovery file the error names, 4 as 3 but nowhere to keep them,\n"
 	"            130 interrupted\n";
@@ -94,16 +101,32 @@ static void report(void *arg, FILE *table, const struct lb_config *c, const stru
 	if (min == UINT64_MAX)
 		min = 0;
 	uint64_t fail = s->violations + s->verify_failures + s->release_errors;
-	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR;
-	if (fail != 0 || broke)
+	bool broke = s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR ||
+		     s->status == LB_RS_DEADLOCK || s->status == LB_RS_CRASHED;
+	/*
+	 * Fail: 0 is a verdict only when the lock was exercised: one thread can
+	 * never show a second holder, and a lock that made no acquisition was not
+	 * tested at all. Such a lock fails, saying why, instead of passing.
+	 */
+	const char *untested = NULL;
+	if (s->status == LB_RS_OK && c->threads < 2)
+		untested = "untested: one thread cannot show a second holder";
+	else if (s->status == LB_RS_OK && s->acquisitions == 0)
+		untested = "untested: no acquisition in the window";
+	if (fail != 0 || broke || untested != NULL)
 		append_failed(v, c->label);
 	if (v->quiet)
 		return;
 	char label[256], msg[512];
 	fprintf(table, "%s: Total: %" PRIu64 "  Max/Min: %" PRIu64 "/%" PRIu64 "  Fail: %" PRIu64,
 		lb_one_line(c->label, label, sizeof label), s->acquisitions, max, min, fail);
-	if (s->status == LB_RS_HUNG || s->status == LB_RS_ERROR || s->status == LB_RS_INTERRUPTED)
+	if (s->has_roles)
+		fprintf(table, "  Reads/Writes: %" PRIu64 "/%" PRIu64, s->roles[LB_SR_READ].acquisitions,
+			s->roles[LB_SR_WRITE].acquisitions);
+	if (s->status != LB_RS_OK && s->status != LB_RS_FAILED)
 		fprintf(table, "  (%s: %s)", lb_result_status_name(s->status), lb_one_line(s->message, msg, sizeof msg));
+	else if (untested != NULL)
+		fprintf(table, "  (%s)", untested);
 	fputc('\n', table);
 	fflush(table);
 }
@@ -189,7 +212,7 @@ int lb_cmd_stress(int argc, char **argv)
 	const struct lb_command cmd = {
 		.name = "stress",
 		.shared = LB_OPT_LOCKS | LB_OPT_THREADS | LB_OPT_DURATION | LB_OPT_WARMUP | LB_OPT_PIN | LB_OPT_GRACE |
-			  LB_OPT_OUTPUT | LB_OPT_QUIET,
+			  LB_OPT_OUTPUT | LB_OPT_QUIET | LB_OPT_ISOLATE,
 		.own = own, .help = stress_help, .parse = parse_own, .ctx = &v,
 	};
 	struct lb_run_args a;
@@ -215,6 +238,7 @@ int lb_cmd_stress(int argc, char **argv)
 		.argc = argc, .argv = argv, .locks = a.locks, .nlocks = a.nlocks, .wls = &wl, .nwls = 1,
 		.tcounts = a.tcounts, .ntcounts = a.ntcounts, .oversubscribe = true, .opts = a.opts, .repeat = 1,
 		.pin_text = a.pin_text, .output = a.output, .quiet = a.quiet, .report = report, .report_arg = &v,
+		.isolate = a.isolate,
 	};
 	rc = lb_execute_plan(&plan);
 	if (v.nfailed != 0) {

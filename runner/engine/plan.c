@@ -22,6 +22,7 @@
 
 #include "cmd/cli.h"
 #include "engine/context.h"
+#include "engine/isolate.h"
 #include "engine/overhead.h"
 #include "engine/params.h"
 #include "engine/pingpong.h"
@@ -31,6 +32,7 @@
 #include "model/identity.h"
 #include "model/json.h"
 #include "model/output.h"
+#include "render/faults.h"
 
 #define MAX_THREAD_COUNTS 64
 
@@ -41,10 +43,12 @@ struct plan_item {
 	bool oversubscribed;
 };
 
+/* Counted: a second SIGINT or SIGTERM kills an isolated run that did not answer the first. */
 static void on_signal(int sig)
 {
 	(void)sig;
-	lb_interrupted = 1;
+	if (lb_interrupted < 100)
+		lb_interrupted = lb_interrupted + 1;
 }
 
 static void default_output(char *buf, size_t len)
@@ -75,6 +79,19 @@ static int check_caps(const struct lb_plan *p)
 				 p->wls[w].wl->name, missing, p->locks[l].ops->name);
 			return -1;
 		}
+	return 0;
+}
+
+/* Every workload's parameters against every thread count (its check hook). 0, or -1 after saying why. */
+static int check_params(const struct lb_plan *p, const unsigned *tc, size_t ntc)
+{
+	char err[512];
+	for (size_t w = 0; w < p->nwls; w++)
+		for (size_t ti = 0; ti < ntc && p->wls[w].wl->check != NULL; ti++)
+			if (p->wls[w].wl->check(p->wls[w].params, tc[ti], err, sizeof err) != 0) {
+				lb_error("--workload: %s", err);
+				return -1;
+			}
 	return 0;
 }
 
@@ -174,44 +191,78 @@ static int build(const struct lb_plan *p, const struct lb_topo *topo, const stru
 }
 
 /* Run one item once; returns the exit code so far and sets *stop when the plan must end. */
+/*
+ * One run's sample, in this process or (isolated) in a child: 0 with *s
+ * filled and *stuck_here telling whether threads of it are left stuck in
+ * this process; -1 when it could not start (reason in msg, *hard when
+ * threads may be stuck on a barrier).
+ */
+static int sample_of(const struct lb_plan *p, const struct lb_topo *topo, const struct plan_item *it, unsigned rep,
+		     double pp, struct lb_sample *s, bool *stuck_here, char *msg, size_t msglen, bool *hard)
+{
+	const struct lb_lock_choice *lock = &p->locks[it->lock];
+	const struct lb_wl_choice *wl = &p->wls[it->wl];
+	*stuck_here = *hard = false;
+	if (lb_isolate_wanted(p->isolate, lock, wl))
+		return lb_run_isolated(&p->opts, topo, lock, wl, it->threads, it->pus, rep, pp, s, msg, msglen);
+	struct lb_outcome out;
+	if (lb_run_config(&p->opts, topo, lock, wl, it->threads, it->pus, &out) != 0) {
+		snprintf(msg, msglen, "%s", out.message);
+		*hard = out.status == LB_STATUS_ERROR;
+		return -1;
+	}
+	out.pingpong_ns = pp;
+	memset(s, 0, sizeof *s);
+	lb_sample_fill(s, &out, rep, p->opts.sample_every);
+	*stuck_here = out.status == LB_STATUS_HUNG || out.abandoned;
+	lb_outcome_free(&out);
+	return 0;
+}
+
+/* Run one item once; returns the exit code so far and sets *stop when the plan must end. */
 static int run_item(const struct lb_plan *p, const struct lb_topo *topo, struct plan_item *it, unsigned rep,
 		    struct lb_result *res, FILE *table, int rc, bool *stop)
 {
 	struct lb_config *c = &res->configs[it->config];
 	double pp = it->threads > 1 ? lb_pingpong_ns(topo, it->pus[0], it->pus[1], 20000000) : NAN;
-	struct lb_outcome out;
-	if (lb_run_config(&p->opts, topo, &p->locks[it->lock], &p->wls[it->wl], it->threads, it->pus, &out) != 0) {
-		lb_error("%s threads=%u: %s", c->label, it->threads, out.message);
+	struct lb_sample got;
+	char msg[512];
+	bool stuck_here, hard;
+	if (sample_of(p, topo, it, rep, pp, &got, &stuck_here, msg, sizeof msg, &hard) != 0) {
+		lb_error("%s threads=%u: %s", c->label, it->threads, msg);
 		c->status = LB_RS_ERROR;
-		*stop = out.status == LB_STATUS_ERROR; /* threads may be stuck on a barrier */
+		*stop = hard; /* threads may be stuck on a barrier */
 		if (p->report != NULL) {
-			struct lb_sample s = { .repetition = rep, .status = LB_RS_ERROR, .message = out.message,
+			struct lb_sample s = { .repetition = rep, .status = LB_RS_ERROR, .message = msg,
 					       .duration_s = NAN, .throughput_per_s = NAN, .pingpong_ns = NAN };
 			p->report(p->report_arg, table, c, &s, false);
 		}
 		return LB_EXIT_CHECK;
 	}
-	out.pingpong_ns = pp;
 	struct lb_sample *s = lb_config_add_sample(c);
 	if (s == NULL) {
+		lb_sample_clear(&got);
 		lb_error("out of memory");
 		*stop = true;
 		return LB_EXIT_USAGE;
 	}
-	lb_sample_fill(s, &out, rep, p->opts.sample_every);
+	*s = got; /* the config owns what the sample holds from here */
 	if (s->has_starvation && s->starvation.starved && p->fail_on_starvation && rc == LB_EXIT_OK)
 		rc = LB_EXIT_CHECK;
 	if (s->status != LB_RS_OK)
 		c->status = s->status;
 	if (p->report != NULL)
 		p->report(p->report_arg, table, c, s, true);
-	if (s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR)
+	if (!p->quiet)
+		lb_faults_print(stderr, c, s);
+	if (s->status == LB_RS_FAILED || s->status == LB_RS_HUNG || s->status == LB_RS_ERROR ||
+	    s->status == LB_RS_DEADLOCK || s->status == LB_RS_CRASHED)
 		rc = LB_EXIT_CHECK;
-	if (s->status == LB_RS_HUNG || s->status == LB_RS_INTERRUPTED)
+	/* Threads left stuck in this process would skew every later config; an isolated run leaves none. */
+	if (s->status == LB_RS_INTERRUPTED || stuck_here)
 		*stop = true;
 	if (s->status == LB_RS_INTERRUPTED)
 		rc = LB_EXIT_INTERRUPTED;
-	lb_outcome_free(&out);
 	return rc;
 }
 
@@ -243,6 +294,17 @@ int lb_execute_plan(const struct lb_plan *p)
 	unsigned tc[MAX_THREAD_COUNTS];
 	const char *output = p->output;
 
+	/*
+	 * From the start: a signal during the calibrations (long under a
+	 * sanitizer or on a loaded machine) then interrupts the first config
+	 * and the result is written, rather than killing the process.
+	 */
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	lb_exit_guard_install();
 	if (p->ntcounts > MAX_THREAD_COUNTS) {
 		lb_error("--threads: more than %d thread counts", MAX_THREAD_COUNTS);
 		return LB_EXIT_USAGE;
@@ -261,6 +323,10 @@ int lb_execute_plan(const struct lb_plan *p)
 		return LB_EXIT_USAGE;
 	}
 	size_t ntc = thread_counts(p, topo, tc);
+	if (check_params(p, tc, ntc) != 0) {
+		lb_topo_free(topo);
+		return LB_EXIT_USAGE;
+	}
 	if (output == NULL) {
 		mkdir("results", 0777);
 		default_output(outbuf, sizeof outbuf);
@@ -297,11 +363,6 @@ int lb_execute_plan(const struct lb_plan *p)
 		fprintf(stderr, "lockbench: warning: the machine was %.0f%% busy before the run; expect noisy results\n",
 			busy * 100);
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	FILE *table = strcmp(output, "-") == 0 ? stderr : stdout;
 	/* A progress line rewritten in place only makes sense on a terminal. */

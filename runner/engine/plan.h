@@ -34,6 +34,7 @@ struct lb_plan {
 	bool quiet;
 	bool fail_on_starvation;
 	int64_t busy_rate;                  /* busy-loop iterations per us; 0: calibrate */
+	int isolate;                        /* enum lb_isolate_mode (engine/isolate.h): each config in a child */
 	/*
 	 * Called after every run with its sample (kept: in c->samples), also for
 	 * a run that could not start (kept false: a sample with status error and

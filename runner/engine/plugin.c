@@ -6,8 +6,10 @@
  * (dlopen with RTLD_NOW so an unresolved symbol fails here, not at the first
  * acquire; RTLD_LOCAL so two plug-ins cannot see each other), the symbol
  * (present, an object at least as large as the version field), the ABI
- * version (read first and alone: any other version may lay out the rest
- * differently), then the table field by field, and last the declared
+ * version (read first and alone: a version lockbench does not know may lay
+ * out the rest differently; an older one it knows is copied into a table
+ * of today's layout, the fields it never had NULL), then the table field
+ * by field, and last the declared
  * parameters, whose defaults are parsed exactly as a user's value would be.
  *
  * A rejected shared object is closed again; an accepted one stays loaded
@@ -29,9 +31,13 @@
 
 #include "engine/params.h"
 
-#define KNOWN_CAPS                                                                                     \
+/* The capability bits each ABI version knows. */
+#define KNOWN_CAPS_V1                                                                                  \
 	(LB_CAP_FIFO | LB_CAP_SPINS | LB_CAP_SLEEPS | LB_CAP_TRY | LB_CAP_TIMED | LB_CAP_POLL |       \
-	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER)
+	 LB_CAP_REENTRANT | LB_CAP_NO_EXCLUSION | LB_CAP_CHECKS_RELEASE | LB_CAP_KNOWS_OWNER |         \
+	 LB_CAP_TIMED_EMULATED | LB_CAP_LIVE_COUNTERS)
+#define KNOWN_CAPS_V2 (KNOWN_CAPS_V1 | LB_CAP_RW | LB_CAP_READER_PREF | LB_CAP_WRITER_PREF | LB_CAP_PHASE_FAIR)
+#define POLICY_CAPS (LB_CAP_READER_PREF | LB_CAP_WRITER_PREF | LB_CAP_PHASE_FAIR)
 
 bool lb_plugin_is_path(const char *name)
 {
@@ -101,11 +107,49 @@ static int validate_params(const struct lb_lock_ops *ops, char *err, size_t errl
 	return 0;
 }
 
+static bool abi_known(uint32_t v)
+{
+	return v >= LB_LOCK_ABI_MIN_VERSION && v <= LB_LOCK_ABI_VERSION;
+}
+
+/* The reader-writer side: functions and capability bits agree. */
+static int validate_rw(const struct lb_lock_ops *ops, char *err, size_t errlen)
+{
+	uint32_t caps = ops->caps;
+	bool rw = caps & LB_CAP_RW;
+	if (rw && (ops->read_acquire == NULL || ops->read_release == NULL)) {
+		snprintf(err, errlen, "caps claim LB_CAP_RW but %s is NULL",
+			 ops->read_acquire == NULL ? "read_acquire" : "read_release");
+		return -1;
+	}
+	if (!rw && (ops->read_acquire || ops->read_release || ops->read_try_acquire || ops->read_acquire_until)) {
+		snprintf(err, errlen, "read_* functions are set but caps lack LB_CAP_RW");
+		return -1;
+	}
+	if (rw && (caps & LB_CAP_TRY) && ops->read_try_acquire == NULL) {
+		snprintf(err, errlen, "caps claim LB_CAP_RW and LB_CAP_TRY but read_try_acquire is NULL");
+		return -1;
+	}
+	if (rw && (caps & LB_CAP_TIMED) && ops->read_acquire_until == NULL) {
+		snprintf(err, errlen, "caps claim LB_CAP_RW and LB_CAP_TIMED but read_acquire_until is NULL");
+		return -1;
+	}
+	if ((caps & POLICY_CAPS) && !rw) {
+		snprintf(err, errlen, "caps claim a reader-writer policy without LB_CAP_RW");
+		return -1;
+	}
+	if (__builtin_popcount(caps & POLICY_CAPS) > 1) {
+		snprintf(err, errlen, "caps claim more than one of reader preference, writer preference, phase-fair");
+		return -1;
+	}
+	return 0;
+}
+
 int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen)
 {
-	if (ops->abi_version != LB_LOCK_ABI_VERSION) {
-		snprintf(err, errlen, "abi_version is %u, this lockbench speaks %u (rebuild against its lock.h)",
-			 ops->abi_version, LB_LOCK_ABI_VERSION);
+	if (!abi_known(ops->abi_version)) {
+		snprintf(err, errlen, "abi_version is %u, this lockbench loads %u to %u (rebuild against its lock.h)",
+			 ops->abi_version, LB_LOCK_ABI_MIN_VERSION, LB_LOCK_ABI_VERSION);
 		return -1;
 	}
 	/* init and destroy may be NULL: a zeroed state can be the initial state. */
@@ -138,8 +182,11 @@ int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen)
 		snprintf(err, errlen, "node_size %zu is larger than %u", ops->node_size, LB_PLUGIN_MAX_NODE);
 		return -1;
 	}
-	if (ops->caps & ~(uint32_t)KNOWN_CAPS) {
-		snprintf(err, errlen, "caps 0x%x has unknown bits 0x%x", ops->caps, ops->caps & ~(uint32_t)KNOWN_CAPS);
+	uint32_t known = ops->abi_version == 1 ? KNOWN_CAPS_V1 : KNOWN_CAPS_V2;
+	if (ops->caps & ~known) {
+		snprintf(err, errlen, "caps 0x%x has unknown bits 0x%x%s", ops->caps, ops->caps & ~known,
+			 ops->abi_version == 1 && (ops->caps & ~known & KNOWN_CAPS_V2) ? " (ABI 2 bits in an ABI-1 table)"
+											: "");
 		return -1;
 	}
 	if ((ops->caps & LB_CAP_TRY) && ops->try_acquire == NULL) {
@@ -150,10 +197,20 @@ int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen)
 		snprintf(err, errlen, "caps claim LB_CAP_TIMED but acquire_until is NULL");
 		return -1;
 	}
+	if ((ops->caps & LB_CAP_TIMED_EMULATED) && !(ops->caps & LB_CAP_TIMED)) {
+		snprintf(err, errlen, "caps claim LB_CAP_TIMED_EMULATED without LB_CAP_TIMED");
+		return -1;
+	}
+	if ((ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters == NULL) {
+		snprintf(err, errlen, "caps claim LB_CAP_LIVE_COUNTERS but counters is NULL");
+		return -1;
+	}
 	if ((ops->caps & LB_CAP_POLL) && ops->poll == NULL) {
 		snprintf(err, errlen, "caps claim LB_CAP_POLL but poll is NULL");
 		return -1;
 	}
+	if (validate_rw(ops, err, errlen) != 0)
+		return -1;
 	return validate_params(ops, err, errlen);
 }
 
@@ -208,15 +265,28 @@ const struct lb_lock_ops *lb_plugin_load(const char *path, char *err, size_t err
 				 LB_PLUGIN_SYMBOL);
 			goto reject;
 		}
-		if (ops->abi_version == LB_LOCK_ABI_VERSION && sym->st_size < sizeof *ops) {
-			snprintf(err, errlen, "plug-in \"%s\": \"%s\" is %zu bytes, struct lb_lock_ops is %zu", path,
-				 LB_PLUGIN_SYMBOL, (size_t)sym->st_size, sizeof *ops);
+		size_t need = ops->abi_version == 1 ? LB_LOCK_OPS_V1_SIZE : sizeof *ops;
+		if (abi_known(ops->abi_version) && sym->st_size < need) {
+			snprintf(err, errlen, "plug-in \"%s\": \"%s\" is %zu bytes, an ABI-%u struct lb_lock_ops is %zu",
+				 path, LB_PLUGIN_SYMBOL, (size_t)sym->st_size, ops->abi_version, need);
 			goto reject;
 		}
+	}
+	struct lb_lock_ops *copy = NULL;
+	if (ops->abi_version < LB_LOCK_ABI_VERSION && abi_known(ops->abi_version)) {
+		/* An older table: its own prefix, and NULL/0 for every field it never had. */
+		copy = calloc(1, sizeof *copy);
+		if (copy == NULL) {
+			snprintf(err, errlen, "plug-in \"%s\": out of memory", path);
+			goto reject;
+		}
+		memcpy(copy, ops, LB_LOCK_OPS_V1_SIZE);
+		ops = copy;
 	}
 	char why[384];
 	if (lb_plugin_validate(ops, why, sizeof why) != 0) {
 		snprintf(err, errlen, "plug-in \"%s\": %s", path, why);
+		free(copy);
 		goto reject;
 	}
 	return ops;

@@ -21,10 +21,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/deadlock.h"
+#include "engine/lockset.h"
+#include "engine/stackdump.h"
 #include "engine/topo.h"
 #include "engine/workload.h"
 
 volatile sig_atomic_t lb_interrupted;
+volatile sig_atomic_t lb_stage;
+
+const char *lb_stage_name(int stage)
+{
+	static const char *const names[] = {
+		[LB_STAGE_IDLE] = "idle", [LB_STAGE_INIT] = "init", [LB_STAGE_SETUP] = "setup",
+		[LB_STAGE_WARMUP] = "warm-up", [LB_STAGE_WINDOW] = "window", [LB_STAGE_STOP] = "stop",
+		[LB_STAGE_VERIFY] = "verify", [LB_STAGE_DESTROY] = "destroy",
+	};
+	return stage >= 0 && stage <= LB_STAGE_DESTROY ? names[stage] : "?";
+}
 
 const char *lb_status_name(enum lb_status s)
 {
@@ -34,9 +48,13 @@ const char *lb_status_name(enum lb_status s)
 	case LB_STATUS_HUNG: return "hung";
 	case LB_STATUS_ERROR: return "error";
 	case LB_STATUS_INTERRUPTED: return "interrupted";
+	case LB_STATUS_DEADLOCK: return "deadlock";
 	}
 	return "?";
 }
+
+/* Histograms per thread (and merged): wait, hold, handoff, then one wait per role. */
+#define HISTS (3 + LB_NROLES)
 
 static size_t round_up(size_t v, size_t a)
 {
@@ -48,6 +66,7 @@ static void forget_memory(struct lb_outcome *out)
 {
 	out->mem_lock = out->mem_nodes = out->mem_hists = out->mem_timeline = NULL;
 	out->mem_log = out->mem_clock = out->mem_hl = NULL;
+	out->run.locks = NULL;
 }
 
 static void *zalloc_aligned(size_t align, size_t size)
@@ -76,6 +95,7 @@ struct thread_arg {
 static void reset_figures(struct lb_thread *t)
 {
 	t->acquisitions = t->timed = t->try_failures = t->poll_handoffs = 0;
+	t->sampled = t->found_held = 0;
 	/* The first acquisition of the window is timed, so even a thread that
 	 * gets only one has a latency figure. */
 	t->countdown = 1;
@@ -86,9 +106,26 @@ static void reset_figures(struct lb_thread *t)
 	lb_hist_reset(t->hold);
 	lb_hist_reset(t->handoff);
 	memset(t->timeline, 0, t->timeline_len * sizeof t->timeline[0]);
+	/* Per role: `total` keeps counting for verify(), stop_since is set only after the window. */
+	t->readers_seen = 0;
+	t->readers_max = 0;
+	for (int k = 0; k < LB_NROLES; k++) {
+		struct lb_role_figures *rf = &t->role[k];
+		rf->acquisitions = rf->timed = 0;
+		rf->max_gap_ticks = rf->max_gap_end = 0;
+		lb_hist_reset(rf->wait);
+	}
 }
 
+static bool phase_change_one(struct lb_thread *t, uint32_t phase);
+
 bool lb_phase_change(struct lb_thread *t, uint32_t phase)
+{
+	lb_lockset_phase(t, phase, phase_change_one); /* the thread's views of locks 1.. */
+	return phase_change_one(t, phase);
+}
+
+static bool phase_change_one(struct lb_thread *t, uint32_t phase)
 {
 	if (phase == LB_PHASE_MEASURE) {
 		t->seen_phase = phase;
@@ -133,31 +170,6 @@ static void *thread_main(void *p)
 }
 
 /*
- * CPU time (user + system) a thread of this process has had, in ns, and its
- * scheduler state letter (R running/runnable, S/D asleep); -1 if unknown.
- */
-static int64_t thread_cpu_ns(int tid, char *state)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the command name, which is in parentheses and may hold spaces. */
-	char *p = strrchr(buf, ')');
-	char st = '?';
-	unsigned long long ut, sy;
-	if (p == NULL || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &st, &ut, &sy) != 3)
-		return -1;
-	if (state != NULL)
-		*state = st;
-	return (int64_t)((ut + sy) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK)));
-}
-
-/*
  * Why a run hung: which threads are still in, on which PU, whether they are
  * runnable or asleep, and how much CPU each got during the grace period. A
  * runnable thread that got no CPU was not run by the OS (an overloaded or
@@ -173,7 +185,7 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 		if (atomic_load(&r->threads[i].finished))
 			continue;
 		char state = '?';
-		int64_t now = thread_cpu_ns(r->threads[i].tid, &state);
+		int64_t now = lb_thread_cpu_ns(r->threads[i].tid, &state);
 		double got_ms = now >= 0 && cpu_at_stop[i] >= 0 ? (double)(now - cpu_at_stop[i]) / 1e6 : -1;
 		starved_by_os |= state == 'R' && got_ms >= 0 && got_ms < 1;
 		used += (size_t)snprintf(out->message + used, sizeof out->message - used, " %u (pu %d, %s, %.0f ms CPU)",
@@ -182,6 +194,20 @@ static void describe_hung(struct lb_outcome *out, const int64_t *cpu_at_stop, do
 	if (starved_by_os && used < sizeof out->message)
 		snprintf(out->message + used, sizeof out->message - used,
 			 "; a runnable thread that got no CPU was not scheduled by the OS (machine overloaded?)");
+}
+
+/* Stacks and states of the threads that did not finish. */
+static void describe_stuck(struct lb_outcome *out)
+{
+	struct lb_run *r = &out->run;
+	unsigned *ids = calloc(r->nthreads ? r->nthreads : 1, sizeof *ids), k = 0;
+	for (unsigned i = 0; ids != NULL && i < r->nthreads; i++)
+		if (!atomic_load(&r->threads[i].finished))
+			ids[k++] = i;
+	if (ids != NULL && (out->stuck = lb_stuck_describe(r, ids, k)) != NULL)
+		out->nstuck = k;
+	lb_stuck_symbolise(out->stuck, out->nstuck);
+	free(ids);
 }
 
 /* Sleep until abs_ns on CLOCK_MONOTONIC, waking early on a signal. */
@@ -197,8 +223,8 @@ static bool tick_until(struct lb_clock *c, uint64_t origin, uint64_t measure0, i
 {
 	for (;;) {
 		uint64_t now = lb_mono_ns();
-		if (lb_interrupted)
-			return false;
+		if (lb_interrupted || atomic_load_explicit(&c->phase, memory_order_relaxed) == LB_PHASE_STOP)
+			return false; /* interrupted, or the deadlock watchdog ended the window */
 		if (now >= until)
 			return true;
 		uint64_t slice = measure0 ? (now - measure0) / (uint64_t)slice_ns : 0;
@@ -229,6 +255,25 @@ static void collect_order(struct lb_outcome *out, uint64_t seq_start, uint64_t s
 	out->norder = n;
 }
 
+/*
+ * The counters of the measured window: the final values less those read
+ * when it opened (LB_CAP_LIVE_COUNTERS), matched by position and name.
+ * False, changing nothing, if the two lists do not match or a count went
+ * down: then the counters stay those of the whole run.
+ */
+static bool counters_since(struct lb_counter *now, size_t n, const struct lb_counter *start, size_t nstart)
+{
+	if (n != nstart)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (now[i].name == NULL || start[i].name == NULL || strcmp(now[i].name, start[i].name) != 0 ||
+		    now[i].value < start[i].value)
+			return false;
+	for (size_t i = 0; i < n; i++)
+		now[i].value -= start[i].value;
+	return true;
+}
+
 static void merge_figures(struct lb_outcome *out)
 {
 	struct lb_run *r = &out->run;
@@ -240,6 +285,8 @@ static void merge_figures(struct lb_outcome *out)
 		lb_hist_merge(out->wait, t->wait);
 		lb_hist_merge(out->hold, t->hold);
 		lb_hist_merge(out->handoff, t->handoff);
+		for (int k = 0; k < LB_NROLES; k++)
+			lb_hist_merge(out->role[k].wait, t->role[k].wait);
 	}
 }
 
@@ -265,44 +312,78 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	r->tick_ns = out->tick_ns;
 	uint32_t tl_len = (uint32_t)(o->duration_ns / slice + 2);
 
-	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
 	size_t node_stride = round_up(ops->node_size ? ops->node_size : 1, 2 * LB_CACHELINE);
 	size_t hist_stride = round_up(sizeof(struct lb_hist), LB_CACHELINE);
-	out->mem_lock = zalloc_aligned(align, ops->state_size);
+	char err[256] = "";
+	unsigned nlocks = wl->wl->nlocks ? wl->wl->nlocks(wl->params) : 1;
+	r->nlocks = nlocks;
+	if ((r->locks = lb_lockset_new(ops, nlocks, n, o->order_log_cap, err, sizeof err)) == NULL) {
+		snprintf(out->message, sizeof out->message, "%s", err);
+		return -1;
+	}
 	out->mem_nodes = ops->node_size ? zalloc_aligned(2 * LB_CACHELINE, node_stride * n) : NULL;
-	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (3 * (size_t)n + 3));
+	/* Per thread: wait, hold, handoff, read wait, write wait; then the same five merged. */
+	out->mem_hists = zalloc_aligned(LB_CACHELINE, hist_stride * (HISTS * (size_t)n + HISTS));
 	out->mem_timeline = zalloc_aligned(LB_CACHELINE, round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * n);
 	out->mem_log = zalloc_aligned(LB_CACHELINE, o->order_log_cap * sizeof(uint16_t));
 	out->mem_clock = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_clock));
 	out->mem_hl = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_harness_line));
 	r->threads = zalloc_aligned(LB_CACHELINE, sizeof(struct lb_thread) * n);
-	if (!out->mem_lock || (ops->node_size && !out->mem_nodes) || !out->mem_hists ||
+	if ((ops->node_size && !out->mem_nodes) || !out->mem_hists ||
 	    !out->mem_timeline || !out->mem_log || !out->mem_clock || !out->mem_hl || !r->threads) {
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		lb_outcome_free(out);
 		return -1;
 	}
-	r->lock = out->mem_lock;
+	r->lock = lb_lockset_state(r->locks, 0);
 	r->clock = out->mem_clock;
 	r->hl = out->mem_hl;
 	char *hists = out->mem_hists;
-	out->wait = (struct lb_hist *)(hists + hist_stride * 3 * n);
-	out->hold = (struct lb_hist *)(hists + hist_stride * (3 * n + 1));
-	out->handoff = (struct lb_hist *)(hists + hist_stride * (3 * n + 2));
+#define HIST_AT(k) ((struct lb_hist *)(hists + hist_stride * (k)))
+	out->wait = HIST_AT(HISTS * n);
+	out->hold = HIST_AT(HISTS * n + 1);
+	out->handoff = HIST_AT(HISTS * n + 2);
 	lb_hist_reset(out->wait);
 	lb_hist_reset(out->hold);
 	lb_hist_reset(out->handoff);
+	for (int k = 0; k < LB_NROLES; k++) {
+		out->role[k].wait = HIST_AT(HISTS * n + 3 + k);
+		lb_hist_reset(out->role[k].wait);
+	}
 
-	char err[256] = "";
-	if (ops->init != NULL && ops->init(r->lock, lock->params, n, err, sizeof err) != 0) {
-		snprintf(out->message, sizeof out->message, "%s: init failed: %s", ops->name, err);
+	int init_tid;
+	lb_stage = LB_STAGE_INIT;
+	enum lb_init_result ir = lb_lockset_init(r->locks, lock->params, n, o->grace_ns, &init_tid, err, sizeof err);
+	if (ir == LB_INIT_FAILED) {
+		snprintf(out->message, sizeof out->message, "%s", err);
 		lb_outcome_free(out);
 		return -1;
 	}
+	if (ir != LB_INIT_OK) {
+		/* The init thread still uses the locks: they are left to it; the rest is freed, no thread starts. */
+		r->locks = NULL;
+		lb_outcome_free(out);
+		out->status = ir == LB_INIT_STUCK ? LB_STATUS_HUNG : LB_STATUS_INTERRUPTED;
+		snprintf(out->message, sizeof out->message, "%s", err);
+		out->stuck = calloc(1, sizeof *out->stuck);
+		if (out->stuck != NULL && init_tid > 0) {
+			void *frames[LB_STACK_MAX];
+			int nf = lb_stack_capture(init_tid, frames, LB_STACK_MAX, 1000000000);
+			out->stuck->tid = init_tid;
+			out->stuck->pu = -1;
+			out->stuck->holder = -1;
+			out->stuck->cpu_ns = lb_thread_cpu_ns(init_tid, &out->stuck->state);
+			out->stuck->stack = lb_stack_symbolise(frames, nf, &out->stuck->nstack);
+			out->nstuck = 1;
+			out->stuck_in_init = true;
+		}
+		lb_stage = LB_STAGE_IDLE;
+		return 0;
+	}
+	lb_stage = LB_STAGE_SETUP;
 	if (lb_workload_setup(r, err, sizeof err) != 0) {
 		snprintf(out->message, sizeof out->message, "%s", err);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -324,15 +405,22 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		t->timeline_len = tl_len;
 		t->seen_phase = LB_PHASE_WARMUP;
 		t->trying_since = LB_NOT_TRYING;
-		t->wait = (struct lb_hist *)(hists + hist_stride * (3 * i));
-		t->hold = (struct lb_hist *)(hists + hist_stride * (3 * i + 1));
-		t->handoff = (struct lb_hist *)(hists + hist_stride * (3 * i + 2));
+		t->wait = HIST_AT(HISTS * i);
+		t->hold = HIST_AT(HISTS * i + 1);
+		t->handoff = HIST_AT(HISTS * i + 2);
 		lb_hist_reset(t->wait);
 		lb_hist_reset(t->hold);
 		lb_hist_reset(t->handoff);
+		for (int k = 0; k < LB_NROLES; k++) {
+			t->role[k].wait = HIST_AT(HISTS * i + 3 + k);
+			t->role[k].stop_since = LB_NOT_TRYING;
+			lb_hist_reset(t->role[k].wait);
+		}
 		t->timeline = (uint32_t *)((char *)out->mem_timeline +
 					   round_up(tl_len * sizeof(uint32_t), LB_CACHELINE) * i);
 	}
+
+	lb_lockset_bind(r->locks, r);
 
 	struct start *st = calloc(1, sizeof *st);
 	struct thread_arg *args = calloc(n, sizeof *args);
@@ -341,8 +429,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		snprintf(out->message, sizeof out->message, "out of memory for %u threads", n);
 		free(st), free(args), free(tids);
 		lb_workload_teardown(r);
-		if (ops->destroy)
-			ops->destroy(r->lock);
+		lb_lockset_destroy(r->locks);
 		lb_outcome_free(out);
 		return -1;
 	}
@@ -363,19 +450,37 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		return -1;
 	}
 
+	/* Workloads that can deadlock, or take several locks, publish their waits: watch them. */
+	struct lb_deadlock_watch *watch = NULL;
+	if (r->wl->may_deadlock != NULL || r->nlocks > 1)
+		watch = lb_deadlock_watch_start(r, LB_DEADLOCK_PERIOD_NS);
+	lb_stage = LB_STAGE_WARMUP;
 	pthread_barrier_wait(&st->barrier);
 	uint64_t origin = lb_mono_ns();
 	bool completed = tick_until(r->clock, origin, 0, out->tick_ns, slice, tl_len - 1, origin + (uint64_t)o->warmup_ns);
 	uint64_t m0 = lb_mono_ns(), m1 = m0;
 	out->measure_tick0 = (uint32_t)((m0 - origin) / (uint64_t)out->tick_ns);
 	uint64_t seq_start = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
+	/* A lock whose counters may be read while threads run is read as the window opens. */
+	struct lb_counter at_start[sizeof out->counters / sizeof out->counters[0]];
+	size_t nstart = 0;
+	bool live = (ops->caps & LB_CAP_LIVE_COUNTERS) && ops->counters != NULL;
 	if (completed) {
-		atomic_store_explicit(&r->clock->phase, LB_PHASE_MEASURE, memory_order_relaxed);
+		lb_stage = LB_STAGE_WINDOW;
+		/* Not over a STOP the deadlock watchdog set as the warm-up ended. */
+		uint32_t warm = LB_PHASE_WARMUP;
+		completed = atomic_compare_exchange_strong_explicit(&r->clock->phase, &warm, LB_PHASE_MEASURE,
+								    memory_order_relaxed, memory_order_relaxed);
+	}
+	if (completed) {
+		if (live)
+			nstart = ops->counters(r->lock, at_start, sizeof at_start / sizeof at_start[0]);
 		completed = tick_until(r->clock, origin, m0, out->tick_ns, slice, tl_len - 1, m0 + (uint64_t)o->duration_ns);
 		m1 = lb_mono_ns();
 	}
 	uint64_t seq_end = atomic_load_explicit(&r->hl->seq, memory_order_relaxed);
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
+	lb_stage = LB_STAGE_STOP;
 	if (r->wl->stop)
 		r->wl->stop(r);
 	out->duration_s = (double)(m1 - m0) / 1e9;
@@ -383,9 +488,17 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	/* Watchdog: threads must leave within the grace period. */
 	int64_t *cpu_at_stop = calloc(n, sizeof *cpu_at_stop);
 	for (unsigned i = 0; cpu_at_stop != NULL && i < n; i++)
-		cpu_at_stop[i] = thread_cpu_ns(r->threads[i].tid, NULL);
+		cpu_at_stop[i] = lb_thread_cpu_ns(r->threads[i].tid, NULL);
 	uint64_t deadline = lb_mono_ns() + (uint64_t)o->grace_ns;
-	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline) {
+	/*
+	 * Threads in a deadlock never leave, unless the stop freed them (a
+	 * condition wait): give them two watchdog periods, then wait for the
+	 * others only.
+	 */
+	uint64_t stopped_at = lb_mono_ns();
+	while (atomic_load(&st->done) < n && lb_mono_ns() < deadline &&
+	       !(atomic_load(&st->done) >= n - lb_deadlock_watch_stuck(watch) &&
+		 lb_mono_ns() > stopped_at + 2 * LB_DEADLOCK_PERIOD_NS)) {
 		uint64_t now = lb_mono_ns();
 		/* Keep the clock going: a thread still waiting must see time pass. */
 		uint64_t w = atomic_load_explicit(&r->clock->now, memory_order_relaxed);
@@ -394,6 +507,34 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 				      memory_order_relaxed);
 		sleep_until(now + 1000000);
 	}
+	struct lb_deadlock_found *dead = lb_deadlock_watch_stop(watch);
+	out->deadlock = dead;
+	if (dead != NULL) {
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+		out->deadlock_after_s = (double)(dead->at_ns - origin) / 1e9;
+		if (m1 > dead->at_ns && dead->at_ns > m0)
+			out->duration_s = (double)(dead->at_ns - m0) / 1e9;
+	}
+	if (atomic_load(&st->done) < n && dead != NULL && atomic_load(&st->done) + dead->nthreads >= n) {
+		/*
+		 * Only the deadlocked threads are left, stuck for good: their figures
+		 * are final and visible (the watchdog read their waits with acquire).
+		 * Nothing is verified, destroyed or freed: they still use it all.
+		 */
+		free(cpu_at_stop);
+		lb_lockset_collect(r->locks, r);
+		merge_figures(out);
+		if (m1 == m0) {
+			/* Found in the warm-up: the window never opened, and what was counted is warm-up. */
+			out->duration_s = 0;
+			out->acquisitions = 0;
+		}
+		collect_order(out, seq_start, seq_end, o->order_log_cap);
+		out->abandoned = true;
+		lb_stage = LB_STAGE_IDLE;
+		return 0;
+	}
 	if (atomic_load(&st->done) < n) {
 		out->status = LB_STATUS_HUNG;
 		if (cpu_at_stop != NULL)
@@ -401,6 +542,7 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		else
 			snprintf(out->message, sizeof out->message, "threads still inside the lock or workload after stop");
 		free(cpu_at_stop);
+		describe_stuck(out);
 		/* The threads still use everything; nothing is freed or verified. */
 		r->threads = NULL;
 		forget_memory(out);
@@ -411,15 +553,25 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 		pthread_join(tids[i], NULL);
 	pthread_barrier_destroy(&st->barrier);
 
+	lb_lockset_collect(r->locks, r);
 	merge_figures(out);
 	collect_order(out, seq_start, seq_end, o->order_log_cap);
+	lb_stage = LB_STAGE_VERIFY;
 	if (ops->counters)
 		out->ncounters = ops->counters(r->lock, out->counters, sizeof out->counters / sizeof out->counters[0]);
+	out->counters_window = live && completed && counters_since(out->counters, out->ncounters, at_start, nstart);
 
 	char vmsg[256] = "";
 	out->verify_failures = r->wl->verify ? r->wl->verify(r, vmsg, sizeof vmsg) : 0;
+	if (r->wl->figures)
+		out->nfigures = r->wl->figures(r, out->duration_s, out->figures,
+					       sizeof out->figures / sizeof out->figures[0]);
 	bool excludes = !(ops->caps & LB_CAP_NO_EXCLUSION);
-	if (!completed) {
+	if (dead != NULL) {
+		/* Its threads all left (a stop ended the waits): still a deadlock, whatever verify said. */
+		out->status = LB_STATUS_DEADLOCK;
+		snprintf(out->message, sizeof out->message, "%.500s", dead->report);
+	} else if (!completed) {
 		out->status = LB_STATUS_INTERRUPTED;
 		snprintf(out->message, sizeof out->message, "interrupted");
 	} else if (st->pin_failed) {
@@ -447,8 +599,16 @@ int lb_run_config(const struct lb_run_opts *o, const void *topo, const struct lb
 	}
 
 	lb_workload_teardown(r);
-	if (ops->destroy)
-		ops->destroy(r->lock);
+	lb_stage = LB_STAGE_DESTROY;
+	lb_lockset_destroy(r->locks);
+	lb_stage = LB_STAGE_IDLE;
+
+	char gmsg[256];
+	if (!lb_lockset_guards_ok(r->locks, gmsg, sizeof gmsg) && out->status != LB_STATUS_INTERRUPTED &&
+	    dead == NULL) {
+		out->status = LB_STATUS_FAILED;
+		snprintf(out->message, sizeof out->message, "%s", gmsg);
+	}
 	free(st);
 	free(args);
 	free(tids);
@@ -464,10 +624,25 @@ void lb_outcome_free(struct lb_outcome *out)
 	free(out->mem_log);
 	free(out->mem_clock);
 	free(out->mem_hl);
+	lb_deadlock_found_free(out->deadlock);
+	lb_stuck_free(out->stuck, out->nstuck);
+	out->deadlock = NULL;
+	out->stuck = NULL;
+	out->nstuck = 0;
+	if (out->abandoned) {
+		/* Threads stuck in a deadlock still use the run's memory. */
+		forget_memory(out);
+		out->run.threads = NULL;
+	}
 	free(out->run.threads);
+	lb_lockset_free(out->run.locks);
 	free(out->order);
 	free(out->starved);
 	out->starved = NULL;
+	for (int k = 0; k < LB_NROLES; k++) {
+		free(out->role[k].starved);
+		out->role[k].starved = NULL;
+	}
 	forget_memory(out);
 	out->run.threads = NULL;
 	out->order = NULL;

@@ -33,8 +33,22 @@ struct lb_run_opts {
 	size_t order_log_cap;  /* power of two */
 };
 
-enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED };
+enum lb_status { LB_STATUS_OK, LB_STATUS_FAILED, LB_STATUS_HUNG, LB_STATUS_ERROR, LB_STATUS_INTERRUPTED, LB_STATUS_DEADLOCK };
 const char *lb_status_name(enum lb_status s);
+
+/*
+ * One role of a reader-writer run. lb_run_config fills `wait` (merged over
+ * the threads); the rest is analysis/roles.c's (lb_outcome_judge_roles).
+ */
+struct lb_role_outcome {
+	struct lb_hist *wait;     /* merged over threads */
+	unsigned nthreads;        /* threads that tried this role (0: the run had no such role) */
+	uint64_t acquisitions;    /* in the measured window */
+	struct lb_fairness fair;  /* over the role's threads' acquisitions in the role */
+	bool *starved;            /* per thread id; false for threads not in the role */
+	unsigned nstarved;
+	uint32_t max_gap_ticks;   /* longest wait in the role, finished or still waiting at the stop */
+};
 
 /* Everything one run leaves behind for the report. */
 struct lb_outcome {
@@ -52,6 +66,9 @@ struct lb_outcome {
 	struct lb_hist *wait, *hold, *handoff; /* merged over threads */
 	struct lb_counter counters[32];
 	size_t ncounters;
+	bool counters_window;     /* counters cover the measured window only (else the whole run) */
+	struct lb_figure figures[48]; /* the workload's own, measured window only */
+	size_t nfigures;
 	uint16_t *order;          /* the acquisition order, oldest first */
 	size_t norder;
 	/* Filled by lb_outcome_judge (analysis/starvation.h), not by lb_run_config: */
@@ -59,12 +76,33 @@ struct lb_outcome {
 	bool *starved;            /* per thread, see analysis/starvation.h */
 	unsigned nstarved;
 	double pingpong_ns;       /* one-way cache-line transfer between the first two PUs; NAN if not measured */
+	/* Reader-writer workloads (has_roles: some thread used a role wrapper); by lb_outcome_judge_roles. */
+	bool has_roles;
+	struct lb_role_outcome role[LB_NROLES];
+	double readers_mean;      /* shared readers inside seen on a read entry, self included; NAN without */
+	uint32_t readers_max;
+
+	struct lb_deadlock_found *deadlock; /* what the watchdog found (engine/deadlock.h), or NULL */
+	double deadlock_after_s;  /* into the run, warm-up included, when it was found */
+	struct lb_stuck *stuck;   /* threads that did not finish (engine/stackdump.h) */
+	size_t nstuck;
+	bool stuck_in_init;       /* stuck[0] is the thread running the lock's init */
+	bool abandoned;           /* deadlocked threads still use the memory: never freed */
 
 	/* private: what to free */
 	void *mem_lock, *mem_nodes, *mem_hists, *mem_timeline, *mem_log, *mem_clock, *mem_hl;
 };
 
 extern volatile sig_atomic_t lb_interrupted;
+
+/* Where lb_run_config is, for a crash report (engine/isolate.c). */
+enum lb_stage { LB_STAGE_IDLE, LB_STAGE_INIT, LB_STAGE_SETUP, LB_STAGE_WARMUP, LB_STAGE_WINDOW, LB_STAGE_STOP,
+		LB_STAGE_VERIFY, LB_STAGE_DESTROY };
+extern volatile sig_atomic_t lb_stage;
+const char *lb_stage_name(int stage);
+
+/* How often the deadlock watchdog looks: a deadlock is reported one to two periods after it forms. */
+#define LB_DEADLOCK_PERIOD_NS 50000000
 
 /*
  * Run one configuration. pus[i] is the OS index of thread i's PU (-1: not

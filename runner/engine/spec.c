@@ -56,6 +56,37 @@ void lb_lock_label(const struct lb_lock_choice *c, char *buf, size_t len)
 	lb_params_free(decl, defs);
 }
 
+/*
+ * Some parameters are wrong in ways only the lock's init can tell (rlock's
+ * base=nosuch): a built-in lock's init is tried once, on scratch state for
+ * one thread, while the options are parsed, so such a mistake is a usage
+ * error before anything runs rather than a failed config in a written
+ * result. A plug-in's init is not run here: it is untrusted code, run only
+ * where a crash or a hang costs its own config.
+ */
+static int trial_init(const struct lb_lock_choice *c, char *err, size_t errlen)
+{
+	const struct lb_lock_ops *ops = c->ops;
+	if (c->source != NULL || ops->init == NULL)
+		return 0;
+	size_t align = ops->state_align > LB_CACHELINE ? ops->state_align : LB_CACHELINE;
+	size_t size = (ops->state_size + align - 1) / align * align;
+	void *state = aligned_alloc(align, size);
+	if (state == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(state, 0, size);
+	char why[256] = "";
+	int rc = ops->init(state, c->params, 1, why, sizeof why);
+	if (rc == 0 && ops->destroy != NULL)
+		ops->destroy(state);
+	free(state);
+	if (rc != 0)
+		snprintf(err, errlen, "%s", why[0] ? why : "the lock refused its parameters");
+	return rc == 0 ? 0 : -1;
+}
+
 static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, char *err, size_t errlen)
 {
 	if (*n == LB_MAX_LOCKS) {
@@ -89,6 +120,10 @@ static int add_lock(const char *spec, struct lb_lock_choice **out, size_t *n, ch
 	free(rest);
 	if (rc != 0)
 		return -1;
+	if (trial_init(&c, err, errlen) != 0) {
+		lb_params_free(c.ops->params, c.params);
+		return -1;
+	}
 	struct lb_lock_choice *grown = realloc(*out, (*n + 1) * sizeof **out);
 	if (grown == NULL) {
 		lb_params_free(c.ops->params, c.params);
@@ -136,10 +171,12 @@ int lb_parse_lock_list(const char *text, struct lb_lock_choice **out, size_t *n,
 			rc = add_lock(cur, out, n, err, errlen);
 		free(cur);
 		cur = NULL;
-		if (rc == 0 && strcmp(item, "all") == 0) {
-			/* Every built-in lock that excludes: the negative control is asked for by name. */
+		if (rc == 0 && (strcmp(item, "all") == 0 || strcmp(item, "all-rw") == 0)) {
+			/* Every built-in lock that excludes (all-rw: and has a read side); the negative
+			 * control is asked for by name. */
+			uint32_t need = strcmp(item, "all-rw") == 0 ? LB_CAP_RW : 0;
 			for (size_t i = 0; lb_locks[i] != NULL && rc == 0; i++)
-				if (!(lb_locks[i]->caps & LB_CAP_NO_EXCLUSION))
+				if (!(lb_locks[i]->caps & LB_CAP_NO_EXCLUSION) && (lb_locks[i]->caps & need) == need)
 					rc = add_lock(lb_locks[i]->name, out, n, err, errlen);
 			continue;
 		}

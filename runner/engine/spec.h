@@ -15,7 +15,7 @@
 /*
  * Parse a --locks list: "a,b:k=v,k2=v2,c". A comma-separated item that is
  * key=value continues the previous lock's parameters; "all" is every
- * built-in lock that excludes. Appends to *out (free with lb_locks_free).
+ * built-in lock that excludes, "all-rw" every such reader-writer lock. Appends to *out (free with lb_locks_free).
  */
 int lb_parse_lock_list(const char *text, struct lb_lock_choice **out, size_t *n, char *err, size_t errlen);
 /* Parse one --workload "name[:k=v,...]". Free with lb_workload_free. */

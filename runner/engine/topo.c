@@ -1,5 +1,5 @@
 /*
- * runner/topo.c — load the topology with hwloc, plan where threads run, bind them.
+ * engine/topo.c — load the topology with hwloc and compute the PU orders the pin plans use.
  *
  * The policies are defined in topo.h. This file reduces each of them to one
  * fixed sequence of PU OS indexes, computed once when the topology is loaded:
@@ -39,31 +39,8 @@
 
 #include <hwloc.h>
 
-struct lb_topo {
-	hwloc_topology_t topo;
-	bool synthetic;
-	char *description;     /* the synthetic description, NULL for this machine */
-	hwloc_bitmap_t usable; /* PUs plans may use: topology cpuset ∩ allowed cpuset */
-	unsigned npus;         /* entries in compact and scatter */
-	int *compact;
-	int *scatter;
-	unsigned ncores; /* entries in cores */
-	int *cores;
-};
+#include "engine/topo_int.h"
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Where one PU sits, for ordering scatter: fields compared in this order. */
 struct scatter_key {
@@ -107,7 +84,7 @@ static int build_orders(struct lb_topo *t, char *err, size_t errlen)
 	int ret = -1;
 
 	if (nall <= 0) {
-		set_err(err, errlen, "topology: no PUs found");
+		lb_topo_err(err, errlen, "topology: no PUs found");
 		return -1;
 	}
 	if (nall_cores < 0)
@@ -124,7 +101,7 @@ static int build_orders(struct lb_topo *t, char *err, size_t errlen)
 	cores_seen_in_pack = calloc((size_t)nall_packs + 1, sizeof(unsigned));
 	if (!t->compact || !t->scatter || !t->cores || !keys || !pus_seen_in_core || !core_rank ||
 	    !cores_seen_in_pack) {
-		set_err(err, errlen, "topology: out of memory");
+		lb_topo_err(err, errlen, "topology: out of memory");
 		goto out;
 	}
 
@@ -158,7 +135,7 @@ static int build_orders(struct lb_topo *t, char *err, size_t errlen)
 		t->compact[t->npus++] = (int)pu->os_index;
 	}
 	if (t->npus == 0) {
-		set_err(err, errlen, "topology: none of its PUs is in the allowed set");
+		lb_topo_err(err, errlen, "topology: none of its PUs is in the allowed set");
 		goto out;
 	}
 
@@ -238,11 +215,11 @@ int lb_topo_load(struct lb_topo **out, const char *synthetic, char *err, size_t 
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		set_err(err, errlen, "topology: out of memory");
+		lb_topo_err(err, errlen, "topology: out of memory");
 		return -1;
 	}
 	if (hwloc_topology_init(&t->topo) < 0) {
-		set_err(err, errlen, "topology: hwloc init failed: %s", strerror(errno));
+		lb_topo_err(err, errlen, "topology: hwloc init failed: %s", strerror(errno));
 		free(t);
 		return -1;
 	}
@@ -251,16 +228,16 @@ int lb_topo_load(struct lb_topo **out, const char *synthetic, char *err, size_t 
 		t->synthetic = true;
 		t->description = strdup(synthetic);
 		if (!t->description) {
-			set_err(err, errlen, "topology: out of memory");
+			lb_topo_err(err, errlen, "topology: out of memory");
 			goto fail;
 		}
 		char why[96];
 		if ((expect_pus = synthetic_size(synthetic, why, sizeof why)) == 0) {
-			set_err(err, errlen, "--synthetic: \"%s\": %s", synthetic, why);
+			lb_topo_err(err, errlen, "--synthetic: \"%s\": %s", synthetic, why);
 			goto fail;
 		}
 		if (hwloc_topology_set_synthetic(t->topo, synthetic) < 0) {
-			set_err(err, errlen,
+			lb_topo_err(err, errlen,
 				"--synthetic: \"%s\" is not a valid hwloc synthetic topology",
 				synthetic);
 			goto fail;
@@ -271,7 +248,7 @@ int lb_topo_load(struct lb_topo **out, const char *synthetic, char *err, size_t 
 				      HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING;
 
 		if (hwloc_topology_set_flags(t->topo, flags) < 0) {
-			set_err(err, errlen, "topology: cannot set hwloc flags: %s",
+			lb_topo_err(err, errlen, "topology: cannot set hwloc flags: %s",
 				strerror(errno));
 			goto fail;
 		}
@@ -279,11 +256,11 @@ int lb_topo_load(struct lb_topo **out, const char *synthetic, char *err, size_t 
 
 	if (hwloc_topology_load(t->topo) < 0) {
 		if (synthetic)
-			set_err(err, errlen,
+			lb_topo_err(err, errlen,
 				"--synthetic: \"%s\" is not a valid hwloc synthetic topology",
 				synthetic);
 		else
-			set_err(err, errlen, "topology: hwloc cannot load this machine: %s",
+			lb_topo_err(err, errlen, "topology: hwloc cannot load this machine: %s",
 				strerror(errno));
 		goto fail;
 	}
@@ -297,14 +274,14 @@ int lb_topo_load(struct lb_topo **out, const char *synthetic, char *err, size_t 
 	if (synthetic && (hwloc_get_nbobjs_by_type(t->topo, HWLOC_OBJ_PU) != (int)expect_pus ||
 			  hwloc_bitmap_weight(described) != (int)expect_pus ||
 			  hwloc_bitmap_last(described) != (int)expect_pus - 1)) {
-		set_err(err, errlen, "--synthetic: \"%s\": describes %lu PUs, PU indexes must be 0..%lu once each",
+		lb_topo_err(err, errlen, "--synthetic: \"%s\": describes %lu PUs, PU indexes must be 0..%lu once each",
 			synthetic, expect_pus, expect_pus - 1);
 		goto fail;
 	}
 
 	t->usable = hwloc_bitmap_dup(hwloc_topology_get_topology_cpuset(t->topo));
 	if (!t->usable) {
-		set_err(err, errlen, "topology: out of memory");
+		lb_topo_err(err, errlen, "topology: out of memory");
 		goto fail;
 	}
 	hwloc_bitmap_and(t->usable, t->usable, hwloc_topology_get_allowed_cpuset(t->topo));
@@ -353,295 +330,4 @@ void lb_topo_summary(const struct lb_topo *t, struct lb_topo_summary *out)
 	}
 	out->synthetic = t->synthetic;
 	hwloc_bitmap_list_snprintf(out->allowed_cpus, sizeof(out->allowed_cpus), t->usable);
-}
-
-const char *lb_pin_policy_name(enum lb_pin_policy p)
-{
-	switch (p) {
-	case LB_PIN_COMPACT:
-		return "compact";
-	case LB_PIN_SCATTER:
-		return "scatter";
-	case LB_PIN_CORES:
-		return "cores";
-	case LB_PIN_NONE:
-		return "none";
-	case LB_PIN_CPUS:
-		return "cpus";
-	}
-	return "?";
-}
-
-/* Parse a decimal cpu index at *p, advancing *p. Only digits; no sign, no overflow. */
-static bool parse_cpu_number(const char **p, int *out)
-{
-	const char *s = *p;
-	long v = 0;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return false;
-		s++;
-	}
-	*p = s;
-	*out = (int)v;
-	return true;
-}
-
-/* Parse LIST of "cpus:LIST" into out->cpus; text is the whole option for messages. */
-static int parse_cpu_list(const char *text, const char *list, struct lb_pin_spec *out, char *err,
-			  size_t errlen)
-{
-	const char *p = list;
-
-	if (*p == '\0') {
-		set_err(err, errlen, "--pin: \"%s\" needs a list of cpus, e.g. cpus:0,2,4-7", text);
-		return -1;
-	}
-	out->ncpus = 0;
-	for (;;) {
-		const char *item = p;
-		int lo, hi;
-
-		if (!parse_cpu_number(&p, &lo)) {
-			set_err(err, errlen,
-				"--pin: \"%s\": \"%.*s\" is not a cpu number or range N-M", text,
-				(int)strcspn(item, ","), item);
-			return -1;
-		}
-		hi = lo;
-		if (*p == '-') {
-			p++;
-			if (!parse_cpu_number(&p, &hi)) {
-				set_err(err, errlen,
-					"--pin: \"%s\": \"%.*s\" is not a cpu number or range N-M",
-					text, (int)strcspn(item, ","), item);
-				return -1;
-			}
-		}
-		if (*p != ',' && *p != '\0') {
-			set_err(err, errlen,
-				"--pin: \"%s\": \"%.*s\" is not a cpu number or range N-M", text,
-				(int)strcspn(item, ","), item);
-			return -1;
-		}
-		if (hi < lo) {
-			set_err(err, errlen, "--pin: \"%s\": range %d-%d is reversed", text, lo, hi);
-			return -1;
-		}
-		if ((unsigned long)hi - (unsigned long)lo + 1 > LB_PIN_MAX_CPUS - out->ncpus) {
-			set_err(err, errlen, "--pin: \"%s\" lists more than %d cpus", text,
-				LB_PIN_MAX_CPUS);
-			return -1;
-		}
-		for (int c = lo;; c++) {
-			out->cpus[out->ncpus++] = c;
-			if (c == hi)
-				break;
-		}
-		if (*p == '\0')
-			return 0;
-		p++; /* the comma; an empty item after it fails above */
-	}
-}
-
-int lb_pin_parse(const char *text, struct lb_pin_spec *out, char *err, size_t errlen)
-{
-	static const struct {
-		const char *name;
-		enum lb_pin_policy policy;
-	} simple[] = {
-		{ "compact", LB_PIN_COMPACT },
-		{ "scatter", LB_PIN_SCATTER },
-		{ "cores", LB_PIN_CORES },
-		{ "none", LB_PIN_NONE },
-	};
-
-	if (!text) {
-		set_err(err, errlen, "--pin: missing value");
-		return -1;
-	}
-	out->ncpus = 0;
-	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
-		if (strcmp(text, simple[i].name) == 0) {
-			out->policy = simple[i].policy;
-			return 0;
-		}
-	}
-	if (strncmp(text, "cpus:", 5) == 0) {
-		out->policy = LB_PIN_CPUS;
-		return parse_cpu_list(text, text + 5, out, err, errlen);
-	}
-	set_err(err, errlen, "--pin: \"%s\" is not compact, scatter, cores, none or cpus:LIST",
-		text);
-	return -1;
-}
-
-/* Thread i → seq[i mod n]. */
-static void fill_round_robin(int *pus, unsigned nthreads, const int *seq, unsigned n)
-{
-	for (unsigned i = 0; i < nthreads; i++)
-		pus[i] = seq[i % n];
-}
-
-static int plan_cpus(const struct lb_topo *t, const struct lb_pin_spec *spec, unsigned nthreads,
-		     int *pus, bool *oversubscribed, char *err, size_t errlen)
-{
-	hwloc_bitmap_t listed;
-	unsigned distinct;
-
-	/* lb_pin_parse never yields these; a hand-built spec might. */
-	if (spec->ncpus == 0 || spec->ncpus > LB_PIN_MAX_CPUS) {
-		set_err(err, errlen, "--pin: cpus:LIST must name 1 to %d cpus, not %u",
-			LB_PIN_MAX_CPUS, spec->ncpus);
-		return -1;
-	}
-	for (unsigned i = 0; i < spec->ncpus; i++) {
-		if (spec->cpus[i] < 0 || !hwloc_bitmap_isset(t->usable, (unsigned)spec->cpus[i])) {
-			char allowed[256];
-
-			hwloc_bitmap_list_snprintf(allowed, sizeof(allowed), t->usable);
-			set_err(err, errlen, "--pin: cpu %d is not in the allowed set %s",
-				spec->cpus[i], allowed);
-			return -1;
-		}
-	}
-	listed = hwloc_bitmap_alloc();
-	if (!listed) {
-		set_err(err, errlen, "--pin: out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < spec->ncpus; i++)
-		hwloc_bitmap_set(listed, (unsigned)spec->cpus[i]);
-	distinct = (unsigned)hwloc_bitmap_weight(listed);
-	hwloc_bitmap_free(listed);
-
-	fill_round_robin(pus, nthreads, spec->cpus, spec->ncpus);
-	*oversubscribed = nthreads > distinct;
-	return 0;
-}
-
-int lb_pin_plan(const struct lb_topo *t, const struct lb_pin_spec *spec, unsigned nthreads,
-		int *pus, bool *oversubscribed, char *err, size_t errlen)
-{
-	*oversubscribed = false;
-	switch (spec->policy) {
-	case LB_PIN_COMPACT:
-		fill_round_robin(pus, nthreads, t->compact, t->npus);
-		*oversubscribed = nthreads > t->npus;
-		return 0;
-	case LB_PIN_SCATTER:
-		fill_round_robin(pus, nthreads, t->scatter, t->npus);
-		*oversubscribed = nthreads > t->npus;
-		return 0;
-	case LB_PIN_CORES:
-		fill_round_robin(pus, nthreads, t->cores, t->ncores);
-		*oversubscribed = nthreads > t->ncores;
-		return 0;
-	case LB_PIN_NONE:
-		for (unsigned i = 0; i < nthreads; i++)
-			pus[i] = -1;
-		*oversubscribed = nthreads > t->npus;
-		return 0;
-	case LB_PIN_CPUS:
-		return plan_cpus(t, spec, nthreads, pus, oversubscribed, err, errlen);
-	}
-	set_err(err, errlen, "--pin: unknown policy %d", (int)spec->policy);
-	return -1;
-}
-
-int lb_pin_self(const struct lb_topo *t, int pu, char *err, size_t errlen)
-{
-	hwloc_bitmap_t set;
-	int ret;
-
-	if (pu == -1)
-		return 0;
-	if (t->synthetic) {
-		set_err(err, errlen, "--pin: cannot bind to a synthetic topology (\"%s\")",
-			t->description);
-		return -1;
-	}
-	if (pu < 0 || !hwloc_bitmap_isset(t->usable, (unsigned)pu)) {
-		char allowed[256];
-
-		hwloc_bitmap_list_snprintf(allowed, sizeof(allowed), t->usable);
-		set_err(err, errlen, "--pin: cpu %d is not in the allowed set %s", pu, allowed);
-		return -1;
-	}
-	set = hwloc_bitmap_alloc();
-	if (!set) {
-		set_err(err, errlen, "--pin: out of memory");
-		return -1;
-	}
-	hwloc_bitmap_only(set, (unsigned)pu);
-	ret = hwloc_set_cpubind(t->topo, set, HWLOC_CPUBIND_THREAD);
-	hwloc_bitmap_free(set);
-	if (ret < 0) {
-		set_err(err, errlen, "--pin: cannot bind thread to cpu %d: %s", pu,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Logical index of pu's ancestor of type, or -1 when it has none (or pu is -1). */
-static int ancestor_index(const struct lb_topo *t, int pu, hwloc_obj_type_t type)
-{
-	hwloc_obj_t obj, anc;
-
-	if (pu < 0)
-		return -1;
-	obj = hwloc_get_pu_obj_by_os_index(t->topo, (unsigned)pu);
-	if (!obj)
-		return -1;
-	anc = hwloc_get_ancestor_obj_by_type(t->topo, type, obj);
-	return anc ? (int)anc->logical_index : -1;
-}
-
-static void print_index(FILE *f, int width, int v)
-{
-	if (v < 0)
-		fprintf(f, " %*s", width, "-");
-	else
-		fprintf(f, " %*d", width, v);
-}
-
-void lb_topo_print_plan(FILE *f, const struct lb_topo *t, const struct lb_pin_spec *spec,
-			const int *pus, unsigned nthreads, bool oversubscribed)
-{
-	struct lb_topo_summary s;
-
-	lb_topo_summary(t, &s);
-	if (t->synthetic)
-		fprintf(f, "topology: synthetic \"%s\"\n", t->description);
-	else
-		fprintf(f, "topology: this machine\n");
-	fprintf(f, "  packages %u, NUMA nodes %u, cores %u, PUs %u, SMT %s\n", s.packages,
-		s.numa_nodes, s.cores, s.pus, s.smt ? "yes" : "no");
-	fprintf(f, "  allowed cpus: %s\n", s.allowed_cpus);
-	if (nthreads == 0)
-		return;
-
-	fprintf(f, "pin: %s", lb_pin_policy_name(spec->policy));
-	if (spec->policy == LB_PIN_CPUS) {
-		for (unsigned i = 0; i < spec->ncpus && i < LB_PIN_MAX_CPUS; i++)
-			fprintf(f, "%c%d", i == 0 ? ':' : ',', spec->cpus[i]);
-	}
-	fprintf(f, ", %u thread%s%s\n", nthreads, nthreads == 1 ? "" : "s",
-		oversubscribed ? " (oversubscribed: threads share PUs)" : "");
-	fprintf(f, "  thread    pu  core  package\n");
-	for (unsigned i = 0; i < nthreads; i++) {
-		fprintf(f, "  %6u", i);
-		if (pus[i] < 0)
-			fprintf(f, " %5s", "none");
-		else
-			print_index(f, 5, pus[i]);
-		print_index(f, 5, ancestor_index(t, pus[i], HWLOC_OBJ_CORE));
-		print_index(f, 8, ancestor_index(t, pus[i], HWLOC_OBJ_PACKAGE));
-		fputc('\n', f);
-	}
 }

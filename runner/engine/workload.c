@@ -148,6 +148,8 @@ int lb_workload_setup(struct lb_run *run, char *err, size_t errlen)
 	run->wl_mem = NULL;
 	if (check_caps(run, err, errlen) != 0)
 		return -1;
+	if (wl->check != NULL && wl->check(run->wl_params, run->nthreads, err, errlen) != 0)
+		return -1;
 	if (wl->state_size != 0 && (run->wl_state = lb_wl_alloc(run, 1, wl->state_size)) == NULL)
 		return lb_setup_fail(run, err, errlen, "out of memory");
 	if (wl->tally_size != 0) {

@@ -10,7 +10,8 @@
  * What the harness does around a workload's hooks (lb_workload_setup and
  * lb_workload_teardown, called by the engine):
  *   before setup  refuses a lock without the declared needs_caps, with a
- *                 one-line reason naming the workload; allocates
+ *                 one-line reason naming the workload; runs check() on the
+ *                 parameters and the thread count, when there is one; allocates
  *                 state_size bytes of shared state (run->wl_state) and
  *                 one tally_size tally per thread (t->tally), zeroed, each
  *                 on cache lines of its own;

@@ -15,8 +15,14 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include "analysis/roles.h"
 #include "analysis/starvation.h"
+#include "engine/deadlock.h"
+#include "engine/lockset.h"
+#include "engine/multilock.h"
+#include "engine/stackdump.h"
 #include "engine/params.h"
+#include "locks/registry.h"
 
 static void params_fill(struct lb_kvs *kv, const struct lb_param *decl, const union lb_value *vals)
 {
@@ -56,6 +62,9 @@ void lb_config_fill(struct lb_config *c, const char *id, const char *label, cons
 	c->lock_name = lb_strdup(lock->ops->name);
 	params_fill(&c->lock_params, lock->ops->params, lock->params);
 	c->lock_plugin = lb_strdup(lock->source);
+	uint32_t caps = lb_lock_caps_as_configured(lock->ops, lock->params);
+	if (caps & LB_CAP_TIMED)
+		c->lock_timed = lb_strdup(caps & LB_CAP_TIMED_EMULATED ? "emulated" : "native");
 	c->workload_name = lb_strdup(wl->wl->name);
 	params_fill(&c->workload_params, wl->wl->params, wl->params);
 	c->threads = threads;
@@ -135,6 +144,35 @@ static void starvation_fill(struct lb_starvation *v, const struct lb_outcome *ou
 	v->gap_threshold = LB_STARVE_GAP;
 }
 
+/* One role of a reader-writer run, from the judge's outcome (analysis/roles.c). */
+static void role_fill(struct lb_role_figs *f, const struct lb_outcome *out, enum lb_role r)
+{
+	const struct lb_role_outcome *ro = &out->role[r];
+	unsigned n = out->run.nthreads;
+	f->threads = ro->nthreads;
+	f->acquisitions = ro->acquisitions;
+	/* A role nobody tried has no rate (null), not a rate of 0. */
+	f->throughput_per_s = out->duration_s > 0 && ro->nthreads > 0 ? (double)ro->acquisitions / out->duration_s : NAN;
+	latency_fill(&f->latency, ro->wait);
+	f->fairness = ro->fair;
+	f->starved = ro->nstarved > 0;
+	f->longest_wait_ns = ro->max_gap_ticks * (uint64_t)out->tick_ns;
+	f->starved_threads = calloc(n ? n : 1, sizeof *f->starved_threads);
+	f->per_thread = calloc(n ? n : 1, sizeof *f->per_thread);
+	for (unsigned i = 0; i < n && f->starved_threads != NULL && f->per_thread != NULL; i++) {
+		const struct lb_thread *t = &out->run.threads[i];
+		if (!(t->roles & LB_ROLE_BIT(r)))
+			continue;
+		bool starved = ro->starved != NULL && ro->starved[i];
+		if (starved)
+			f->starved_threads[f->nstarved_threads++] = i;
+		f->per_thread[f->nper_thread++] = (struct lb_role_thread){ i, t->role[r].acquisitions, starved };
+	}
+	f->has_concurrency = r == LB_ROLE_READ;
+	f->concurrency_mean = out->readers_mean;
+	f->concurrency_max = out->readers_max;
+}
+
 static void thread_fill(struct lb_thread_figs *f, const struct lb_thread *t, const struct lb_outcome *out,
 			uint32_t slices)
 {
@@ -166,8 +204,88 @@ static enum lb_result_status status_of(enum lb_status s)
 	case LB_STATUS_HUNG: return LB_RS_HUNG;
 	case LB_STATUS_ERROR: return LB_RS_ERROR;
 	case LB_STATUS_INTERRUPTED: return LB_RS_INTERRUPTED;
+	case LB_STATUS_DEADLOCK: return LB_RS_DEADLOCK;
 	}
 	return LB_RS_ERROR;
+}
+
+/* Per-lock figures of a run of several locks. */
+static void locks_fill(struct lb_sample *s, const struct lb_outcome *out)
+{
+	const struct lb_lockset *ls = out->run.locks;
+	unsigned n = ls != NULL ? lb_lockset_count(ls) : 0;
+	if (n < 2 || (s->locks = calloc(n, sizeof *s->locks)) == NULL)
+		return;
+	for (unsigned k = 0; k < n; k++) {
+		const struct lb_lock_figures *f = lb_lockset_figures(ls, k);
+		struct lb_lock_figs *l = &s->locks[k];
+		l->index = k;
+		l->acquisitions = f->acquisitions;
+		l->violations = f->violations;
+		l->timed = f->timed;
+		l->sampled = f->sampled;
+		l->found_held = f->found_held;
+		l->contention = f->sampled ? (double)f->found_held / (double)f->sampled : NAN;
+		latency_fill(&l->wait, f->wait);
+	}
+	s->nlocks = n;
+}
+
+static char **strings_dup(char *const *v, size_t n)
+{
+	char **out = n ? calloc(n, sizeof *out) : NULL;
+	for (size_t i = 0; out != NULL && i < n; i++)
+		out[i] = lb_strdup(v[i]);
+	return out;
+}
+
+static void stuck_fill(struct lb_stuck_thread *d, const struct lb_stuck *e)
+{
+	const char *state = lb_thread_state_name(e->state);
+	d->id = e->id;
+	d->tid = e->tid;
+	d->pu = e->pu;
+	d->state = state ? lb_strdup(state) : NULL;
+	d->cpu_ns = e->cpu_ns;
+	d->waits_kind = (int)lb_wait_kind_of(e->waiting);
+	d->waits_index = lb_wait_index_of(e->waiting);
+	d->holder = e->holder;
+	d->holds = e->nholds ? calloc(e->nholds, sizeof *d->holds) : NULL;
+	for (size_t i = 0; d->holds != NULL && i < e->nholds; i++)
+		d->holds[d->nholds++] = e->holds[i];
+	d->stack = strings_dup(e->stack, e->nstack);
+	d->nstack = d->stack != NULL ? e->nstack : 0;
+}
+
+/* The deadlock found and the threads that were stuck (at the deadlock, or after a hang). */
+static void faults_fill(struct lb_sample *s, const struct lb_outcome *out)
+{
+	const struct lb_deadlock_found *dl = out->deadlock;
+	const struct lb_stuck *stuck = out->stuck;
+	size_t nstuck = out->nstuck;
+	if (dl != NULL) {
+		struct lb_deadlock *d = &s->deadlock;
+		d->present = true;
+		d->report = lb_strdup(dl->report);
+		d->threads = calloc(dl->nthreads ? dl->nthreads : 1, sizeof *d->threads);
+		for (size_t i = 0; d->threads != NULL && i < dl->nthreads; i++)
+			d->threads[d->nthreads++] = dl->threads[i];
+		d->cycle = calloc(dl->ncycle ? dl->ncycle : 1, sizeof *d->cycle);
+		for (size_t i = 0; d->cycle != NULL && i < dl->ncycle; i++) {
+			d->cycle[i] = (struct lb_wait_step){ dl->cycle[i].thread, dl->cycle[i].condition, dl->cycle[i].index,
+							     dl->cycle[i].next };
+			d->ncycle++;
+		}
+		d->after_s = out->deadlock_after_s;
+		/* Their stacks as the watchdog took them, while they were stuck. */
+		stuck = dl->stuck;
+		nstuck = dl->nstuck;
+	}
+	s->stuck = nstuck ? calloc(nstuck, sizeof *s->stuck) : NULL;
+	for (size_t i = 0; s->stuck != NULL && i < nstuck; i++)
+		stuck_fill(&s->stuck[s->nstuck++], &stuck[i]);
+	if (s->nstuck == 1 && dl == NULL && out->stuck_in_init)
+		s->stuck[0].in_init = true;
 }
 
 void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repetition, int64_t sample_every)
@@ -178,10 +296,12 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	s->duration_s = out->duration_s;
 	s->pingpong_ns = NAN;
 	s->throughput_per_s = NAN;
+	faults_fill(s, out);
 	/* A hung run's threads still use its memory: nothing of it is read. */
 	if (out->status == LB_STATUS_HUNG || out->run.threads == NULL)
 		return;
 	lb_outcome_judge(out);
+	lb_outcome_judge_roles(out);
 	s->has_figures = true;
 	s->acquisitions = out->acquisitions;
 	s->throughput_per_s = out->duration_s > 0 ? (double)out->acquisitions / out->duration_s : NAN;
@@ -201,6 +321,14 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 		s->counters[i].value = out->counters[i].value;
 		s->ncounters++;
 	}
+	if (s->ncounters > 0)
+		s->counters_scope = out->counters_window ? LB_COUNTERS_WINDOW : LB_COUNTERS_RUN;
+	s->figures = out->nfigures ? calloc(out->nfigures, sizeof *s->figures) : NULL;
+	for (size_t i = 0; s->figures != NULL && i < out->nfigures; i++) {
+		s->figures[i].name = lb_strdup(out->figures[i].name);
+		s->figures[i].value = out->figures[i].value;
+		s->nfigures++;
+	}
 	curve_fill(&s->curve, out->wait);
 	s->pingpong_ns = out->pingpong_ns;
 	s->has_fairness = true;
@@ -208,6 +336,13 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	short_term_fill(s, out);
 	s->has_starvation = true;
 	starvation_fill(&s->starvation, out);
+	if ((s->has_roles = out->has_roles)) {
+		_Static_assert(LB_SR_READ == (int)LB_ROLE_READ && LB_SR_WRITE == (int)LB_ROLE_WRITE &&
+				       LB_SR_COUNT == LB_NROLES,
+			       "the model's roles are the engine's");
+		for (int r = 0; r < LB_NROLES; r++)
+			role_fill(&s->roles[r], out, (enum lb_role)r);
+	}
 
 	uint32_t slices = out->run.nthreads ? out->run.threads[0].timeline_len : 0;
 	uint32_t used = (uint32_t)(out->duration_s * 1e9 / (double)out->slice_ns) + 1;
@@ -217,4 +352,5 @@ void lb_sample_fill(struct lb_sample *s, struct lb_outcome *out, unsigned repeti
 	for (unsigned i = 0; s->threads != NULL && i < out->run.nthreads; i++)
 		thread_fill(&s->threads[i], &out->run.threads[i], out, slices);
 	s->nthreads = s->threads != NULL ? out->run.nthreads : 0;
+	locks_fill(s, out);
 }

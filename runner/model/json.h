@@ -40,4 +40,12 @@ int lb_result_emit(FILE *f, const struct lb_result *r);
 /* Write r to path through the atomic writer (model/output.h). 0, or -1 with a reason. */
 int lb_result_write(const struct lb_result *r, const char *path, char *err, size_t errlen);
 
+/*
+ * One sample as compact JSON text (malloc'd; NULL when out of memory), and
+ * back: how an isolated run's process hands its sample to lockbench
+ * (engine/isolate.c). 0, or -1 with a one-line reason.
+ */
+char *lb_sample_to_json(const struct lb_sample *s);
+int lb_sample_from_json(const char *text, size_t len, struct lb_sample *out, char *err, size_t errlen);
+
 #endif

@@ -328,6 +328,141 @@ static json_t *starvation_json(const struct lb_starvation *v)
 	return o;
 }
 
+static json_t *uints_json(const unsigned *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
+}
+
+static const char *const wait_kinds[] = { NULL, "lock", "timed_lock", "condition" };
+
+static json_t *crash_json(const struct lb_crash *c)
+{
+	json_t *o = json_object();
+	set(o, "signal", str_or_null(c->signal));
+	set(o, "exit_status", c->exit_status >= 0 ? json_integer(c->exit_status) : json_null());
+	set_str(o, "stage", c->stage);
+	set(o, "stack", strings_json(c->stack, c->nstack));
+	json_t *a = json_array();
+	for (size_t i = 0; i < c->nthreads; i++)
+		json_array_append_new(a, count(c->acquisitions[i]));
+	set(o, "acquisitions_so_far", a);
+	return o;
+}
+
+static json_t *deadlock_json(const struct lb_deadlock *d)
+{
+	json_t *o = json_object();
+	set_str(o, "report", d->report);
+	set(o, "threads", uints_json(d->threads, d->nthreads));
+	json_t *a = json_array();
+	for (size_t i = 0; i < d->ncycle; i++) {
+		json_t *e = json_object();
+		set(e, "thread", json_integer(d->cycle[i].thread));
+		set(e, "waits_for", json_string(d->cycle[i].condition ? "condition" : "lock"));
+		set(e, "index", json_integer(d->cycle[i].index));
+		set(e, "held_by", json_integer(d->cycle[i].next));
+		json_array_append_new(a, e);
+	}
+	set(o, "cycle", a);
+	set(o, "after_s", num(d->after_s));
+	return o;
+}
+
+static json_t *stuck_json(const struct lb_stuck_thread *t)
+{
+	json_t *o = json_object();
+	set(o, "id", json_integer(t->id));
+	if (t->in_init)
+		set(o, "in_init", json_true());
+	set(o, "tid", json_integer(t->tid));
+	set(o, "pu", t->pu >= 0 ? json_integer(t->pu) : json_null());
+	set(o, "state", str_or_null(t->state));
+	set(o, "cpu_ns", t->cpu_ns >= 0 ? json_integer(t->cpu_ns) : json_null());
+	if (t->waits_kind > 0 && t->waits_kind <= 3) {
+		json_t *w = json_object();
+		set(w, "kind", json_string(wait_kinds[t->waits_kind]));
+		set(w, "index", json_integer(t->waits_index));
+		set(o, "waits_for", w);
+	} else {
+		set(o, "waits_for", json_null());
+	}
+	set(o, "holder", t->holder >= 0 ? json_integer(t->holder) : json_null());
+	set(o, "holds", uints_json(t->holds, t->nholds));
+	set(o, "stack", strings_json(t->stack, t->nstack));
+	return o;
+}
+
+static json_t *locks_json(const struct lb_sample *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->nlocks; i++) {
+		const struct lb_lock_figs *l = &s->locks[i];
+		json_t *o = json_object();
+		set(o, "index", json_integer(l->index));
+		set(o, "acquisitions", count(l->acquisitions));
+		set(o, "violations", count(l->violations));
+		set(o, "timed", count(l->timed));
+		set(o, "sampled", count(l->sampled));
+		set(o, "found_held", count(l->found_held));
+		set(o, "contention", num(l->contention));
+		set(o, "latency_ns", latency_json(&l->wait));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* What went wrong, in any sample that has it: the isolated process's end, a deadlock, stuck threads. */
+static void faults_json(json_t *o, const struct lb_sample *s)
+{
+	if (s->isolated)
+		set(o, "isolated", json_true());
+	if (s->crash.present)
+		set(o, "crash", crash_json(&s->crash));
+	if (s->deadlock.present)
+		set(o, "deadlock", deadlock_json(&s->deadlock));
+	if (s->nstuck != 0) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < s->nstuck; i++)
+			json_array_append_new(a, stuck_json(&s->stuck[i]));
+		set(o, "stuck_threads", a);
+	}
+}
+
+/* One role of a reader-writer sample (results/schema.json, $defs/role). */
+static json_t *role_json(const struct lb_role_figs *r)
+{
+	json_t *o = json_object();
+	set(o, "threads", json_integer(r->threads));
+	set(o, "acquisitions", count(r->acquisitions));
+	set(o, "throughput_per_s", num(r->throughput_per_s));
+	set(o, "latency_ns", latency_json(&r->latency));
+	set(o, "fairness", fairness_json(&r->fairness));
+	set(o, "starved", json_boolean(r->starved));
+	json_t *ids = json_array(), *per = json_array();
+	for (size_t i = 0; i < r->nstarved_threads; i++)
+		json_array_append_new(ids, json_integer(r->starved_threads[i]));
+	for (size_t i = 0; i < r->nper_thread; i++) {
+		json_t *pt = json_object();
+		set(pt, "id", json_integer(r->per_thread[i].id));
+		set(pt, "acquisitions", count(r->per_thread[i].acquisitions));
+		set(pt, "starved", json_boolean(r->per_thread[i].starved));
+		json_array_append_new(per, pt);
+	}
+	set(o, "starved_threads", ids);
+	set(o, "longest_wait_ns", count(r->longest_wait_ns));
+	set(o, "per_thread", per);
+	if (r->has_concurrency) {
+		json_t *c = json_object();
+		set(c, "mean", num(r->concurrency_mean));
+		set(c, "max", count(r->concurrency_max));
+		set(o, "concurrency", c);
+	}
+	return o;
+}
+
 /* A sample's figures, after its status (a hung sample has none). */
 static void sample_figures(json_t *o, const struct lb_sample *s)
 {
@@ -350,6 +485,14 @@ static void sample_figures(json_t *o, const struct lb_sample *s)
 	for (size_t i = 0; i < s->ncounters; i++)
 		set(lc, s->counters[i].name, count(s->counters[i].value));
 	set(o, "lock_counters", lc);
+	if (s->counters_scope != LB_COUNTERS_UNKNOWN)
+		set(o, "lock_counters_scope", json_string(s->counters_scope == LB_COUNTERS_WINDOW ? "window" : "run"));
+	if (s->nfigures > 0) {
+		json_t *wf = json_object();
+		for (size_t i = 0; i < s->nfigures; i++)
+			set(wf, s->figures[i].name, num(s->figures[i].value));
+		set(o, "workload_figures", wf);
+	}
 	set(o, "latency_curve", curve_json(&s->curve));
 	set(o, "pingpong_ns", num(s->pingpong_ns));
 	if (s->has_fairness)
@@ -357,10 +500,18 @@ static void sample_figures(json_t *o, const struct lb_sample *s)
 	set(o, "short_term", short_term_json(s));
 	if (s->has_starvation)
 		set(o, "starvation", starvation_json(&s->starvation));
+	if (s->has_roles) {
+		json_t *roles = json_object();
+		for (int r = 0; r < LB_SR_COUNT; r++)
+			set(roles, lb_sample_role_name((enum lb_sample_role)r), role_json(&s->roles[r]));
+		set(o, "roles", roles);
+	}
 	json_t *threads = json_array();
 	for (size_t i = 0; i < s->nthreads; i++)
 		json_array_append_new(threads, thread_json(&s->threads[i]));
 	set(o, "threads", threads);
+	if (s->nlocks != 0)
+		set(o, "locks", locks_json(s));
 }
 
 static json_t *sample_json(const struct lb_sample *s)
@@ -371,6 +522,7 @@ static json_t *sample_json(const struct lb_sample *s)
 	set_str(o, "message", s->message);
 	if (isfinite(s->duration_s))
 		set(o, "duration_s", json_real(s->duration_s));
+	faults_json(o, s);
 	if (s->has_figures)
 		sample_figures(o, s);
 	if (s->has_shard)
@@ -378,11 +530,11 @@ static json_t *sample_json(const struct lb_sample *s)
 	return o;
 }
 
-static json_t *summary_json(const struct lb_summary *sum)
+/* The summary's metrics of one kind: the headline ones, or (roles) the reader-writer ones. */
+static void summary_metrics(json_t *o, const struct lb_summary *sum, bool roles)
 {
-	json_t *o = json_object();
 	for (size_t m = 0; m < LB_M_COUNT; m++) {
-		if (lb_metrics[m].summary_key == NULL)
+		if (lb_metrics[m].summary_key == NULL || lb_metrics[m].roles != roles)
 			continue;
 		const struct lb_stat *st = &sum->stat[m];
 		json_t *j = json_object();
@@ -397,7 +549,18 @@ static json_t *summary_json(const struct lb_summary *sum)
 		}
 		set(o, lb_metrics[m].summary_key, j);
 	}
+}
+
+static json_t *summary_json(const struct lb_summary *sum)
+{
+	json_t *o = json_object();
+	summary_metrics(o, sum, false);
 	set(o, "starved", json_boolean(sum->starved));
+	if (sum->has_roles) {
+		summary_metrics(o, sum, true);
+		set(o, "reader_starved", json_boolean(sum->reader_starved));
+		set(o, "writer_starved", json_boolean(sum->writer_starved));
+	}
 	return o;
 }
 
@@ -409,6 +572,7 @@ static json_t *config_json(const struct lb_config *c)
 	set_str(l, "name", c->lock_name);
 	set(l, "params", params_json(&c->lock_params));
 	set_str(l, "plugin", c->lock_plugin);
+	set_str(l, "timed", c->lock_timed);
 	set(o, "lock", l);
 	json_t *w = json_object();
 	set_str(w, "name", c->workload_name);
@@ -462,6 +626,14 @@ int lb_result_emit(FILE *f, const struct lb_result *r)
 	int rc = json_dumpf(doc, f, DUMP_FLAGS) != 0 || fputc('\n', f) == EOF ? -1 : 0;
 	json_decref(doc);
 	return rc;
+}
+
+char *lb_sample_to_json(const struct lb_sample *s)
+{
+	json_t *o = sample_json(s);
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
+	json_decref(o);
+	return text;
 }
 
 static int emit(FILE *f, void *r)

@@ -60,5 +60,7 @@ int lbj_load_missing(struct lbj *ld, json_t *doc, struct lb_result *r);
 
 /* One sample (model/json_load_sample.c). */
 int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out);
+/* Its optional groups: isolated, crash, deadlock, stuck_threads, locks (model/json_load_faults.c). */
+int lbj_load_faults(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out);
 
 #endif

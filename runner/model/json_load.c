@@ -88,8 +88,13 @@ static int load_summary(struct lbj *ld, json_t *c, const char *w, struct lb_summ
 		    lbj_bool(ld, o, mw, "ci95_reached", &st->ci95_reached))
 			return -1;
 		st->n = (size_t)n;
+		sum->has_roles |= lb_metrics[m].roles;
 	}
-	return lbj_bool(ld, j, sw, "starved", &sum->starved);
+	sum->has_roles |= lbj_get(j, "reader_starved") != NULL || lbj_get(j, "writer_starved") != NULL;
+	return lbj_bool(ld, j, sw, "starved", &sum->starved) || lbj_bool(ld, j, sw, "reader_starved", &sum->reader_starved) ||
+			       lbj_bool(ld, j, sw, "writer_starved", &sum->writer_starved)
+		       ? -1
+		       : 0;
 }
 
 static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_config *out)
@@ -107,8 +112,11 @@ static int load_config(struct lbj *ld, json_t *c, const char *w, struct lb_confi
 	    lbj_unsigned(ld, c, w, "threads", MAX_THREADS_IN_RESULT, &out->threads) ||
 	    lbj_object(ld, c, w, "pin", &pin) || lbj_string(ld, pin, pw, "policy", &out->pin_policy) ||
 	    lbj_array(ld, pin, pw, "pus", &pus) || lbj_bool(ld, pin, pw, "oversubscribed", &out->oversubscribed) ||
-	    lbj_status(ld, c, w, false, &st) || lbj_string(ld, c, w, "machine", &out->machine))
+	    lbj_status(ld, c, w, false, &st) || lbj_string(ld, c, w, "machine", &out->machine) ||
+	    lbj_string(ld, lock, lw, "timed", &out->lock_timed))
 		return -1;
+	if (out->lock_timed != NULL && strcmp(out->lock_timed, "native") != 0 && strcmp(out->lock_timed, "emulated") != 0)
+		return lbj_bad(ld, lw, "timed", "\"%s\" is not native or emulated", out->lock_timed);
 	out->status = (enum lb_result_status)st;
 	out->npus = json_array_size(pus);
 	out->pus = out->npus ? lbj_alloc(out->npus, sizeof *out->pus) : NULL;

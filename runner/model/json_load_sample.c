@@ -92,6 +92,38 @@ static int load_counters(struct lbj *ld, json_t *s, const char *w, struct lb_sam
 	return 0;
 }
 
+static int load_figures(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
+{
+	const char *scope = NULL;
+	json_t *sc = lbj_get(s, "lock_counters_scope");
+	if (sc != NULL && (scope = json_string_value(sc)) == NULL)
+		return lbj_bad(ld, w, "lock_counters_scope", "not a string");
+	if (scope == NULL)
+		out->counters_scope = LB_COUNTERS_UNKNOWN;
+	else if (strcmp(scope, "window") == 0)
+		out->counters_scope = LB_COUNTERS_WINDOW;
+	else if (strcmp(scope, "run") == 0)
+		out->counters_scope = LB_COUNTERS_RUN;
+	else
+		return lbj_bad(ld, w, "lock_counters_scope", "\"%s\" is not window or run", scope);
+	json_t *wf;
+	if (lbj_object(ld, s, w, "workload_figures", &wf) != 0)
+		return -1;
+	if (wf == NULL || json_object_size(wf) == 0)
+		return 0;
+	out->figures = lbj_alloc(json_object_size(wf), sizeof *out->figures);
+	const char *key;
+	json_t *v;
+	char fw[300];
+	lbj_path(fw, sizeof fw, w, "workload_figures", -1);
+	json_object_foreach(wf, key, v) {
+		if (lbj_number(ld, wf, fw, key, &out->figures[out->nfigures].value) != 0)
+			return -1;
+		out->figures[out->nfigures++].name = lb_strdup(key);
+	}
+	return 0;
+}
+
 static int load_groups(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
 {
 	char g[300];
@@ -152,6 +184,83 @@ static int load_groups(struct lbj *ld, json_t *s, const char *w, struct lb_sampl
 	return 0;
 }
 
+/* One role of "roles" (results/schema.json, $defs/role); absent keys stay absent. */
+static int load_role(struct lbj *ld, json_t *roles, const char *rw, enum lb_sample_role r, struct lb_role_figs *f)
+{
+	const char *name = lb_sample_role_name(r);
+	json_t *o, *j, *per;
+	char w[360], g[400];
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	f->throughput_per_s = NAN;
+	f->concurrency_mean = NAN;
+	if (lbj_object(ld, roles, rw, name, &o) != 0)
+		return -1;
+	if (o == NULL)
+		return 0;
+	lbj_path(w, sizeof w, rw, name, -1);
+	int rc = lbj_unsigned(ld, o, w, "threads", UINT_MAX, &f->threads) ||
+		 lbj_count(ld, o, w, "acquisitions", &f->acquisitions) ||
+		 lbj_number(ld, o, w, "throughput_per_s", &f->throughput_per_s) ||
+		 load_latency(ld, o, w, "latency_ns", &f->latency) || lbj_bool(ld, o, w, "starved", &f->starved) ||
+		 lbj_counts(ld, o, w, "starved_threads", UINT_MAX, &ids, &n) ||
+		 lbj_count(ld, o, w, "longest_wait_ns", &f->longest_wait_ns) || lbj_object(ld, o, w, "fairness", &j);
+	f->starved_threads = n ? lbj_alloc(n, sizeof *f->starved_threads) : NULL;
+	for (size_t i = 0; i < n; i++)
+		f->starved_threads[i] = (unsigned)ids[i];
+	f->nstarved_threads = n;
+	free(ids);
+	if (rc)
+		return -1;
+	if (j != NULL) {
+		struct lb_fairness *fa = &f->fairness;
+		lbj_path(g, sizeof g, w, "fairness", -1);
+		if (lbj_number(ld, j, g, "jain", &fa->jain) || lbj_number(ld, j, g, "rsd", &fa->rsd) ||
+		    lbj_number(ld, j, g, "fairness_factor", &fa->fairness_factor) ||
+		    lbj_number(ld, j, g, "max_min_ratio", &fa->max_min_ratio) || lbj_count(ld, j, g, "min", &fa->min) ||
+		    lbj_count(ld, j, g, "max", &fa->max) || lbj_bool(ld, j, g, "locktorture_starved", &fa->starved))
+			return -1;
+	}
+	if (lbj_object(ld, o, w, "concurrency", &j) != 0)
+		return -1;
+	if ((f->has_concurrency = j != NULL)) {
+		lbj_path(g, sizeof g, w, "concurrency", -1);
+		if (lbj_number(ld, j, g, "mean", &f->concurrency_mean) || lbj_count(ld, j, g, "max", &f->concurrency_max))
+			return -1;
+	}
+	if (lbj_array(ld, o, w, "per_thread", &per) != 0)
+		return -1;
+	f->per_thread = json_array_size(per) ? lbj_alloc(json_array_size(per), sizeof *f->per_thread) : NULL;
+	for (size_t i = 0; i < json_array_size(per); i++) {
+		json_t *pt = json_array_get(per, i);
+		struct lb_role_thread *t = &f->per_thread[i];
+		lbj_path(g, sizeof g, w, "per_thread", (long)i);
+		if (!json_is_object(pt))
+			return lbj_bad(ld, g, NULL, "not an object");
+		f->nper_thread++;
+		if (lbj_unsigned(ld, pt, g, "id", UINT_MAX, &t->id) || lbj_count(ld, pt, g, "acquisitions", &t->acquisitions) ||
+		    lbj_bool(ld, pt, g, "starved", &t->starved))
+			return -1;
+	}
+	return 0;
+}
+
+/* "roles" of a reader-writer sample, when it has one. */
+static int load_roles(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
+{
+	json_t *roles;
+	char rw[320];
+	if (lbj_object(ld, s, w, "roles", &roles) != 0)
+		return -1;
+	if ((out->has_roles = roles != NULL) == false)
+		return 0;
+	lbj_path(rw, sizeof rw, w, "roles", -1);
+	for (int r = 0; r < LB_SR_COUNT; r++)
+		if (load_role(ld, roles, rw, (enum lb_sample_role)r, &out->roles[r]) != 0)
+			return -1;
+	return 0;
+}
+
 int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *out)
 {
 	int st;
@@ -169,6 +278,8 @@ int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *
 	static const char *const figures[] = { "acquisitions", "throughput_per_s", "latency_ns", "fairness", "threads" };
 	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
 		out->has_figures |= lbj_get(s, figures[i]) != NULL;
+	if (lbj_load_faults(ld, s, w, out) != 0)
+		return -1;
 	if (!out->has_figures)
 		return 0;
 	uint64_t vf = 0;
@@ -178,9 +289,9 @@ int lbj_load_sample(struct lbj *ld, json_t *s, const char *w, struct lb_sample *
 	    load_latency(ld, s, w, "latency_ns", &out->latency) || load_latency(ld, s, w, "hold_ns", &out->hold) ||
 	    load_latency(ld, s, w, "handoff_ns", &out->handoff) || lbj_count(ld, s, w, "violations", &out->violations) ||
 	    lbj_count(ld, s, w, "release_errors", &out->release_errors) ||
-	    lbj_count(ld, s, w, "verify_failures", &vf) || load_counters(ld, s, w, out) ||
+	    lbj_count(ld, s, w, "verify_failures", &vf) || load_counters(ld, s, w, out) || load_figures(ld, s, w, out) ||
 	    load_curve(ld, s, w, &out->curve) || lbj_number(ld, s, w, "pingpong_ns", &out->pingpong_ns) ||
-	    load_groups(ld, s, w, out) || lbj_array(ld, s, w, "threads", &threads))
+	    load_groups(ld, s, w, out) || load_roles(ld, s, w, out) || lbj_array(ld, s, w, "threads", &threads))
 		return -1;
 	out->verify_failures = vf;
 	out->nthreads = 0;

@@ -58,6 +58,15 @@ struct lb_named_count {
 	uint64_t value;
 };
 
+/* A workload's own figure (interp's I/O latency, condition's futile wake-ups); NAN: null. */
+struct lb_named_value {
+	char *name;
+	double value;
+};
+
+/* What lock_counters cover: unknown (an older result: the whole run), the whole run, the window. */
+enum lb_counters_scope { LB_COUNTERS_UNKNOWN, LB_COUNTERS_RUN, LB_COUNTERS_WINDOW };
+
 /* ---- statuses ---- */
 
 enum lb_result_status {
@@ -66,6 +75,8 @@ enum lb_result_status {
 	LB_RS_HUNG,
 	LB_RS_ERROR,
 	LB_RS_INTERRUPTED,
+	LB_RS_DEADLOCK, /* the watchdog found threads waiting for each other (struct lb_deadlock) */
+	LB_RS_CRASHED,  /* its isolated process died: a signal, or an exit from inside the lock (struct lb_crash) */
 	LB_RS_NOT_RUN, /* configs only: a stopped run never reached it */
 	LB_RS_COUNT
 };
@@ -103,6 +114,95 @@ struct lb_starvation {
 	double share_threshold, gap_threshold;
 };
 
+/* One lock of a run that takes several (engine/multilock.h). */
+struct lb_lock_figs {
+	unsigned index;
+	uint64_t acquisitions, violations, timed;
+	/* Of the sampled attempts (timing on), the share that found the lock held; NAN: none sampled. */
+	uint64_t sampled, found_held;
+	double contention;
+	struct lb_latency wait;
+};
+
+/* One step of a wait-for cycle: thread waits for a lock (or on a condition) that `next` holds (signals). */
+struct lb_wait_step {
+	unsigned thread;
+	bool condition; /* false: a lock */
+	unsigned index;
+	unsigned next;
+};
+
+/* What the deadlock watchdog found (engine/deadlock.c). */
+struct lb_deadlock {
+	bool present;
+	char *report;               /* "thread 0 holds lock 1, waits for lock 0 held by thread 1, which ..." */
+	unsigned *threads;          /* every thread that can never go on */
+	size_t nthreads;
+	struct lb_wait_step *cycle; /* one cycle among them, in order */
+	size_t ncycle;
+	double after_s;             /* into the run (warm-up included) when it was found */
+};
+
+/* A thread that did not finish: where it is and what it waits for (engine/stackdump.c). */
+struct lb_stuck_thread {
+	unsigned id;
+	bool in_init;               /* the thread that ran the lock's init, not a workload thread */
+	int tid, pu;
+	char *state;                /* "running", "asleep", "disk", ... from /proc; NULL: unknown */
+	int64_t cpu_ns;             /* CPU time so far; -1: unknown */
+	int waits_kind;             /* 0 nothing published, 1 lock, 2 timed lock, 3 condition */
+	unsigned waits_index;
+	int holder;                 /* the lock's holder (the first signaller); -1: none or unknown */
+	unsigned *holds;            /* locks it holds */
+	size_t nholds;
+	char **stack;               /* symbolised frames, innermost first */
+	size_t nstack;
+};
+
+/* How an isolated run's process ended when it did not hand back its sample (engine/isolate.c). */
+struct lb_crash {
+	bool present;
+	char *signal;               /* "SIGSEGV"; NULL when it exited */
+	int exit_status;            /* -1 when killed by a signal */
+	char *stage;                /* "init", "window", ...: where the run was */
+	char **stack;               /* symbolised frames of the thread that crashed or called exit */
+	size_t nstack;
+	uint64_t *acquisitions;     /* per thread since the start, warm-up included: the partial figures */
+	size_t nthreads;
+};
+
+/*
+ * One role of a reader-writer run (a workload that used the read/write role
+ * wrappers): who tried it, how often they got it, how long they waited, how
+ * fairly, who starved in it; readers also how many were inside together.
+ */
+enum lb_sample_role { LB_SR_READ, LB_SR_WRITE, LB_SR_COUNT };
+/* "read", "write" */
+const char *lb_sample_role_name(enum lb_sample_role r);
+
+struct lb_role_thread {
+	unsigned id;
+	uint64_t acquisitions;
+	bool starved;
+};
+
+struct lb_role_figs {
+	unsigned threads;            /* threads that tried the role */
+	uint64_t acquisitions;
+	double throughput_per_s;     /* NAN: null */
+	struct lb_latency latency;
+	struct lb_fairness fairness; /* over the role's threads */
+	bool starved;
+	unsigned *starved_threads;
+	size_t nstarved_threads;
+	uint64_t longest_wait_ns;    /* a wait unfinished when the window closed included */
+	struct lb_role_thread *per_thread;
+	size_t nper_thread;
+	bool has_concurrency;        /* readers: shared readers inside seen on a read entry, self included */
+	double concurrency_mean;     /* NAN: null */
+	uint64_t concurrency_max;
+};
+
 struct lb_sample {
 	unsigned repetition;
 	enum lb_result_status status; /* never NOT_RUN */
@@ -118,6 +218,9 @@ struct lb_sample {
 	int64_t timing_sample_every, timing_coarse_tick_ns, timing_slice_ns;
 	struct lb_named_count *counters;
 	size_t ncounters;
+	enum lb_counters_scope counters_scope;
+	struct lb_named_value *figures; /* the workload's, measured window only */
+	size_t nfigures;
 	struct lb_curve curve;
 	double pingpong_ns;
 	bool has_fairness;
@@ -126,8 +229,18 @@ struct lb_sample {
 	struct lb_short_term short_term;
 	bool has_starvation;
 	struct lb_starvation starvation;
+	bool has_roles; /* a reader-writer workload: roles[LB_SR_READ], roles[LB_SR_WRITE] */
+	struct lb_role_figs roles[LB_SR_COUNT];
 	struct lb_thread_figs *threads;
 	size_t nthreads;
+	/* Optional groups, written only when there is something to say. */
+	struct lb_lock_figs *locks;        /* per lock, when the run took more than one */
+	size_t nlocks;
+	struct lb_deadlock deadlock;
+	struct lb_stuck_thread *stuck;     /* hung, deadlocked or stuck-in-init threads */
+	size_t nstuck;
+	struct lb_crash crash;
+	bool isolated;                     /* ran in a process of its own (--isolate) */
 	/* lockbench merge: the shard (input) the sample came from; has_shard false in a plain run. */
 	bool has_shard;
 	unsigned shard;
@@ -160,6 +273,15 @@ enum lb_metric_id {
 	LB_M_HANDOVER_RATIO,
 	LB_M_LONGEST_GAP,
 	LB_M_PINGPONG,
+	/* reader-writer runs only (struct lb_metric.roles) */
+	LB_M_READ_THROUGHPUT,
+	LB_M_WRITE_THROUGHPUT,
+	LB_M_READ_P99,
+	LB_M_WRITE_P99,
+	LB_M_READ_JAIN,
+	LB_M_WRITE_JAIN,
+	LB_M_READ_CONCURRENCY,
+	/* the gate's: fairness, starvation and hold/hand-off beyond the headline ones */
 	LB_M_MAX_BYPASS,
 	LB_M_HOLD_P50,
 	LB_M_HOLD_P99,
@@ -177,6 +299,8 @@ struct lb_metric {
 	bool higher_better;
 	/* The metric's value in one sample; NAN when the sample does not have it. */
 	double (*get)(const struct lb_sample *s);
+	/* A reader-writer metric: in a summary only when a sample had roles (lb_summary.has_roles). */
+	bool roles;
 	/*
 	 * A yes/no figure of a run (1 yes, 0 no): starved, scheduler_bound. Yes
 	 * is the bad side; a config whose runs mostly say yes in NEW and never
@@ -203,6 +327,9 @@ struct lb_summary {
 	bool present;
 	struct lb_stat stat[LB_M_COUNT]; /* only metrics with a summary_key are written */
 	bool starved;                    /* any repetition starved */
+	/* Reader-writer runs: the role metrics are summarized, and which role starved in any repetition. */
+	bool has_roles;
+	bool reader_starved, writer_starved;
 };
 
 /* ---- one config: identity, parameters, its repetitions and their summary ---- */
@@ -214,6 +341,7 @@ struct lb_config {
 	char *lock_name;
 	struct lb_kvs lock_params;
 	char *lock_plugin; /* the plug-in's path; NULL for a built-in lock */
+	char *lock_timed;  /* its timed acquire: "native", "emulated" (try polled); NULL: none, or not recorded */
 	char *workload_name;
 	struct lb_kvs workload_params;
 	unsigned threads;
@@ -337,6 +465,10 @@ void lb_context_copy(struct lb_context *dst, const struct lb_context *src);
 void lb_context_clear(struct lb_context *x);
 /* Free what a sample / config owns (not the struct itself). */
 void lb_sample_clear(struct lb_sample *s);
+/* Free the optional groups (locks, deadlock, stuck threads, crash) only (model/faults.c). */
+void lb_sample_clear_faults(struct lb_sample *s);
+/* Free a NULL-terminated or n-long array of strings. */
+void lb_strings_free(char **v, size_t n);
 void lb_config_clear(struct lb_config *c);
 /* Duplicate a string or die trying: NULL in, NULL out. */
 char *lb_strdup(const char *s);

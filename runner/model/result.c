@@ -11,7 +11,8 @@
 
 static const char *const status_names[LB_RS_COUNT] = {
 	[LB_RS_OK] = "ok",	     [LB_RS_FAILED] = "failed",		  [LB_RS_HUNG] = "hung",
-	[LB_RS_ERROR] = "error", [LB_RS_INTERRUPTED] = "interrupted", [LB_RS_NOT_RUN] = "not_run",
+	[LB_RS_ERROR] = "error", [LB_RS_INTERRUPTED] = "interrupted", [LB_RS_DEADLOCK] = "deadlock",
+	[LB_RS_CRASHED] = "crashed", [LB_RS_NOT_RUN] = "not_run",
 };
 
 const char *lb_result_status_name(enum lb_result_status s)
@@ -146,10 +147,18 @@ void lb_sample_clear(struct lb_sample *s)
 	for (size_t i = 0; i < s->ncounters; i++)
 		free(s->counters[i].name);
 	free(s->counters);
+	for (size_t i = 0; i < s->nfigures; i++)
+		free(s->figures[i].name);
+	free(s->figures);
 	free(s->starvation.starved_threads);
+	for (int r = 0; r < LB_SR_COUNT; r++) {
+		free(s->roles[r].starved_threads);
+		free(s->roles[r].per_thread);
+	}
 	for (size_t i = 0; i < s->nthreads; i++)
 		free(s->threads[i].timeline);
 	free(s->threads);
+	lb_sample_clear_faults(s);
 	memset(s, 0, sizeof *s);
 }
 
@@ -160,6 +169,7 @@ void lb_config_clear(struct lb_config *c)
 	free(c->lock_name);
 	kvs_clear(&c->lock_params);
 	free(c->lock_plugin);
+	free(c->lock_timed);
 	free(c->workload_name);
 	kvs_clear(&c->workload_params);
 	free(c->pin_policy);
@@ -314,7 +324,12 @@ void lb_config_summarize(struct lb_config *c)
 	c->summary.present = true;
 	for (size_t m = 0; m < LB_M_COUNT; m++)
 		summarize_metric(c, &lb_metrics[m], scratch, &c->summary.stat[m]);
-	for (size_t i = 0; i < c->nsamples; i++)
-		c->summary.starved |= c->samples[i].has_starvation && c->samples[i].starvation.starved;
+	for (size_t i = 0; i < c->nsamples; i++) {
+		const struct lb_sample *s = &c->samples[i];
+		c->summary.starved |= s->has_starvation && s->starvation.starved;
+		c->summary.has_roles |= s->has_roles;
+		c->summary.reader_starved |= s->has_roles && s->roles[LB_SR_READ].starved;
+		c->summary.writer_starved |= s->has_roles && s->roles[LB_SR_WRITE].starved;
+	}
 	free(scratch);
 }

@@ -4,8 +4,9 @@
  *
  * A row's label is the fields of its config id (read with the identity
  * codec: lock variant, workload, threads=N, pin=P) that differ between rows,
- * then the metric; the fields every row shares go into meta.gp as `common`.
- * Which fields vary is found once for all rows, so the labels cost one pass
+ * then its machine (a verdict of merged results, paired by machine: "ticket
+ * @ epyc") and the metric; the fields every row shares go into meta.gp as
+ * `common`. Which fields vary is found once for all rows, so the labels cost one pass
  * over the rows whatever their number or their ids hold.
  */
 #include <math.h>
@@ -74,13 +75,16 @@ static void find_varying(const struct row_fields *rf, size_t nrows, bool *varies
 	}
 }
 
-static void row_label(const struct row_fields *rf, const bool *varies, size_t nrows, const char *metric,
-		      char *buf, size_t len)
+/* The varying fields, " @ machine" for a verdict paired by machine, then the metric. */
+static void row_label(const struct row_fields *rf, const bool *varies, size_t nrows, const char *machine,
+		      const char *metric, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t k = 0; k < rf->n; k++)
 		if (varies[k] || (k == 0 && nrows == 1))
 			plot_append(buf, len, "%s%s", buf[0] ? " " : "", rf->field[k]);
+	if (machine)
+		plot_append(buf, len, " @ %s", machine);
 	plot_append(buf, len, "%s%s", buf[0] ? " " : "", metric);
 }
 
@@ -115,6 +119,10 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	if (v->nonly_in_base + v->nonly_in_new > 0)
 		snprintf(unpaired, sizeof unpaired, "%zu config%s only in base, %zu only in new: not compared",
 			 v->nonly_in_base, v->nonly_in_base == 1 ? "" : "s", v->nonly_in_new);
+	if (v->nmachines_only_in_base + v->nmachines_only_in_new > 0)
+		plot_append(unpaired, sizeof unpaired, "%s%zu machine%s only in base, %zu only in new: not compared",
+			    unpaired[0] ? "; " : "", v->nmachines_only_in_base,
+			    v->nmachines_only_in_base == 1 ? "" : "s", v->nmachines_only_in_new);
 	plot_gp_assign(f, "unpaired", unpaired);
 	plot_gp_assign(f, "test", v->settings.paired ? "Wilcoxon signed-rank on paired windows" : "Mann-Whitney U");
 	plot_gp_assign(f, "command", v->settings.paired ? "ab" : "compare");
@@ -187,8 +195,8 @@ int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t 
 	      f);
 	for (size_t r = 0; r < v->nrows; r++) {
 		char label[1024];
-		row_label(&rf[r], varies, v->nrows, v->rows[r].metric ? v->rows[r].metric->name : "?", label,
-			  sizeof label);
+		row_label(&rf[r], varies, v->nrows, v->rows[r].machine,
+			  v->rows[r].metric ? v->rows[r].metric->name : "?", label, sizeof label);
 		compare_row(f, r, &v->rows[r], label);
 	}
 	if (plot_close(f, "compare.dat", err, errlen) != 0)

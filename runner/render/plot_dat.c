@@ -1,7 +1,8 @@
 /*
  * render/plot_dat.c — a result's tables and meta.gp, for the scripts in plots/.
  *
- * throughput.dat, latency.dat, fairness.dat and timeline.dat are plain
+ * throughput.dat, latency.dat, fairness.dat and timeline.dat (and for a
+ * reader-writer result rw.dat, plot_rw.c) are plain
  * whitespace tables whose first lines are `#` comments naming each column
  * with its unit; one block per series, blocks separated by two blank lines
  * (gnuplot's `index`). Beside them, meta.gp: plain gnuplot assignments
@@ -18,12 +19,9 @@
 #include "cmd/cli.h"
 #include "render/plot_int.h"
 
-/*
- * Open a table and write its header: what it shows (at the chosen thread
- * count for a per-thread chart), then `about`: its # lines, the column names last.
- */
-static FILE *table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
-			 bool per_thread, const char *about, char *err, size_t errlen)
+/* Open a table and write its header (plot_int.h). */
+FILE *plot_table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
+		       bool per_thread, const char *about, char *err, size_t errlen)
 {
 	FILE *f = plot_open(dir, name, err, errlen);
 	if (f == NULL)
@@ -38,7 +36,7 @@ static FILE *table_begin(const char *dir, const struct plot_model *m, const char
 }
 
 /* Close a table; its chart is to be drawn. */
-static int table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen)
+int plot_table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen)
 {
 	if (plot_close(f, name, err, errlen) != 0)
 		return -1;
@@ -54,7 +52,7 @@ static const struct lb_sample *pick_of(const struct plot_model *m, size_t b)
 }
 
 /* <chart>_blocks and the key title of each block, for the script of a chart. */
-static void meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb)
+void plot_meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb)
 {
 	fprintf(f, "%s_blocks = %zu\n", chart, nb);
 	if (nb == 0)
@@ -144,7 +142,7 @@ static void throughput_row(FILE *f, const struct plot_point *p, unsigned rgb)
 
 static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
 {
-	FILE *f = table_begin(
+	FILE *f = plot_table_begin(
 		dir, m, "throughput.dat", "acquisitions per second against thread count", false,
 		"# median and 95% CI of the median over the ok repetitions (config.summary.throughput_per_s);\n"
 		"# with fewer than 6 repetitions the CI is [min, max] (ci95_reached 0); a single sample is its own CI\n"
@@ -166,14 +164,15 @@ static int write_throughput(const char *dir, struct plot_model *m, FILE *meta, c
 			throughput_row(f, &m->points[se->first + i], se->rgb);
 		m->blocks[nb++] = s;
 	}
-	meta_blocks(meta, "throughput", m, nb);
+	plot_meta_blocks(meta, "throughput", m, nb);
 	if (nb > 0) {
+		/* the dash type of each line: one per workload and machine */
 		fprintf(meta, "array throughput_workload[%zu] = [", nb);
 		for (size_t b = 0; b < nb; b++)
-			fprintf(meta, "%s%zu", b ? ", " : "", m->series[m->blocks[b]].wl_index + 1);
+			fprintf(meta, "%s%u", b ? ", " : "", m->series[m->blocks[b]].dash);
 		fputs("]\n", meta);
 	}
-	return table_end(f, m, "throughput.dat", "throughput", err, errlen);
+	return plot_table_end(f, m, "throughput.dat", "throughput", err, errlen);
 }
 
 static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -189,7 +188,7 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 			plot_append(skipped, sizeof skipped, "%s%s", skipped[0] ? ", " : "", m->series[s].label);
 	}
 	plot_gp_assign(meta, "latency_skipped", skipped);
-	meta_blocks(meta, "latency", m, nb);
+	plot_meta_blocks(meta, "latency", m, nb);
 	meta_sample_array(meta, "latency_repetition", m, nb, repetition_of);
 	/* Said on the terminal too: a missing chart must not go unnoticed (make plots, make bench). */
 	if (skipped[0] != '\0')
@@ -197,7 +196,7 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 			  nb ? "left out of the latency chart" : "no latency chart");
 	if (nb == 0)
 		return 0;
-	FILE *f = table_begin(
+	FILE *f = plot_table_begin(
 		dir, m, "latency.dat", "acquisition latency (wait) percentiles", true,
 		"# from samples[].latency_curve of the repetition with the median throughput; percentiles finer\n"
 		"# than one timed acquisition (1/(1-p) > latency_ns.count) and p = 100 (x infinite) are left out\n"
@@ -220,7 +219,7 @@ static int write_latency(const char *dir, struct plot_model *m, FILE *meta, char
 			fprintf(f, " %u\n", m->series[m->blocks[b]].rgb);
 		}
 	}
-	return table_end(f, m, "latency.dat", "latency", err, errlen);
+	return plot_table_end(f, m, "latency.dat", "latency", err, errlen);
 }
 
 static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -229,14 +228,14 @@ static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, cha
 	for (size_t s = 0; s < m->nseries; s++)
 		if (m->series[s].pick != NULL && m->series[s].pick->median->nthreads > 0)
 			m->blocks[nb++] = s;
-	meta_blocks(meta, "fairness", m, nb);
+	plot_meta_blocks(meta, "fairness", m, nb);
 	meta_sample_array(meta, "fairness_repetition", m, nb, repetition_of);
 	meta_sample_array(meta, "fairness_jain", m, nb, jain_of);
 	meta_sample_array(meta, "fairness_factor", m, nb, ff_of);
 	meta_sample_array(meta, "fairness_acquisitions", m, nb, acquisitions_of);
 	if (nb == 0)
 		return 0;
-	FILE *f = table_begin(
+	FILE *f = plot_table_begin(
 		dir, m, "fairness.dat", "each thread's share of the acquisitions", true,
 		"# from samples[].threads[] of the repetition with the median throughput; fair_pct = 100/threads\n"
 		"# thread  share_pct  acquisitions  fair_pct  starved  rgb\n",
@@ -258,7 +257,7 @@ static int write_fairness(const char *dir, struct plot_model *m, FILE *meta, cha
 			fprintf(f, " %d %u\n", t->starved, m->series[m->blocks[b]].rgb);
 		}
 	}
-	return table_end(f, m, "fairness.dat", "fairness", err, errlen);
+	return plot_table_end(f, m, "fairness.dat", "fairness", err, errlen);
 }
 
 static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen)
@@ -270,14 +269,14 @@ static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, cha
 		    p->median->timing_slice_ns > 0)
 			m->blocks[nb++] = s;
 	}
-	meta_blocks(meta, "timeline", m, nb);
+	plot_meta_blocks(meta, "timeline", m, nb);
 	meta_sample_array(meta, "timeline_repetition", m, nb, repetition_of);
 	meta_sample_array(meta, "timeline_slice_ns", m, nb, slice_of);
 	if (nb == 0) {
 		plot_note(m, "timeline: no per-thread timeline at %u threads; no timeline chart", m->threads);
 		return 0;
 	}
-	FILE *f = table_begin(
+	FILE *f = plot_table_begin(
 		dir, m, "timeline.dat", "acquisitions per thread per time slice", true,
 		"# from samples[].threads[].timeline of the repetition with the median throughput; time from the\n"
 		"# start of the measured window; a last slice less than half inside the window is left out;\n"
@@ -306,7 +305,7 @@ static int write_timeline(const char *dir, struct plot_model *m, FILE *meta, cha
 			}
 		}
 	}
-	return table_end(f, m, "timeline.dat", "timeline", err, errlen);
+	return plot_table_end(f, m, "timeline.dat", "timeline", err, errlen);
 }
 
 static const char *or(const char *s, const char *fallback)
@@ -336,6 +335,12 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
 		 m->pus, m->pus == 1 ? "" : "s");
 	if (ctx->topo_pus > m->pus)
 		plot_append(buf, sizeof buf, " allowed of %u", ctx->topo_pus);
+	if (m->by_machine && ctx->nmachines > 1) {
+		/* A merged result: every machine by name (the context above is only the first's). */
+		snprintf(buf, sizeof buf, "%zu machines:", ctx->nmachines);
+		for (size_t i = 0; i < ctx->nmachines; i++)
+			plot_append(buf, sizeof buf, "%s %s", i ? "," : "", ctx->machines[i].name);
+	}
 	plot_gp_assign(f, "machine", buf);
 
 	char timing[32];
@@ -371,6 +376,8 @@ int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t e
 		rc = write_fairness(dir, m, meta, err, errlen);
 	if (rc == 0)
 		rc = write_timeline(dir, m, meta, err, errlen);
+	if (rc == 0)
+		rc = plot_write_rw(dir, m, meta, err, errlen);
 	if (plot_close(meta, "meta.gp", err, errlen) != 0)
 		rc = -1;
 	return rc;

@@ -16,7 +16,7 @@ struct lb_verdict;
 struct lb_identity;
 struct lb_history;
 
-#define PLOT_MAX_CHARTS 4
+#define PLOT_MAX_CHARTS 5
 
 /* A config of a series with at least one usable sample: one x of the throughput chart. */
 struct plot_point {
@@ -26,13 +26,16 @@ struct plot_point {
 	size_t index;                   /* of the config in the result */
 };
 
-/* One line of a chart: a lock variant under one workload. */
+/* One line of a chart: a lock variant under one workload, on one machine of a merged result. */
 struct plot_series {
 	const char *lock_key; /* "gil:interval=5ms,force_switch=1" (lb_identity_lock_key); in m->lock_keys */
 	const char *wl_key;   /* "cs:cs_ns=0ns,..."; in m->wl_keys */
-	char label[512];      /* key title: the name and the parameters that tell it from its namesakes */
-	size_t lock_index, wl_index;
-	unsigned rgb;
+	const char *machine;  /* its configs' machine (lockbench merge); NULL: a plain result */
+	char label[512];      /* key title: the name and the parameters that tell it from its namesakes,
+			       * then " @ machine" in a result of machines */
+	size_t lock_index, wl_index, machine_index;
+	unsigned rgb;         /* the lock's: a lock keeps its colour on every machine */
+	unsigned dash;        /* gnuplot dashtype: one per workload and machine */
 	size_t first, npoints;         /* its points: m->points[first ..], by ascending thread count */
 	const struct plot_point *pick; /* its point at m->threads; NULL: none */
 };
@@ -46,6 +49,8 @@ struct plot_model {
 	size_t nseries;
 	char **lock_keys, **wl_keys;     /* distinct, in order of first appearance in the result */
 	size_t nlocks, nwls;
+	size_t nmachines;                /* distinct config machines (untagged counts as one) */
+	bool by_machine;                 /* some config names its machine: series per machine */
 	char *wl_labels;                 /* short label of each workload, 256 bytes apart */
 	struct plot_point *points;
 	size_t npoints;
@@ -105,11 +110,25 @@ size_t plot_number_items(size_t n, plot_item_cmp cmp, void *ctx, size_t *id, siz
  */
 int plot_short_labels(const char *const *names, const char *const *params, size_t n, char *labels, size_t len);
 
-/* ---- plot_dat.c, plot_compare.c ---- */
+/* ---- plot_dat.c, plot_rw.c, plot_compare.c ---- */
 
 /* The tables and meta.gp of a result / a verdict into dir; charts to draw go into m->charts. */
 int plot_write_result(const char *dir, struct plot_model *m, char *err, size_t errlen);
 int plot_write_compare(const char *dir, struct plot_model *m, char *err, size_t errlen);
+/* A reader-writer result's rw.dat and its meta.gp lines; nothing for a result without roles. */
+int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, size_t errlen);
+
+/*
+ * For the writers of a result's tables: open a table and write its header
+ * (what it shows, at the chosen thread count for a per-thread chart, then
+ * `about`: its # lines, the column names last); close it, its chart to be
+ * drawn; <chart>_blocks and the key title of each of the nb blocks listed
+ * in m->blocks into meta.gp.
+ */
+FILE *plot_table_begin(const char *dir, const struct plot_model *m, const char *name, const char *what,
+		       bool per_thread, const char *about, char *err, size_t errlen);
+int plot_table_end(FILE *f, struct plot_model *m, const char *name, const char *chart, char *err, size_t errlen);
+void plot_meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb);
 /* plot_history.c: history-METRIC.dat per metric and meta.gp for plots/history.gp. */
 int plot_write_history(const char *dir, struct plot_model *m, char *err, size_t errlen);
 

@@ -11,6 +11,12 @@
  * palette by the lock's position in the result (first appearance in
  * "configs").
  *
+ * A merged result of several machines (lockbench merge) holds a config id
+ * once per machine: a series is then a lock variant and workload on one
+ * machine, titled "lock @ machine", in the lock's colour with a dash type
+ * of its own, so the throughput chart shows a lock's scaling on each
+ * machine side by side.
+ *
  * With several repetitions the per-thread charts (latency, fairness,
  * timeline) show one real repetition rather than a blend that never
  * happened: the one whose throughput is the median (the lower median for an
@@ -108,11 +114,22 @@ static void cfg_text_free(struct cfg_text *t)
 	free(t->lock_key), free(t->lock_name), free(t->lock_params), free(t->wl_key), free(t->wl_name), free(t->wl_params);
 }
 
-/* Per config: its text, and the numbers of its lock, workload and series; per number its first config. */
+/* Per config: its text, and the numbers of its lock, workload, machine and series; per number its first config. */
 struct cfg_keys {
+	const struct lb_result *r;
 	struct cfg_text *t;
-	size_t *lock_id, *wl_id, *series_id, *lock_first, *wl_first, *series_first;
+	size_t *lock_id, *wl_id, *machine_id, *series_id, *lock_first, *wl_first, *machine_first, *series_first;
 };
+
+static const char *machine_of(const struct cfg_keys *k, size_t i)
+{
+	return k->r->configs[i].machine ? k->r->configs[i].machine : "";
+}
+
+static int machine_cmp(size_t a, size_t b, void *ctx)
+{
+	return strcmp(machine_of(ctx, a), machine_of(ctx, b));
+}
 
 static int lock_cmp(size_t a, size_t b, void *ctx)
 {
@@ -131,7 +148,9 @@ static int pair_cmp(size_t a, size_t b, void *ctx)
 	const struct cfg_keys *k = ctx;
 	if (k->lock_id[a] != k->lock_id[b])
 		return (k->lock_id[a] > k->lock_id[b]) - (k->lock_id[a] < k->lock_id[b]);
-	return (k->wl_id[a] > k->wl_id[b]) - (k->wl_id[a] < k->wl_id[b]);
+	if (k->wl_id[a] != k->wl_id[b])
+		return (k->wl_id[a] > k->wl_id[b]) - (k->wl_id[a] < k->wl_id[b]);
+	return (k->machine_id[a] > k->machine_id[b]) - (k->machine_id[a] < k->machine_id[b]);
 }
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -208,6 +227,8 @@ static int label_series(struct plot_model *m, const struct cfg_keys *k)
 		snprintf(se->label, sizeof se->label, "%s", lock_labels + se->lock_index * 256);
 		if (m->nwls > 1)
 			plot_append(se->label, sizeof se->label, " / %s", m->wl_labels + se->wl_index * 256);
+		if (m->by_machine)
+			plot_append(se->label, sizeof se->label, " @ %s", se->machine ? se->machine : "?");
 	}
 	rc = 0;
 out:
@@ -285,11 +306,15 @@ static int number_series(struct plot_model *m, struct cfg_keys *k)
 	size_t n = m->result->nconfigs;
 	m->nlocks = plot_number_items(n, lock_cmp, k, k->lock_id, k->lock_first);
 	m->nwls = plot_number_items(n, wl_cmp, k, k->wl_id, k->wl_first);
+	m->nmachines = plot_number_items(n, machine_cmp, k, k->machine_id, k->machine_first);
 	m->nseries = plot_number_items(n, pair_cmp, k, k->series_id, k->series_first);
-	if (m->nlocks == (size_t)-1 || m->nwls == (size_t)-1 || m->nseries == (size_t)-1) {
-		m->nlocks = m->nwls = m->nseries = 0;
+	if (m->nlocks == (size_t)-1 || m->nwls == (size_t)-1 || m->nmachines == (size_t)-1 ||
+	    m->nseries == (size_t)-1) {
+		m->nlocks = m->nwls = m->nmachines = m->nseries = 0;
 		return -1;
 	}
+	for (size_t i = 0; i < n && !m->by_machine; i++)
+		m->by_machine = m->result->configs[i].machine != NULL;
 	m->lock_keys = plot_alloc_n(m->nlocks, sizeof *m->lock_keys);
 	m->wl_keys = plot_alloc_n(m->nwls, sizeof *m->wl_keys);
 	m->series = plot_alloc_n(m->nseries, sizeof *m->series);
@@ -307,7 +332,10 @@ static int number_series(struct plot_model *m, struct cfg_keys *k)
 		se->wl_index = k->wl_id[k->series_first[s]];
 		se->lock_key = m->lock_keys[se->lock_index];
 		se->wl_key = m->wl_keys[se->wl_index];
+		se->machine_index = k->machine_id[k->series_first[s]];
+		se->machine = m->result->configs[k->series_first[s]].machine;
 		se->rgb = palette[se->lock_index % PALETTE_LEN];
+		se->dash = (unsigned)(se->wl_index * m->nmachines + se->machine_index + 1);
 	}
 	return 0;
 }
@@ -315,8 +343,9 @@ static int number_series(struct plot_model *m, struct cfg_keys *k)
 int plot_series_build(struct plot_model *m, char *err, size_t errlen)
 {
 	size_t n = m->result->nconfigs;
-	struct cfg_keys k = { .t = plot_alloc_n(n, sizeof *k.t) };
-	size_t **ids[] = { &k.lock_id, &k.wl_id, &k.series_id, &k.lock_first, &k.wl_first, &k.series_first };
+	struct cfg_keys k = { .r = m->result, .t = plot_alloc_n(n, sizeof *k.t) };
+	size_t **ids[] = { &k.lock_id,	&k.wl_id,    &k.machine_id,    &k.series_id,
+			   &k.lock_first, &k.wl_first, &k.machine_first, &k.series_first };
 	bool oom = k.t == NULL;
 	int rc = -1;
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)

@@ -4,7 +4,7 @@
  * arena"), so the lock validation tests are compiled against this header
  * instead and run as one plain process. It implements exactly the macros
  * the lock tests use (tests/lock_util.c, tests/test_locks_validate.c,
- * tests/test_locks_mechanisms.c).
+ * tests/test_locks_mechanisms.c, tests/test_rw_validate.c).
  */
 #include <stdbool.h>
 #include <stdio.h>
