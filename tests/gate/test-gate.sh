@@ -18,8 +18,8 @@
 #     the workload's critical section (cs_ns=1us) is worth at the rate the
 #     gate is given, so a ticket acquisition does twice the work.
 #
-# Speed: the suite is tiny (ticket and pthread, 1 thread, 6 repetitions of
-# 40 ms), and the checkouts reuse this tree's objects (GATE_SETUP copies
+# Speed: the suite is tiny (ticket and pthread, 1 thread, 10 repetitions of
+# 50 ms), and the checkouts reuse this tree's objects (GATE_SETUP copies
 # build/ in and touches what the commits changed), so each build compiles one
 # file or none; what is tested is gate.sh, not make. About 1 minute on a
 # 2-vCPU machine (up to 3 when a verdict needs another try, below), most of
@@ -81,7 +81,7 @@ git commit -qam "ticket at half speed" && slow=$(git rev-parse HEAD)
 gate() {
 	local out=$1
 	shift
-	GATE_LOCKS=ticket,pthread GATE_THREADS=1 GATE_WORKLOAD=cs:cs_ns=1000 GATE_REPEAT=6 GATE_DURATION=40ms \
+	GATE_LOCKS=ticket,pthread GATE_THREADS=1 GATE_WORKLOAD=cs:cs_ns=1000 GATE_REPEAT=10 GATE_DURATION=50ms \
 		GATE_WARMUP=10ms GATE_BUSY_RATE=$rate GATE_COMPARE_ARGS="--metric throughput --threshold 25" \
 		GATE_SETUP="cp -r '$repo/build' . && rm -rf build/tests build/asan build/tsan build/fuzz build/checked && git diff --name-only $base HEAD | xargs -r touch" \
 		"$work/examples/ci/gate.sh" "$@" "$out" >"$out.out" 2>"$out.err"
@@ -119,7 +119,7 @@ fi
 # a lock named that did not change) is wrong in all of them.
 aa_ok() {
 	[ "$1" -eq 0 ] && grep -q "busy-loop rate $rate iterations/us" "$2.err" &&
-		grep -q "repetition 6/6 of both sides done" "$2.err" && [ "$(locks_judged "$2/compare.json" ok)" = pthread,ticket ]
+		grep -q "repetition 10/10 of both sides done" "$2.err" && [ "$(locks_judged "$2/compare.json" ok)" = pthread,ticket ]
 }
 slow_ok() {
 	[ "$1" -eq 1 ] && [ "$(locks_judged "$2/compare.json" regression)" = ticket ] &&
