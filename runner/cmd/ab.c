@@ -49,17 +49,19 @@ static const char ab_help[] =
 	"                     which p < 0.01 is possible)\n"
 	"  -d, --duration TIME  measured time of one window (default 100ms)\n"
 	"      --warmup TIME  warm-up before each window (default 20ms)\n"
-	"  -p, --pin POLICY   compact | scatter | cores | none | cpus:LIST (default compact)\n"
+	"  -p, --pin POLICY   compact | scatter | cores | none | cpus:LIST\n"
+	"                     (default compact)\n"
 	"      --timing MODE, --slice TIME, --grace TIME, --log-cap N, --busy-rate N\n"
 	"                     as for `run`: one setting for both locks\n"
-	"      --save DIR     also write the windows as results DIR/base.json, DIR/new.json\n";
+	"      --save DIR     also write the windows as results DIR/base.json and\n"
+	"                     DIR/new.json\n";
 
 static const char ab_help_tail[] =
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 no regression, 1 a regression (a window of NEW failed, hung or\n"
-	"starved where BASE's did not counts too), 2 usage or input error, 130 interrupted\n"
-	"(no verdict).\n";
+	"starved where BASE's did not counts too), 2 usage or input error,\n"
+	"130 interrupted (no verdict).\n";
 
 enum { O_PAIRS = 0x280, O_SAVE };
 

@@ -263,12 +263,14 @@ void lb_verdict_opts_usage(FILE *f, unsigned has, const char *unit)
 		      f);
 	if (has & LB_VOPT_HAS_FILTER)
 		fputs("  --filter F         only the configs F keeps, e.g. lock=ticket,mcs,threads=2\n"
-		      "                     (keys lock, workload, threads, pin, machine; globs; repeatable)\n",
+		      "                     (keys lock, workload, threads, pin, machine; globs;\n"
+		      "                     repeatable)\n",
 		      f);
-	fputs("  --json FILE        write the verdict as JSON (" LB_VERDICT_SCHEMA "); - is stdout\n"
-	      "  --markdown FILE    write a Markdown summary table (for a CI job summary); - is stdout\n"
-	      "  --wide             the table with whole config ids (default: what tells rows apart,\n"
-	      "                     in 80 columns)\n"
+	fputs("  --json FILE        write the verdict as JSON (" LB_VERDICT_SCHEMA "); -: stdout\n"
+	      "  --markdown FILE    write a Markdown summary table (for a CI job summary);\n"
+	      "                     - is stdout\n"
+	      "  --wide             the table with whole config ids (default: what tells\n"
+	      "                     rows apart, in 80 columns)\n"
 	      "  -q, --quiet        print nothing on stdout but a - output (errors and warnings\n"
 	      "                     still go to stderr); the table is also left out when an\n"
 	      "                     output is -\n",
