@@ -5,12 +5,13 @@
 #   make test    install what is missing, build, run the test suite (with check-slurm)
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make check-report lockbench report's pages in headless Chromium (part of make test)
+#   make check-gate   examples/ci/gate.sh end to end in a throwaway git repository (~1-3 min)
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
 #   make deps    install missing Debian packages (apt-get; sudo when not root)
-#   make gate-check  measure the regression gate here (scripts/gate-check.sh, ~25 min)
+#   make gate-check  measure both regression gates here (scripts/gate-check.sh, ~45 min)
 #   make validate-python  the GIL model against this machine's CPython, into docs/python.md (a few minutes)
 #   make fuzz    libFuzzer over every target in tests/fuzz/ (FUZZ_SECONDS each, default 60)
 #   make soak DURATION=T  stress every lock for T, streaming verified acquisitions per lock
@@ -63,7 +64,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-report check-slurm check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-report check-slurm check-gate check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -116,6 +117,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-slurm
+	@$(MAKE) --no-print-directory check-gate
 
 check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
@@ -129,6 +131,12 @@ check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 # skips): the rendered summary and charts, nothing fetched, every chart text inside its canvas.
 check-report: $(BIN)
 	LOCKBENCH=./$(BIN) tests/report/check-report.py
+
+# gate.sh on two commits of one tree (exit 0), on the same commit twice (refused) and on a
+# commit that halves ticket's speed (exit 1 naming ticket only), in a throwaway repository
+# made of this tree; its checkouts reuse this tree's objects (tests/gate/test-gate.sh).
+check-gate: $(BIN)
+	LOCKBENCH=./$(BIN) tests/gate/test-gate.sh
 
 # Starts its own Slurm cluster (tests/slurm/cluster.sh) and stops it by PID.
 check-slurm: $(BIN)

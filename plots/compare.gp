@@ -1,6 +1,6 @@
 # compare.gp — the regression gate at a glance: for every config and metric of
-# a `lockbench compare --json` verdict, new/base with its bootstrap 95% CI,
-# coloured by verdict.
+# a `lockbench compare --json` (or `lockbench ab --json`) verdict, new/base
+# with its bootstrap 95% CI, coloured by verdict.
 #
 # Reads datadir/compare.dat and datadir/meta.gp, both written by
 # `lockbench plot verdict.json` (docs/charts.md documents every column).
@@ -23,6 +23,10 @@ if (!exists("plotsdir")) {
 	plotsdir = plotsdir eq '' ? '.' : plotsdir
 }
 load datadir.'/meta.gp'
+# A meta.gp written before ab existed lacks what tells the two tests apart.
+if (!exists("command")) command = 'compare'
+if (!exists("test")) test = 'Mann-Whitney U'
+if (!exists("ratio")) ratio = 'ratio of the medians'
 load plotsdir.'/common.gp'
 chart = 'compare'
 data = datadir.'/compare.dat'
@@ -35,7 +39,7 @@ W = 720 + label_chars * 7.6
 W = W < 1100 ? 1100 : W
 note_lines = 1 + (common_text[1] ne '' ? common_text_lines : 0)
 array note[note_lines]
-note[1] = sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (Mann-Whitney U).', threshold_pct, alpha)
+note[1] = sprintf('Grey band: ±%g%% threshold; a change counts only outside it and at p < %g (%s).', threshold_pct, alpha, test)
 do for [i = 2:note_lines] {
 	note[i] = (i == 2 ? 'Rows also: ' : '') . common_text[i - 1]
 }
@@ -43,7 +47,7 @@ top = title_h + 40
 plot_h = 30 + rows * 26
 H = top + plot_h + 50 + foot_h(note_lines)
 eval set_terminal
-head = sprintf('lockbench compare: %s — %s', verdict, counts)
+head = sprintf('lockbench %s: %s — %s', command, verdict, counts)
 eval draw_title
 eval draw_foot
 
@@ -65,7 +69,7 @@ if (hi / lo > 3) {
 set xrange [xlo : xhi]
 set yrange [rows - 0.5 : -0.5]
 
-set xlabel 'new / base: ratio of the medians, with its bootstrap 95% CI'
+set xlabel sprintf('new / base: %s, with its bootstrap 95%% CI', ratio)
 set ytics nomirror scale 0
 set border 1
 set grid xtics lc rgb '#e0e0e0'

@@ -6,7 +6,8 @@
 #
 # A command is a line inside a ``` block that starts with ./lockbench, make,
 # gnuplot, examples/, scripts/ or python3 tools/ (a leading "$ " is dropped, and so is a
-# trailing "# comment"). Lines of one file run in order, in one directory, so
+# trailing "# comment"); a block fenced ```text is a listing, not commands,
+# and is passed over. Lines of one file run in order, in one directory, so
 # a later line may use a result an earlier one wrote. Targets that are their
 # own long-running checks or benchmarks (make bench, overhead, soak, test, asan, tsan,
 # gate-check, validate-python, check-*) and the two-commit gate script are
@@ -41,7 +42,7 @@ for f in "${files[@]}"; do
 			echo "FAIL  $f: $cmd (exit $rc)"
 			printf '%s\n' "$out" | tail -n 5 | sed 's/^/      /'
 		fi
-	done < <(awk '/^```/{inb=!inb; next} inb' "$top/$f" |
+	done < <(awk '/^```/{if (inb) inb = 0; else { inb = 1; listing = ($0 ~ /^```text/) }; next} inb && !listing' "$top/$f" |
 		 sed -E 's/^\$ //' | grep -E '^(\./lockbench|make|gnuplot|examples/|scripts/|python3 tools/)' |
 		 sed -E 's/[[:space:]]+#[^"'"'"']*$//')
 done

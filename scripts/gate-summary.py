@@ -4,14 +4,21 @@
 usage: gate-summary.py --dir DIR [--lockbench PATH] [--chunk N] [--eval-repeats "5 10"]
                        [--settings "OPTS;OPTS"] [--describe KEY=VALUE]...
 
-DIR holds trial-NN/{base,again,slower}-CC.json, the chunks gate-check.sh
-ran. For every repetition count k in --eval-repeats the first k/chunk
-chunks of each side are merged (scripts/merge-results.py; the slower side
-relabelled to pair with base), and for the compare defaults and every set of
-options in --settings, each trial is judged twice:
+DIR holds trial-NN/{base,again,slower,slower5}-CC.json, the chunks of the
+process gate gate-check.sh ran, and trial-NN/ab-{aa,10,5}.{json,rc}, the
+verdicts and exit codes of its `lockbench ab` runs. For every repetition
+count k in --eval-repeats the first k/chunk chunks of each side are merged
+(scripts/merge-results.py; the slower sides relabelled to pair with base),
+and for the compare defaults and every set of options in --settings, each
+trial is judged three times:
 
-  compare base again    exit 1 is a false alarm
-  compare base slower   exit 1 is a detection
+  compare base again     exit 1 is a false alarm
+  compare base slower    exit 1 is a detection of the 10% loss
+  compare base slower5   exit 1 is a detection of the 5% loss
+
+An A/B trial's three verdicts were reached when it ran (ab's defaults and
+AB_ARGS): ab-aa exit 1 is a false alarm, ab-10 and ab-5 exit 1 detections.
+Both gates go into one table with the time each took (DIR/times.txt).
 
 Per config we also count how often its throughput row alone was flagged on
 the slower side (a real regression may hit one lock only, so this is the
@@ -34,7 +41,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MERGE = os.path.join(HERE, "merge-results.py")
-SIDES = ("base", "again", "slower")
+SIDES = ("base", "again", "slower", "slower5")
 FALSE_ALARM_TARGET = 0.05
 DETECTION_TARGET = 0.90
 
@@ -74,7 +81,7 @@ def merge_trial(trial_dir, k, chunk):
             return None  # an interrupted collection: this trial has too few
         merged[side] = os.path.join(out_dir, f"{side}.json")
         cmd = [MERGE, "-o", merged[side]]
-        if side == "slower":
+        if side.startswith("slower"):
             cmd += ["--relabel-like", merged["base"]]
         rc, err = run(cmd + chunks[: k // chunk])
         if rc != 0:
@@ -132,7 +139,7 @@ def evaluate(args, trials, k, options, label):
     """False-alarm and detection figures of one (repetitions, settings) cell."""
     judged_dir = os.path.join(args.dir, "judged", f"r{k}-{label}")
     os.makedirs(judged_dir, exist_ok=True)
-    alarms = detections = n = 0
+    alarms = detections = detections5 = n = 0
     per_config = {}
     settings = None
     for name, merged in trials:
@@ -143,14 +150,19 @@ def evaluate(args, trials, k, options, label):
                           os.path.join(judged_dir, f"{name}-aa.json"))
         rc_ab, ab = judge(args.lockbench, merged["base"], merged["slower"], options,
                           os.path.join(judged_dir, f"{name}-ab.json"))
+        rc_ab5, ab5 = judge(args.lockbench, merged["base"], merged["slower5"], options,
+                            os.path.join(judged_dir, f"{name}-ab5.json"))
         settings = aa["settings"]
         alarms += rc_aa == 1
         detections += rc_ab == 1
+        detections5 += rc_ab5 == 1
+        tp5 = throughput_rows(ab5)
         aa_flagged, aa_tp = flagged_configs(aa), throughput_rows(aa)
         base_noise = noise(merged["base"])
         for config, row in throughput_rows(ab).items():
             c = per_config.setdefault(config, {"aa_alarms": 0, "aa_change_pct": [], "noise": [],
-                                               "detected": 0, "injected_change_pct": []})
+                                               "detected": 0, "injected_change_pct": [],
+                                               "injected5_change_pct": []})
             if config in base_noise:
                 c["noise"].append(base_noise[config])
             c["aa_alarms"] += config in aa_flagged
@@ -159,6 +171,8 @@ def evaluate(args, trials, k, options, label):
                 c["aa_change_pct"].append(aa_tp[config]["change_pct"])
             if row.get("change_pct") is not None:
                 c["injected_change_pct"].append(row["change_pct"])
+            if tp5.get(config, {}).get("change_pct") is not None:
+                c["injected5_change_pct"].append(tp5[config]["change_pct"])
     rows_detected = sum(c["detected"] for c in per_config.values())
     configs = []
     for config, c in per_config.items():
@@ -169,13 +183,89 @@ def evaluate(args, trials, k, options, label):
             "throughput_noise_sd_log": spread(c["noise"]),
             "aa_throughput_change_pct": spread(c["aa_change_pct"]),
             "injected_throughput_change_pct": spread(c["injected_change_pct"]),
+            "injected5_throughput_change_pct": spread(c["injected5_change_pct"]),
         })
     return {
         "repeats": k, "options": options, "label": label, "settings": settings,
-        "false_alarm": rate(alarms, n), "detection": rate(detections, n),
+        "false_alarm": rate(alarms, n), "detection": rate(detections, n), "detection5": rate(detections5, n),
         "throughput_rows_detected": rate(rows_detected, n * len(per_config)),
         "configs": configs,
     }
+
+
+def evaluate_ab(trial_dirs):
+    """False alarms and detections of the A/B gate, from the verdicts its runs wrote."""
+    counts = {"aa": 0, "10": 0, "5": 0}
+    changes = {"aa": [], "10": [], "5": []}
+    n = 0
+    pairs = None
+    for d in trial_dirs:
+        rcs = {}
+        for kind in counts:
+            try:
+                with open(os.path.join(d, f"ab-{kind}.rc")) as f:
+                    rcs[kind] = int(f.read().strip())
+                with open(os.path.join(d, f"ab-{kind}.json")) as f:
+                    verdict = json.load(f)
+            except (OSError, ValueError):
+                break
+            for row in verdict["rows"]:
+                if row["metric"] == "throughput" and row.get("change_pct") is not None:
+                    changes[kind].append(row["change_pct"])
+                if row["metric"] == "throughput" and pairs is None:
+                    pairs = row["base_n"]
+        if len(rcs) < len(counts):
+            continue  # an interrupted collection: this trial has not all three
+        n += 1
+        for kind, rc in rcs.items():
+            counts[kind] += rc == 1
+    return {
+        "trials": n, "pairs": pairs,
+        "false_alarm": rate(counts["aa"], n), "detection": rate(counts["10"], n),
+        "detection5": rate(counts["5"], n),
+        "aa_throughput_change_pct": spread(changes["aa"]),
+        "injected_throughput_change_pct": spread(changes["10"]),
+        "injected5_throughput_change_pct": spread(changes["5"]),
+    }
+
+
+def times(path):
+    """Seconds each gate took, summed over the trials (gate-check.sh's times.txt)."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                gate, secs = line.split()
+                out[gate] = out.get(gate, 0) + int(secs)
+    except OSError:
+        pass
+    return out
+
+
+def gates_table(cells, ab, took, describe):
+    """The one table of both gates: false alarms, detection of 10% and 5%, repetitions, time."""
+    lines = ["gates at their defaults (process: compare of the merged processes; ab: one process, "
+             "window pairs):",
+             f"{'gate':<8} {'per trial':<34} {'A/A false alarms':<22} {'10% loss detected':<22} "
+             f"{'5% loss detected':<22} time"]
+    default = [c for c in cells if c["label"] == "(defaults)"]
+    if default:
+        c = max(default, key=lambda c: c["repeats"])
+        per = f"{c['repeats']} reps x 4 sides, {len(c['configs'])} configs"
+        lines.append(f"{'process':<8} {per:<34} {pct(c['false_alarm']):<22} {pct(c['detection']):<22} "
+                     f"{pct(c['detection5']):<22} {fmt_time(took.get('process'))}")
+    if ab and ab["trials"]:
+        per = f"{ab['pairs']} window pairs x 3 runs, {describe.get('threads', '?')} threads"
+        lines.append(f"{'ab':<8} {per:<34} {pct(ab['false_alarm']):<22} {pct(ab['detection']):<22} "
+                     f"{pct(ab['detection5']):<22} {fmt_time(took.get('ab'))}")
+        lines.append(f"ab throughput change, median [min, max] over rows: A/A {fmt_spread(ab['aa_throughput_change_pct'])}, "
+                     f"10% {fmt_spread(ab['injected_throughput_change_pct'])}, "
+                     f"5% {fmt_spread(ab['injected5_throughput_change_pct'])}")
+    return lines
+
+
+def fmt_time(secs):
+    return "-" if secs is None else f"{secs // 60}m{secs % 60:02d}s"
 
 
 def spread(values):
@@ -199,7 +289,7 @@ def short_id(config):
     return f"{lock} t={threads}"
 
 
-def report(cells, describe):
+def report(cells, describe, ab=None, took=None):
     lines = []
     desc = ", ".join(f"{k}={v}" for k, v in describe.items())
     lines.append(f"gate-check: {desc}")
@@ -207,14 +297,20 @@ def report(cells, describe):
                  f"detection >= {DETECTION_TARGET:.0%} of injected trials (95% Wilson intervals)")
     lines.append("")
     width = max([len("compare options")] + [len(cell["label"]) for cell in cells])
-    head = f"{'reps':>4}  {'compare options':<{width}}  {'A/A false alarms':<22} {'injected: detected':<22} " \
-           f"{'throughput rows detected':<24} worst config"
-    lines.append(head)
+    lines += gates_table(cells, ab, took, describe)
+    if cells:
+        lines.append("")
+        lines.append("process gate, every compare setting and repetition count:")
+    head = f"{'reps':>4}  {'compare options':<{width}}  {'A/A false alarms':<22} {'10% detected':<22} " \
+           f"{'5% detected':<22} {'throughput rows, 10%':<24} worst config"
+    if cells:
+        lines.append(head)
     for cell in cells:
         worst = min(cell["configs"], key=lambda c: c["throughput_detected"]["count"], default=None)
         worst_text = f"{short_id(worst['config'])} {pct(worst['throughput_detected'])}" if worst else "-"
         lines.append(f"{cell['repeats']:>4}  {cell['label']:<{width}}  {pct(cell['false_alarm']):<22} "
-                     f"{pct(cell['detection']):<22} {pct(cell['throughput_rows_detected']):<24} {worst_text}")
+                     f"{pct(cell['detection']):<22} {pct(cell['detection5']):<22} "
+                     f"{pct(cell['throughput_rows_detected']):<24} {worst_text}")
     for cell in cells:
         if cell["label"] != "(defaults)":
             continue
@@ -223,13 +319,14 @@ def report(cells, describe):
                      f"repetition's throughput, sd of its log, median over trials; changes: median "
                      f"[min, max] over trials)")
         lines.append(f"{'config':<16} {'noise':>6}  {'A/A alarms':<18} {'A/A throughput change':<26} "
-                     f"{'injected change':<26} throughput flagged")
+                     f"{'10% injected change':<26} {'5% injected change':<26} throughput flagged (10%)")
         for c in cell["configs"]:
             sd = c["throughput_noise_sd_log"]
             sd_text = f"{100 * sd['median']:5.1f}%" if sd else "     -"
             lines.append(f"{short_id(c['config']):<16} {sd_text:>6}  {pct(c['false_alarms']):<18} "
                          f"{fmt_spread(c['aa_throughput_change_pct']):<26} "
                          f"{fmt_spread(c['injected_throughput_change_pct']):<26} "
+                         f"{fmt_spread(c['injected5_throughput_change_pct']):<26} "
                          f"{pct(c['throughput_detected'])}")
     return "\n".join(lines) + "\n"
 
@@ -255,6 +352,8 @@ def main():
         raise Failure(f"{args.dir}: no trial-* directories")
     counts = [len(glob.glob(os.path.join(d, "base-*.json"))) * args.chunk for d in trial_dirs]
     repeats = [int(k) for k in args.eval_repeats.split()] or [max(counts)]
+    if max(counts) == 0:
+        repeats = []  # the process gate was not measured (GATES=ab)
     option_sets = [("(defaults)", [])]
     option_sets += [(s.strip(), shlex.split(s)) for s in args.settings.split(";") if s.strip()]
     describe = dict(d.split("=", 1) for d in args.describe)
@@ -268,7 +367,9 @@ def main():
         if k == max(repeats):
             problems = [p for name, merged in trials if merged for p in not_ok(name, merged)]
 
-    text = report(cells, describe)
+    ab = evaluate_ab(trial_dirs)
+    took = times(os.path.join(args.dir, "times.txt"))
+    text = report(cells, describe, ab, took)
     if problems:
         # the gate rightly fails these, but they are not noise: read them apart
         text += "\nconfigs not ok (they count as regressions above):\n"
@@ -281,6 +382,8 @@ def main():
         "describe": describe,
         "targets": {"false_alarm_max": FALSE_ALARM_TARGET, "detection_min": DETECTION_TARGET},
         "cells": cells,
+        "ab": ab,
+        "seconds": took,
         "not_ok": problems,
     }
     with open(os.path.join(args.dir, "summary.json"), "w") as f:

@@ -18,7 +18,8 @@
  *                     damaged where compare looks)
  *
  * lb_cmd_compare is called directly with stdout and stderr sent to files;
- * tests/test_compare_outputs.c runs the binary for where outputs go.
+ * tests/test_compare_outputs.c runs the binary for where outputs go,
+ * tests/test_compare_cli.c for --help, -q and every bad input.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -420,14 +421,25 @@ Test(compare, failed_in_base_only_is_na)
 	free_run(&r);
 }
 
-Test(compare, other_host_warns)
+Test(compare, other_machine_refused_unless_allowed)
 {
 	struct run r = RUN(FX "base.json", FX "other_host.json");
+	char *nl;
 
-	cr_expect_eq(r.rc, LB_EXIT_OK);
-	cr_expect(strstr(r.err, "lockbench: compare: warning: results come from different hosts"),
+	cr_expect_eq(r.rc, LB_EXIT_USAGE, "another host and CPU: refused");
+	cr_expect(strstr(r.err, "host (base \"h1\", new \"h2\")"), "%s", r.err);
+	cr_expect(strstr(r.err, "CPU (base"), "%s", r.err);
+	cr_expect(strstr(r.err, "--allow-mismatch machine"), "%s", r.err);
+	nl = strchr(r.err, '\n');
+	cr_expect(nl && nl[1] == '\0', "not one line: %s", r.err);
+	cr_expect_str_empty(r.out);
+	free_run(&r);
+
+	r = RUN(FX "base.json", FX "other_host.json", "--allow-mismatch", "machine");
+	cr_expect_eq(r.rc, LB_EXIT_OK, "%s", r.err);
+	cr_expect(strstr(r.err, "lockbench: compare: warning: measured differently, allowed by --allow-mismatch "
+				"machine: host (base \"h1\", new \"h2\")"),
 		  "%s", r.err);
-	cr_expect(strstr(r.err, "different CPUs"), "%s", r.err);
 	free_run(&r);
 }
 
@@ -540,83 +552,4 @@ Test(compare, markdown_summary)
 	free(md);
 	free_run(&r);
 	remove_dir(dir);
-}
-
-Test(compare, quiet_prints_nothing_on_stdout)
-{
-	struct run r = RUN("-q", FX "base.json", FX "regression.json");
-
-	cr_expect_eq(r.rc, LB_EXIT_CHECK);
-	cr_expect_str_empty(r.out);
-	free_run(&r);
-}
-
-Test(compare, help)
-{
-	struct run r = RUN("--help");
-
-	cr_expect_eq(r.rc, LB_EXIT_OK);
-	cr_expect(strstr(r.out, "usage: lockbench compare"), "%s", r.out);
-	cr_expect(strstr(r.out, "Exit status"), "%s", r.out);
-	free_run(&r);
-}
-
-/* Every bad input: exit 2, nothing on stdout, one line on stderr naming the problem. */
-struct bad_case {
-	const char *args[6];
-	const char *message;
-};
-
-static const struct bad_case bad_cases[] = {
-	{ { FX "base.json", FX "missing.json" }, "missing.json: No such file or directory" },
-	{ { FX "invalid.json", FX "base.json" }, "invalid.json: invalid JSON at line 3: " },
-	{ { FX "base.json", FX "wrong_schema.json" },
-	  "wrong_schema.json: not a lockbench result (schema \"lockbench/2\"" },
-	{ { FX "no_schema.json", FX "base.json" }, "no_schema.json: not a lockbench result" },
-	{ { FX "not_object.json", FX "base.json" }, "not_object.json: not a lockbench result" },
-	{ { FX "base.json", FX "disjoint.json" }, "have no config in common" },
-	{ { FX "base.json", FX "duplicate_id.json" }, "duplicate id" },
-	/* a damaged NEW used to be compared as if nothing were wrong (exit 0) */
-	{ { FX "base.json", FX "samples_not_array.json" }, "samples_not_array.json: configs[0].samples" },
-	{ { FX "base.json", FX "status_not_string.json" }, "status_not_string.json: configs[1].status" },
-	{ { "tests/fixtures/compare", FX "base.json" }, "Is a directory" },
-	{ { FX "base.json", FX "base.json", "--threshold", "abc" }, "--threshold: \"abc\"" },
-	{ { FX "base.json", FX "base.json", "--threshold", "-5" }, "--threshold: \"-5\"" },
-	{ { FX "base.json", FX "base.json", "--threshold", "5%%" }, "--threshold: \"5%%\"" },
-	{ { FX "base.json", FX "base.json", "--threshold", "" }, "--threshold: \"\"" },
-	{ { FX "base.json", FX "base.json", "--metric", "thruput" }, "unknown metric \"thruput\"" },
-	{ { FX "base.json", FX "base.json", "--metric", "p99,,jain" }, "empty metric name" },
-	{ { FX "base.json", FX "base.json", "--alpha", "0" }, "--alpha: \"0\"" },
-	{ { FX "base.json", FX "base.json", "--alpha", "1.5" }, "--alpha: \"1.5\"" },
-	{ { FX "base.json", FX "base.json", "--min-repeats", "0" }, "--min-repeats: \"0\"" },
-	{ { FX "base.json", FX "base.json", "--min-repeats", "-2" }, "--min-repeats: \"-2\"" },
-	{ { FX "base.json", FX "base.json", "--bogus" }, "unknown or ambiguous option \"--bogus\"" },
-	{ { FX "base.json", FX "base.json", "-x" }, "unknown option \"-x\"" },
-	{ { FX "base.json", FX "base.json", "--quiet=yes" }, "--quiet=yes: takes no value" },
-	{ { FX "base.json", FX "base.json", "--json" }, "--json: missing value" },
-	{ { FX "base.json" }, "expected two result files" },
-	{ { FX "base.json", FX "base.json", FX "base.json" }, "expected two result files" },
-};
-
-Test(compare, bad_input_exits_2)
-{
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		char *argv[8] = { "compare" };
-		int argc = 1;
-		struct run r;
-		const char *nl;
-
-		for (int k = 0; k < 6 && c->args[k]; k++)
-			argv[argc++] = (char *)c->args[k];
-		r = run_argv(argc, argv);
-		cr_expect_eq(r.rc, LB_EXIT_USAGE, "case %zu (%s): exit %d", i, c->message, r.rc);
-		cr_expect_str_empty(r.out, "case %zu: stdout: %s", i, r.out);
-		cr_expect(strncmp(r.err, "lockbench: compare: ", 20) == 0, "case %zu: %s", i, r.err);
-		cr_expect(strstr(r.err, c->message), "case %zu: want \"%s\" in: %s", i, c->message,
-			  r.err);
-		nl = strchr(r.err, '\n');
-		cr_expect(nl && nl[1] == '\0', "case %zu: not one line: %s", i, r.err);
-		free_run(&r);
-	}
 }

@@ -5,7 +5,8 @@
  * (tests/svg_text_bounds.py estimates each text's extent), locks keep apart
  * by colour and marker, and the views switch where they must: Lorenz curves
  * for the fairness chart beyond 16 threads, 64 sorted groups for the
- * timeline beyond 64 threads, a collapsed lock marked however fair it is.
+ * timeline beyond 64 threads, a collapsed lock marked however fair it is;
+ * the history chart (lockbench history --plot) of 84 configs as bounded.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -270,4 +271,29 @@ Test(plot_layout, a_verdict_without_confidence_intervals_is_drawn, .init = use_r
 	struct cli_result *r = plot(args);
 	cr_expect_eq(r->status, 0, "%s", r->err);
 	free(r), free(in), free(out), free(dir);
+}
+
+/*
+ * history --plot on the common layout too: 84 configs (21 locks at 4 thread
+ * counts) over 3 results keep a bounded chart with every text inside, each
+ * config its own colour in the legend below; a metric no result has
+ * (scheduler_bound) gets its chart, empty, where gnuplot's autoscale would
+ * stop on "all points y value undefined".
+ */
+Test(plot_layout, a_history_of_many_configs_stays_bounded, .init = use_repo_scripts, .timeout = 120)
+{
+	char *dir = scale_fixtures(), *in = path_in(dir, "many_locks.json"), *out = path_in(dir, "history");
+	const char *args[] = { "history", in, in, in, "--metric", "throughput,jain,scheduler_bound", "--plot", out,
+			       "-q", NULL };
+	struct cli_result *r = plot(args);
+	cr_expect_eq(r->status, 0, "%s", r->err);
+	if (r->status == 0)
+		expect_within_bounds(out);
+	cr_expect(exists(out, "history-throughput.svg") && exists(out, "history-scheduler_bound.svg"));
+	char *meta = slurp_in(out, "meta.gp");
+	cr_assert_not_null(meta);
+	cr_expect_not_null(strstr(meta, "history_blocks = 84\n"), "%s", meta);
+	cr_expect_not_null(strstr(meta, "array metric_min[3] = ["), "%s", meta);
+	cr_expect_not_null(strstr(meta, ", NaN]\n"), "scheduler_bound has no range: %s", meta);
+	free(meta), free(r), free(in), free(out), free(dir);
 }

@@ -170,6 +170,28 @@ Test(report, a_page_to_standard_output, .init = use_repo_scripts, .timeout = 120
 	free(r);
 }
 
+/* An ab verdict (paired windows) says which test judged it, and a verdict's warnings are shown, escaped. */
+Test(report, an_ab_verdict_names_its_test_and_warnings, .init = use_repo_scripts, .timeout = 120)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(FX "verdict.json", 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	json_object_set_new(json_object_get(doc, "settings"), "test", json_string("wilcoxon-signed-rank"));
+	json_object_set_new(doc, "warnings", json_pack("[s]", "base is lockbench 0.1 <b>, new 0.2"));
+	char *dir = cli_tmpdir(), *in = path_in(dir, "ab.json"), *page = path_in(dir, "ab.html");
+	cr_assert_eq(json_dump_file(doc, in, 0), 0);
+	json_decref(doc);
+	const char *args[] = { "report", in, "-o", page, NULL };
+	struct cli_result *r = plot(args);
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	char *html = slurp(page);
+	cr_assert_not_null(html);
+	cr_expect(strstr(html, "(Wilcoxon signed-rank), at least 4 window pairs in one process"), "the test");
+	cr_expect_null(strstr(html, "Mann-Whitney"), "not compare's test");
+	cr_expect(strstr(html, "<li>base is lockbench 0.1 &lt;b&gt;, new 0.2</li>"), "the warning, escaped");
+	free(html), free(r), free(page), free(in), free(dir);
+}
+
 /* ---- export and run --csv/--markdown ---- */
 
 /* Check a CSV with Python's csv module: every row as wide as the header; prints "ROWS COLS" on success. */

@@ -20,6 +20,12 @@
  * to `backoff` after each lost race, so that the waiters who all saw the
  * release at once do not all retry at once.
  *
+ * `delay_iters` adds that many iterations of an empty loop (the one
+ * lockbench's busy work uses) after the lock is taken, inside the critical
+ * section: a known, deterministic slowdown of the same lock, to try the
+ * one-process A/B gate on (`lockbench ab ./mylock.so ./mylock.so:delay_iters=200`).
+ * It touches no shared memory and changes nothing below.
+ *
  * Not FIFO: whoever's exchange lands first wins, and a thread that just
  * released has the line in its cache and often wins again. Waiters spin and
  * never sleep, so the lock suffers when threads outnumber CPUs.
@@ -52,13 +58,17 @@
 struct tatas {
 	alignas(LB_CACHELINE) _Atomic unsigned held;
 	unsigned backoff; /* most relax instructions between two exchanges */
+	unsigned long delay_iters; /* extra work per acquisition, inside the lock */
 };
 
-enum { P_BACKOFF };
+enum { P_BACKOFF, P_DELAY_ITERS };
 
 static const struct lb_param tatas_params[] = {
 	[P_BACKOFF] = { "backoff", LB_PARAM_INT, "64",
 			"most pause instructions between two attempts; doubles from 1 (0 = no backoff)", 0, 65536 },
+	[P_DELAY_ITERS] = { "delay_iters", LB_PARAM_INT, "0",
+			    "busy-loop iterations added inside every acquisition (a known slowdown; 0 = none)", 0,
+			    100000000 },
 	{ NULL, 0, NULL, NULL, 0, 0 },
 };
 
@@ -79,7 +89,15 @@ static int tatas_init(void *state, const union lb_value *params, unsigned nthrea
 	struct tatas *l = state;
 	atomic_init(&l->held, 0);
 	l->backoff = (unsigned)params[P_BACKOFF].i;
+	l->delay_iters = (unsigned long)params[P_DELAY_ITERS].i;
 	return 0;
+}
+
+/* The empty dependent loop of lockbench's busy work: one iteration costs what one of cs_ns's does. */
+static inline void busy(unsigned long iters)
+{
+	for (unsigned long i = 0; i < iters; i++)
+		__asm__ volatile("" : "+r"(i));
 }
 
 static void tatas_acquire(void *state, void *node)
@@ -90,8 +108,10 @@ static void tatas_acquire(void *state, void *node)
 	for (;;) {
 		while (atomic_load_explicit(&l->held, memory_order_relaxed) != 0)
 			relax();
-		if (atomic_exchange_explicit(&l->held, 1, memory_order_acquire) == 0)
+		if (atomic_exchange_explicit(&l->held, 1, memory_order_acquire) == 0) {
+			busy(l->delay_iters);
 			return;
+		}
 		if (l->backoff == 0)
 			continue;
 		for (unsigned i = 0; i < delay; i++)
@@ -104,8 +124,11 @@ static bool tatas_try_acquire(void *state, void *node)
 {
 	(void)node;
 	struct tatas *l = state;
-	return atomic_load_explicit(&l->held, memory_order_relaxed) == 0 &&
-	       atomic_exchange_explicit(&l->held, 1, memory_order_acquire) == 0;
+	if (atomic_load_explicit(&l->held, memory_order_relaxed) != 0 ||
+	    atomic_exchange_explicit(&l->held, 1, memory_order_acquire) != 0)
+		return false;
+	busy(l->delay_iters);
+	return true;
 }
 
 static int tatas_release(void *state, void *node)

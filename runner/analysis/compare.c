@@ -20,7 +20,10 @@
  * a mutual-exclusion violation or a lost update; "hung"; "error";
  * "interrupted"; "not_run") is a regression of every metric, whatever its
  * figures: the gate must not pass a change that breaks a lock because its
- * throughput looks fine. With fewer repetitions than the U test needs to
+ * throughput looks fine. So is a config whose runs were never starved (or
+ * scheduler-bound) in BASE and mostly are in NEW (the flag rule): a lock that
+ * now shuts threads out has broken what this suite measures, even if its
+ * throughput rose. With fewer repetitions than the U test needs to
  * ever reach p < alpha (5 per side at the default alpha 0.01, 4 at 0.05) a
  * row is "inconclusive": it cannot fail the gate, so the gate says loudly
  * that it did not judge it.
@@ -67,10 +70,21 @@ struct job {
 	const struct lb_compare_settings *s;
 	lb_compare_warn_fn *warn;
 	void *warn_arg;
+	struct lb_verdict *v; /* keeps every warning */
 	double *bv, *nv; /* scratch: one metric's values of one config per side */
 	char *err;
 	size_t errlen;
 };
+
+/* A warning: kept in the verdict (a copy that cannot be made is dropped: memory is out) and passed on. */
+static void keep_warning(void *arg, const char *msg)
+{
+	const struct job *j = arg;
+
+	(void)lb_verdict_add_warning(j->v, msg);
+	if (j->warn)
+		j->warn(j->warn_arg, msg);
+}
 
 static void warnf(const struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(const struct job *j, const char *fmt, ...)
@@ -78,12 +92,10 @@ static void warnf(const struct job *j, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (!j->warn)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	j->warn(j->warn_arg, msg);
+	keep_warning((void *)j, msg);
 }
 
 static int failf(const struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -240,19 +252,6 @@ static const char *bad_status(const struct lb_config *c)
 	return c->status == LB_RS_OK ? NULL : lb_result_status_name(c->status);
 }
 
-static enum lb_judgement judge(const struct lb_verdict_row *r, const struct lb_compare_settings *s)
-{
-	bool worse, better;
-
-	if (r->base_n < s->min_repeats || r->new_n < s->min_repeats)
-		return LB_J_INCONCLUSIVE;
-	if (!(r->p_value < s->alpha))
-		return LB_J_OK;
-	worse = r->metric->higher_better ? r->change_pct < -s->threshold_pct : r->change_pct > s->threshold_pct;
-	better = r->metric->higher_better ? r->change_pct > s->threshold_pct : r->change_pct < -s->threshold_pct;
-	return worse ? LB_J_REGRESSION : better ? LB_J_IMPROVEMENT : LB_J_OK;
-}
-
 /* The statistics of two non-empty sides. */
 static void measure(struct lb_verdict_row *r, const double *bv, const double *nv, const struct lb_compare_settings *s)
 {
@@ -268,33 +267,34 @@ static void measure(struct lb_verdict_row *r, const double *bv, const double *nv
 				    &r->ci95_low, &r->ci95_high);
 }
 
-/* Fills r for one pair and metric; -1 only when memory runs out. */
+/*
+ * Fills r for one pair and metric; -1 only when memory runs out. rule is
+ * what lb_compare_config_rule said of the pair, with its reason.
+ */
 static int compare_metric(const struct job *j, const struct lb_config *b, const struct lb_config *n,
-			  const struct lb_metric *m, struct lb_verdict_row *r)
+			  const struct lb_metric *m, enum lb_judgement rule, const char *rule_why,
+			  struct lb_verdict_row *r)
 {
-	const char *bs = bad_status(b), *ns = bad_status(n);
-	char why[128] = "";
+	char why[160] = "";
 
 	r->metric = m;
 	r->base_median = r->new_median = r->ratio = r->change_pct = NAN;
 	r->ci95_low = r->ci95_high = r->p_value = NAN;
 	r->base_n = metric_values(b, m, j->bv);
 	r->new_n = metric_values(n, m, j->nv);
-	if (ns && !bs) {
-		/* it worked before and does not now: whatever the figures say, the gate fails */
-		r->verdict = LB_J_REGRESSION;
-		snprintf(why, sizeof(why), "new status \"%s\", base ok", ns);
-	} else if (bs) {
-		/* nothing sound to compare against; if new is fine, that may well be a fix */
-		r->verdict = LB_J_NA;
-		snprintf(why, sizeof(why), "base status \"%s\"", bs);
+	if (rule != LB_J_OK) {
+		/* a status or a flag decides; a flag's figures (both sides ok) are still shown */
+		if (rule == LB_J_REGRESSION && !bad_status(n) && r->base_n && r->new_n)
+			measure(r, j->bv, j->nv, j->s);
+		r->verdict = rule;
+		snprintf(why, sizeof(why), "%s", rule_why);
 	} else if (r->base_n == 0 || r->new_n == 0) {
 		r->verdict = LB_J_NA;
 		snprintf(why, sizeof(why), "no %s in %s", m->name,
 			 r->base_n == 0 && r->new_n == 0 ? "either" : r->base_n == 0 ? "base" : "new");
 	} else {
 		measure(r, j->bv, j->nv, j->s);
-		r->verdict = judge(r, j->s);
+		r->verdict = lb_compare_judge(r, j->s);
 		if (r->verdict == LB_J_INCONCLUSIVE) {
 			r->repeats_needed = j->s->min_repeats;
 			snprintf(why, sizeof(why), "need %zu reps, have %zu/%zu", j->s->min_repeats, r->base_n,
@@ -320,23 +320,16 @@ static int fill_side(struct lb_verdict_side *side, const char *file, const struc
 		       : 0;
 }
 
-/* Two contexts of one machine (or of two plain results) that differ in host or CPU; "" or "machine M: ". */
-static void warn_hosts(const struct job *j, const char *prefix, const struct lb_context *b, const struct lb_context *n)
+/*
+ * The contexts measured alike (compare_inputs.c): the two results', or per
+ * machine when paired by machine (the first context of a merged result is
+ * only its first machine's). 0, or -1 with the refusal in j->err.
+ */
+static int check_contexts(struct job *j)
 {
-	if (b->host && n->host && strcmp(b->host, n->host) != 0)
-		warnf(j, "%sresults come from different hosts (base \"%s\", new \"%s\")", prefix, b->host, n->host);
-	if (b->cpu_model && n->cpu_model && strcmp(b->cpu_model, n->cpu_model) != 0)
-		warnf(j, "%sresults come from different CPUs (base \"%s\", new \"%s\")", prefix, b->cpu_model,
-		      n->cpu_model);
-}
-
-static void warn_context(const struct job *j)
-{
-	if (!j->by_machine) {
-		warn_hosts(j, "", &j->base->context, &j->nw->context);
-		return;
-	}
-	/* Per machine: the first context of a merged result is only its first machine's. */
+	if (!j->by_machine)
+		return lb_compare_check_context(&j->base->context, &j->nw->context, "", j->s->allow_mismatch,
+						keep_warning, j, j->err, j->errlen);
 	for (size_t i = 0; i < j->base->context.nmachines; i++) {
 		const struct lb_machine *b = &j->base->context.machines[i];
 		const struct lb_machine *n = lb_result_machine(j->nw, b->name);
@@ -345,8 +338,11 @@ static void warn_context(const struct job *j)
 		if (!n || !b->context || !n->context)
 			continue;
 		snprintf(prefix, sizeof(prefix), "machine \"%.64s\": ", b->name);
-		warn_hosts(j, prefix, b->context, n->context);
+		if (lb_compare_check_context(b->context, n->context, prefix, j->s->allow_mismatch, keep_warning, j,
+					     j->err, j->errlen))
+			return -1;
 	}
+	return 0;
 }
 
 /* A copy of s, or of "" for NULL (a one-sided entry's machine when untagged); NULL when out of memory. */
@@ -392,6 +388,8 @@ static int pair_and_judge(struct job *j, const struct key *new_ids, struct lb_ve
 	const struct lb_result *base = j->base, *nw = j->nw;
 	bool *paired = calloc(nw->nconfigs + 1, sizeof(*paired));
 	size_t npairs = 0;
+	enum lb_judgement rule;
+	char rule_why[128];
 	int rc = -1;
 
 	if (!paired)
@@ -410,16 +408,20 @@ static int pair_and_judge(struct job *j, const struct key *new_ids, struct lb_ve
 		n = &nw->configs[at];
 		paired[at] = true;
 		npairs++;
-		if (bad_status(n) && !bad_status(b))
+		rule = lb_compare_config_rule(b, n, rule_why, sizeof(rule_why));
+		if (rule == LB_J_REGRESSION && bad_status(n))
 			warnf(j, "%s%s%s: new status \"%s\" (base was ok): counted as a regression", b->id,
 			      machine ? " on " : "", machine ? machine : "", bad_status(n));
+		else if (rule == LB_J_REGRESSION)
+			warnf(j, "%s%s%s: %s: counted as a regression", b->id, machine ? " on " : "",
+			      machine ? machine : "", rule_why);
 		for (size_t k = 0; k < j->s->nmetrics; k++) {
 			struct lb_verdict_row *r = &v->rows[v->nrows];
 
 			if (!(r->config = strdup(b->id)) || (machine && !(r->machine = strdup(machine))))
 				goto out;
 			v->nrows++;
-			if (compare_metric(j, b, n, j->s->metrics[k], r))
+			if (compare_metric(j, b, n, j->s->metrics[k], rule, rule_why, r))
 				goto out;
 			v->counts[r->verdict]++;
 		}
@@ -521,9 +523,9 @@ int lb_compare(const struct lb_result *base, const char *base_file, const struct
 	}
 	if (sorted_ids(&j, base, base_file, &base_ids) || sorted_ids(&j, nw, new_file, &new_ids))
 		goto out;
-	if (alloc_verdict(&j, v))
+	j.v = v;
+	if (alloc_verdict(&j, v) || check_contexts(&j))
 		goto out;
-	warn_context(&j);
 	if (pair_and_judge(&j, new_ids, v))
 		goto out;
 	v->overall = v->counts[LB_J_REGRESSION]	    ? LB_J_REGRESSION

@@ -22,6 +22,16 @@
  *   approximation from overstating significance. This matches what Google
  *   Benchmark's compare.py gets from scipy.stats.mannwhitneyu.
  *
+ * - Wilcoxon signed-rank: for paired data (`ab`'s window pairs) the sign of
+ *   each pair's difference is equally likely + or - under the null
+ *   hypothesis, so W+ (the sum of the ranks of |d| over the positive d) has
+ *   the distribution of the sum of a random subset of the ranks 1..m: the
+ *   number of subsets with sum w, counted by the subset-sum recurrence, over
+ *   2^m (exact in a double up to m = 30 and beyond). With tied |d| the normal
+ *   approximation (mean m(m+1)/4, variance m(m+1)(2m+1)/24 less
+ *   sum(t^3 - t)/48 over tied groups, continuity correction 1/2) as in
+ *   Hollander and Wolfe, "Nonparametric Statistical Methods", §3.1.
+ *
  * - Bootstrap: resampling each side with replacement and taking the ratio of
  *   the medians approximates the sampling distribution of the ratio without a
  *   formula for it; the 2.5th and 97.5th percentiles make the interval. The
@@ -429,4 +439,116 @@ void lb_stats_bootstrap_ratio_ci(const double *base, size_t nb, const double *nw
 	side_free(&b);
 	side_free(&n);
 	free(ratios);
+}
+
+/* ---- paired: Wilcoxon signed-rank, bootstrap of one median ---- */
+
+/* Exact W+ distribution is counted up to this many non-zero differences. */
+#define WX_EXACT_MAX 30
+
+static int cmp_abs(const void *pa, const void *pb)
+{
+	double a = fabs(*(const double *)pa), b = fabs(*(const double *)pb);
+
+	return (a > b) - (a < b);
+}
+
+/* P(W+ <= w) for m untied differences: subsets of {1..m} with sum <= w, over 2^m. */
+static double wx_exact_cdf(size_t m, double w)
+{
+	size_t top = m * (m + 1) / 2;
+	double *c = calloc(top + 1, sizeof(*c)), below = 0;
+
+	if (!c)
+		return NAN;
+	c[0] = 1;
+	for (size_t i = 1; i <= m; i++)
+		for (size_t k = top; k >= i; k--)
+			c[k] += c[k - i];
+	for (size_t k = 0; k <= top && (double)k <= w; k++)
+		below += c[k];
+	free(c);
+	return below / ldexp(1.0, (int)m);
+}
+
+double lb_stats_wilcoxon_p(const double *d, size_t n)
+{
+	double *a = malloc((n ? n : 1) * sizeof(*a));
+	double w_plus = 0, tie_term = 0, mean, var, dev, p;
+	size_t m = 0;
+	bool ties = false;
+
+	if (!a)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] != 0)
+			a[m++] = d[i];
+	if (m == 0) {
+		free(a);
+		return 1.0;
+	}
+	qsort(a, m, sizeof(*a), cmp_abs);
+	/* ranks 1..m of |d|; a tied group shares the mean of its ranks */
+	for (size_t i = 0; i < m;) {
+		size_t j = i + 1;
+		double t;
+
+		while (j < m && fabs(a[j]) == fabs(a[i]))
+			j++;
+		t = (double)(j - i);
+		for (size_t k = i; k < j; k++)
+			if (a[k] > 0)
+				w_plus += (double)(i + 1 + j) / 2.0;
+		if (t > 1) {
+			ties = true;
+			tie_term += t * t * t - t;
+		}
+		i = j;
+	}
+	free(a);
+	mean = (double)m * (double)(m + 1) / 4.0;
+	if (!ties && m <= WX_EXACT_MAX) {
+		/* W+ is symmetric about its mean: the two-sided p doubles the smaller tail */
+		double w_small = w_plus < mean ? w_plus : 2 * mean - w_plus;
+
+		p = 2.0 * wx_exact_cdf(m, w_small);
+		return p > 1.0 ? 1.0 : p;
+	}
+	var = (double)m * (double)(m + 1) * (double)(2 * m + 1) / 24.0 - tie_term / 48.0;
+	if (var <= 0)
+		return 1.0;
+	dev = fabs(w_plus - mean) - 0.5;
+	if (dev < 0)
+		dev = 0;
+	p = erfc(dev / sqrt(var) / sqrt(2.0));
+	return p > 1.0 ? 1.0 : p;
+}
+
+size_t lb_stats_wilcoxon_min_n(double alpha)
+{
+	/* every difference of one sign, no ties: p = 2 / 2^n exactly */
+	for (size_t n = 1; n <= WX_EXACT_MAX; n++)
+		if (ldexp(1.0, 1 - (int)n) < alpha)
+			return n;
+	return 0;
+}
+
+void lb_stats_bootstrap_median_ci(const double *v, size_t n, unsigned iters, uint64_t seed, double *lo, double *hi)
+{
+	struct side s = { 0 };
+	double *medians;
+	uint64_t rng = seed;
+
+	*lo = *hi = NAN;
+	if (n == 0 || iters == 0)
+		return;
+	medians = malloc(iters * sizeof(*medians));
+	if (medians && side_init(&s, v, n) == 0) {
+		for (unsigned i = 0; i < iters; i++)
+			medians[i] = resampled_median(&s, &rng);
+		*lo = quantile(medians, iters, 0, 0.025);
+		*hi = quantile(medians, iters, (size_t)(0.025 * (double)(iters - 1)) + 1, 0.975);
+	}
+	side_free(&s);
+	free(medians);
 }

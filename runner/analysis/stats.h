@@ -61,4 +61,33 @@ size_t lb_stats_mann_whitney_min_n(double alpha);
 void lb_stats_bootstrap_ratio_ci(const double *base, size_t nb, const double *nw, size_t nn,
 				 unsigned iters, uint64_t seed, double *lo, double *hi);
 
+/*
+ * Two-sided p-value of the Wilcoxon signed-rank test that the paired
+ * differences d[0..n-1] are centred on 0 (for `ab`: the log ratios of the
+ * window pairs). Differences of exactly 0 are dropped (Wilcoxon's own
+ * treatment); the others are ranked by absolute value, tied ones sharing the
+ * mean of their ranks, and W+ sums the ranks of the positive ones. Exact (the
+ * null distribution of W+ counted over all 2^m sign patterns) when m <= 30
+ * differences remain and no absolute values tie; otherwise the normal
+ * approximation with tie correction and continuity correction. Returns 1.0
+ * when no difference remains.
+ */
+double lb_stats_wilcoxon_p(const double *d, size_t n);
+
+/*
+ * Smallest number of pairs for which lb_stats_wilcoxon_p can reach
+ * p < alpha (every difference of one sign: p = 2 / 2^n). 0 if no n up to
+ * 1000 suffices.
+ */
+size_t lb_stats_wilcoxon_min_n(double alpha);
+
+/*
+ * Percentile bootstrap 95% confidence interval of the median of v[0..n-1]
+ * (for `ab`: of the pairs' log ratios, resampled as pairs): iters medians of
+ * resamples with replacement, their 2.5th and 97.5th percentiles; splitmix64
+ * seeded with seed, as lb_stats_bootstrap_ratio_ci. [NAN, NAN] when n or
+ * iters is 0 or memory runs out.
+ */
+void lb_stats_bootstrap_median_ci(const double *v, size_t n, unsigned iters, uint64_t seed, double *lo, double *hi);
+
 #endif

@@ -56,5 +56,7 @@ int lb_cmd_sweep(int argc, char **argv);
 int lb_cmd_merge(int argc, char **argv);
 int lb_cmd_report(int argc, char **argv);
 int lb_cmd_export(int argc, char **argv);
+int lb_cmd_ab(int argc, char **argv);
+int lb_cmd_history(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 	      "  list     every lock and workload with its parameters\n"
 	      "  topo     the machine's topology and a pin plan\n"
 	      "  compare  compare two results; exit 1 on a significant regression\n"
+	      "  ab       two locks in one process, alternating windows; exit 1 if NEW regressed\n"
+	      "  history  results over commits: trend tables, charts, the last against a baseline\n"
 	      "  plot     charts (PNG, SVG) of a result or of a compare verdict, with gnuplot\n"
 	      "  report   one self-contained HTML page of results and verdicts, charts inline\n"
 	      "  export   a result as CSV or Markdown, a row per config and repetition\n"
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
 		{ "compare", lb_cmd_compare }, { "selftest", lb_cmd_selftest }, { "plot", lb_cmd_plot },
 		{ "stress", lb_cmd_stress }, { "sweep", lb_cmd_sweep }, { "merge", lb_cmd_merge },
 		{ "report", lb_cmd_report }, { "export", lb_cmd_export },
+		{ "ab", lb_cmd_ab }, { "history", lb_cmd_history },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmd, cmds[i].name) == 0)

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/params.h"
 
@@ -292,6 +293,91 @@ const struct lb_lock_ops *lb_plugin_load(const char *path, char *err, size_t err
 reject:
 	dlclose(h);
 	return NULL;
+}
+
+/* Copy the file from into to (created, mode 0700). 0, or -1 with errno set. */
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wbx") : NULL;
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if (!in || !out) {
+		int e = errno;
+		if (in)
+			fclose(in);
+		errno = e;
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Copy path into a new directory under parent and load it from there; the copy is removed again. */
+static const struct lb_lock_ops *load_copy_in(const char *path, const char *parent, char *err, size_t errlen)
+{
+	const char *base = strrchr(path, '/');
+	char dir[PATH_MAX], copy[PATH_MAX + 256];
+	base = base ? base + 1 : path;
+	/* The same file name, so that the lock's id (name@file.so) is the same as the original's. */
+	if ((size_t)snprintf(dir, sizeof dir, "%s/.lockbench-plugin.XXXXXX", parent) >= sizeof dir || mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "plug-in \"%s\": cannot make a private copy in %s: %s", path, parent, strerror(errno));
+		return NULL;
+	}
+	snprintf(copy, sizeof copy, "%s/%s", dir, base);
+	const struct lb_lock_ops *ops = NULL;
+	if (copy_file(path, copy) != 0)
+		snprintf(err, errlen, "plug-in \"%s\": cannot copy it to %s: %s", path, copy, strerror(errno));
+	else
+		ops = lb_plugin_load(copy, err, errlen);
+	unlink(copy);
+	rmdir(dir);
+	return ops;
+}
+
+/* What lb_plugin_load_copy loaded: kept reachable, as lb_plugin_load_once keeps its own. */
+static const struct lb_lock_ops *copies[16];
+static size_t ncopies;
+
+static const struct lb_lock_ops *keep_copy(const struct lb_lock_ops *ops)
+{
+	if (ops != NULL && ncopies < sizeof copies / sizeof copies[0])
+		copies[ncopies++] = ops;
+	return ops;
+}
+
+const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char parent[PATH_MAX];
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	const struct lb_lock_ops *ops = load_copy_in(path, tmp, err, errlen);
+	if (ops != NULL)
+		return keep_copy(ops);
+	/* A temporary directory mounted noexec cannot map code: try beside the original. */
+	snprintf(parent, sizeof parent, "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (slash == NULL)
+		snprintf(parent, sizeof parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	char first[512];
+	snprintf(first, sizeof first, "%s", err);
+	ops = load_copy_in(path, parent, err, errlen);
+	if (ops == NULL)
+		snprintf(err, errlen, "%s", first);
+	return keep_copy(ops);
 }
 
 /*

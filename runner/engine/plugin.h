@@ -37,6 +37,17 @@ const struct lb_lock_ops *lb_plugin_load(const char *path, char *err, size_t err
  */
 const struct lb_lock_ops *lb_plugin_load_once(const char *path, const char **source, char *err, size_t errlen);
 
+/*
+ * Load path again as an object of its own, even when that file (or a hard
+ * link to it) is loaded already: dlopen hands out one object per file, so
+ * two copies of one .so would share their code and globals. The file is
+ * copied into a private directory under $TMPDIR (or /tmp; beside the
+ * original when that cannot map code, a noexec mount), loaded from there,
+ * and the copy removed again (the mapping stays). `lockbench ab` uses it when BASE and NEW
+ * name the same plug-in. NULL with one line in err when it fails.
+ */
+const struct lb_lock_ops *lb_plugin_load_copy(const char *path, char *err, size_t errlen);
+
 /* Check a table as lb_plugin_load does (abi_version included). 0, or -1 with a reason. */
 int lb_plugin_validate(const struct lb_lock_ops *ops, char *err, size_t errlen);
 

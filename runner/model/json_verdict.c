@@ -4,12 +4,19 @@
  * its JSON keys.
  *
  *   { "schema", "verdict", "counts": {judgement: n},
- *     "settings": {metrics, threshold_pct, alpha, min_repeats, bootstrap_iters, bootstrap_seed},
+ *     "settings": {metrics, threshold_pct, alpha, min_repeats, bootstrap_iters, bootstrap_seed,
+ *                  test, allow_mismatch},
  *     "base"/"new": {file, host, cpu_model, git_commit},
  *     "rows": [{config, metric, unit, better, base_n, new_n, base_median, new_median, ratio,
  *               change_pct, ratio_ci95: [lo, hi], p_value, verdict, reason?, repeats_needed?,
  *               machine?}],
- *     "only_in_base": [id], "only_in_new": [id] }
+ *     "only_in_base": [id], "only_in_new": [id], "warnings": [text] }
+ *
+ * settings.test is "mann-whitney-u" (compare: repetitions of each side,
+ * unpaired) or "wilcoxon-signed-rank" (ab: windows paired in one process;
+ * base_n and new_n count pairs, ratio is the median pair ratio);
+ * allow_mismatch lists what --allow-mismatch allowed. Both, and warnings,
+ * are optional when loading (older verdicts lack them).
  *
  * Results with machines on both sides (lockbench merge) pair by machine and
  * id: every row has "machine", the only_in_* entries are {machine, config},
@@ -94,6 +101,24 @@ static json_t *json_one_sided(const struct lb_verdict *v, char *const *ids, char
 	return a;
 }
 
+/* The names of the mismatch kinds allowed (bits of LB_MISMATCH_ALL, analysis/compare.h). */
+static const char *const mismatch_names[] = { "options", "timing", "busy-rate", "machine" };
+#define NMISMATCH (sizeof(mismatch_names) / sizeof(mismatch_names[0]))
+
+/* settings.test and settings.allow_mismatch; -1 when they could not be added. */
+static int settings_extra(json_t *o, const struct lb_compare_settings *s)
+{
+	json_t *allowed = json_array();
+
+	for (size_t i = 0; allowed && i < NMISMATCH; i++)
+		if ((s->allow_mismatch & (1u << i)) && json_array_append_new(allowed, json_string(mismatch_names[i]))) {
+			json_decref(allowed);
+			allowed = NULL;
+		}
+	return !o || json_object_set_new(o, "allow_mismatch", allowed) ||
+	       json_object_set_new(o, "test", json_string(s->paired ? LB_VERDICT_TEST_PAIRED : LB_VERDICT_TEST_UNPAIRED));
+}
+
 static json_t *json_verdict(const struct lb_verdict *v)
 {
 	const struct lb_compare_settings *s = &v->settings;
@@ -126,6 +151,11 @@ static json_t *json_verdict(const struct lb_verdict *v)
 				"only_in_new",
 				json_one_sided(v, v->only_in_new, v->only_in_new_machine, v->nonly_in_new));
 
+	if (doc && (json_object_set_new(doc, "warnings", json_strings(v->warnings, v->nwarnings)) ||
+		    settings_extra(json_object_get(doc, "settings"), s))) {
+		json_decref(doc);
+		return NULL;
+	}
 	if (doc && v->by_machine &&
 	    (json_object_set_new(doc, "machines_only_in_base",
 				 json_strings(v->machines_only_in_base, v->nmachines_only_in_base)) ||
@@ -306,6 +336,33 @@ static int get_object(const struct loader *l, const json_t *o, const char *place
 	return 0;
 }
 
+/* settings.test and settings.allow_mismatch: optional (verdicts written before them lack both). */
+static int load_settings_extra(const struct loader *l, const json_t *o, struct lb_compare_settings *s)
+{
+	const json_t *test = json_object_get(o, "test"), *allowed = json_object_get(o, "allow_mismatch");
+
+	if (test && (!json_is_string(test) || (strcmp(json_string_value(test), LB_VERDICT_TEST_PAIRED) != 0 &&
+					       strcmp(json_string_value(test), LB_VERDICT_TEST_UNPAIRED) != 0)))
+		return bad(l, "settings", "test", "not \"" LB_VERDICT_TEST_UNPAIRED "\" or \"" LB_VERDICT_TEST_PAIRED "\"");
+	s->paired = test && strcmp(json_string_value(test), LB_VERDICT_TEST_PAIRED) == 0;
+	if (!allowed)
+		return 0;
+	if (!json_is_array(allowed))
+		return bad(l, "settings", "allow_mismatch", "not an array");
+	for (size_t i = 0; i < json_array_size(allowed); i++) {
+		const json_t *x = json_array_get(allowed, i);
+		size_t k = 0;
+
+		while (json_is_string(x) && k < NMISMATCH && strcmp(json_string_value(x), mismatch_names[k]) != 0)
+			k++;
+		if (!json_is_string(x) || k == NMISMATCH)
+			return bad(l, "settings", "allow_mismatch", "item %zu is not one of options, timing, busy-rate, "
+				   "machine", i);
+		s->allow_mismatch |= 1u << k;
+	}
+	return 0;
+}
+
 static int load_settings(const struct loader *l, const json_t *doc, struct lb_compare_settings *s)
 {
 	const json_t *o, *names;
@@ -333,7 +390,7 @@ static int load_settings(const struct loader *l, const json_t *doc, struct lb_co
 		return -1;
 	s->bootstrap_iters = (unsigned)iters;
 	s->bootstrap_seed = seed;
-	return 0;
+	return load_settings_extra(l, o, s);
 }
 
 static int load_side(const struct loader *l, const json_t *doc, const char *key, struct lb_verdict_side *s)
@@ -482,6 +539,8 @@ static int load_doc(const struct loader *l, const json_t *doc, struct lb_verdict
 					      &v->only_in_base_machine, &v->nonly_in_base) ||
 			       load_one_sided(l, doc, "only_in_new", v->by_machine, &v->only_in_new,
 					      &v->only_in_new_machine, &v->nonly_in_new) ||
+			       (json_object_get(doc, "warnings") &&
+				load_ids(l, doc, "warnings", &v->warnings, &v->nwarnings)) ||
 			       (v->by_machine &&
 				(load_ids(l, doc, "machines_only_in_base", &v->machines_only_in_base,
 					  &v->nmachines_only_in_base) ||

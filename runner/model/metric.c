@@ -7,6 +7,7 @@
  * compare then leave that sample out of that metric.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model/model.h"
@@ -82,29 +83,123 @@ static double read_concurrency(const struct lb_sample *s)
 	return s->has_roles && s->roles[LB_SR_READ].has_concurrency ? s->roles[LB_SR_READ].concurrency_mean : NAN;
 }
 
-/* In lb_metric_id order; the summary keys in the order `run` has always written them. */
+static double max_bypass(const struct lb_sample *s)
+{
+	return s->has_starvation && s->starvation.has_max_bypass ? (double)s->starvation.max_bypass : NAN;
+}
+
+static double hold_p50(const struct lb_sample *s)
+{
+	return s->hold.present ? s->hold.p50 : NAN;
+}
+
+static double hold_p99(const struct lb_sample *s)
+{
+	return s->hold.present ? s->hold.p99 : NAN;
+}
+
+static double handoff_p50(const struct lb_sample *s)
+{
+	return s->handoff.present ? s->handoff.p50 : NAN;
+}
+
+static double handoff_p99(const struct lb_sample *s)
+{
+	return s->handoff.present ? s->handoff.p99 : NAN;
+}
+
+static double starved(const struct lb_sample *s)
+{
+	return s->has_starvation ? (s->starvation.starved ? 1.0 : 0.0) : NAN;
+}
+
+/*
+ * Whether a run was bound by the scheduler rather than by the lock (hand-offs
+ * tracking context switches). The sample carries that flag once the engine
+ * measures it: model.h then defines LB_SAMPLE_SCHEDULER_BOUND(s) as the
+ * flag's value (1, 0, or NAN when the sample lacks it). Until then no sample
+ * has it, and a row asking for it is n/a.
+ */
+static double scheduler_bound(const struct lb_sample *s)
+{
+#ifdef LB_SAMPLE_SCHEDULER_BOUND
+	return LB_SAMPLE_SCHEDULER_BOUND(s);
+#else
+	(void)s;
+	return NAN;
+#endif
+}
+
+/*
+ * In lb_metric_id order; the summary keys in the order `run` has always
+ * written them (the gate's metrics, added later, have none: the result
+ * format stays as it was). The bad direction: less throughput and fairness
+ * (Jain, hand-overs); more of every latency (wait, hold, hand-off), of the
+ * fairness factor (share of the busier half), of the longest gap and of
+ * bypasses; a flag set. The last two fields: roles (a reader-writer metric),
+ * flag (a yes/no figure, see model.h).
+ */
 const struct lb_metric lb_metrics[LB_M_COUNT] = {
-	{ LB_M_THROUGHPUT, "throughput", "throughput_per_s", "per_s", true, throughput, false },
-	{ LB_M_MEAN, "mean", NULL, "ns", false, latency_mean, false },
-	{ LB_M_P50, "p50", "p50_ns", "ns", false, latency_p50, false },
-	{ LB_M_P90, "p90", NULL, "ns", false, latency_p90, false },
-	{ LB_M_P99, "p99", "p99_ns", "ns", false, latency_p99, false },
-	{ LB_M_P999, "p999", "p999_ns", "ns", false, latency_p999, false },
-	{ LB_M_P9999, "p9999", NULL, "ns", false, latency_p9999, false },
-	{ LB_M_MAX_WAIT, "max", "max_wait_ns", "ns", false, latency_max, false },
-	{ LB_M_JAIN, "jain", "jain", "", true, jain, false },
-	{ LB_M_FAIRNESS_FACTOR, "fairness_factor", "fairness_factor", "", false, fairness_factor, false },
-	{ LB_M_HANDOVER_RATIO, "handover_ratio", "handover_ratio", "", true, handover_ratio, false },
-	{ LB_M_LONGEST_GAP, "longest_gap", "longest_gap_ns", "ns", false, longest_gap, false },
-	{ LB_M_PINGPONG, "pingpong", "pingpong_ns", "ns", false, pingpong, false },
-	{ LB_M_READ_THROUGHPUT, "read_throughput", "read_throughput_per_s", "per_s", true, read_throughput, true },
-	{ LB_M_WRITE_THROUGHPUT, "write_throughput", "write_throughput_per_s", "per_s", true, write_throughput, true },
-	{ LB_M_READ_P99, "read_p99", "read_p99_ns", "ns", false, read_p99, true },
-	{ LB_M_WRITE_P99, "write_p99", "write_p99_ns", "ns", false, write_p99, true },
-	{ LB_M_READ_JAIN, "read_jain", "read_jain", "", true, read_jain, true },
-	{ LB_M_WRITE_JAIN, "write_jain", "write_jain", "", true, write_jain, true },
-	{ LB_M_READ_CONCURRENCY, "read_concurrency", "read_concurrency", "", true, read_concurrency, true },
+	{ LB_M_THROUGHPUT, "throughput", "throughput_per_s", "per_s", true, throughput, false, false },
+	{ LB_M_MEAN, "mean", NULL, "ns", false, latency_mean, false, false },
+	{ LB_M_P50, "p50", "p50_ns", "ns", false, latency_p50, false, false },
+	{ LB_M_P90, "p90", NULL, "ns", false, latency_p90, false, false },
+	{ LB_M_P99, "p99", "p99_ns", "ns", false, latency_p99, false, false },
+	{ LB_M_P999, "p999", "p999_ns", "ns", false, latency_p999, false, false },
+	{ LB_M_P9999, "p9999", NULL, "ns", false, latency_p9999, false, false },
+	{ LB_M_MAX_WAIT, "max", "max_wait_ns", "ns", false, latency_max, false, false },
+	{ LB_M_JAIN, "jain", "jain", "", true, jain, false, false },
+	{ LB_M_FAIRNESS_FACTOR, "fairness_factor", "fairness_factor", "", false, fairness_factor, false, false },
+	{ LB_M_HANDOVER_RATIO, "handover_ratio", "handover_ratio", "", true, handover_ratio, false, false },
+	{ LB_M_LONGEST_GAP, "longest_gap", "longest_gap_ns", "ns", false, longest_gap, false, false },
+	{ LB_M_PINGPONG, "pingpong", "pingpong_ns", "ns", false, pingpong, false, false },
+	{ LB_M_READ_THROUGHPUT, "read_throughput", "read_throughput_per_s", "per_s", true, read_throughput, true, false },
+	{ LB_M_WRITE_THROUGHPUT, "write_throughput", "write_throughput_per_s", "per_s", true, write_throughput, true, false },
+	{ LB_M_READ_P99, "read_p99", "read_p99_ns", "ns", false, read_p99, true, false },
+	{ LB_M_WRITE_P99, "write_p99", "write_p99_ns", "ns", false, write_p99, true, false },
+	{ LB_M_READ_JAIN, "read_jain", "read_jain", "", true, read_jain, true, false },
+	{ LB_M_WRITE_JAIN, "write_jain", "write_jain", "", true, write_jain, true, false },
+	{ LB_M_READ_CONCURRENCY, "read_concurrency", "read_concurrency", "", true, read_concurrency, true, false },
+	{ LB_M_MAX_BYPASS, "max_bypass", NULL, "", false, max_bypass, false, false },
+	{ LB_M_HOLD_P50, "hold_p50", NULL, "ns", false, hold_p50, false, false },
+	{ LB_M_HOLD_P99, "hold_p99", NULL, "ns", false, hold_p99, false, false },
+	{ LB_M_HANDOFF_P50, "handoff_p50", NULL, "ns", false, handoff_p50, false, false },
+	{ LB_M_HANDOFF_P99, "handoff_p99", NULL, "ns", false, handoff_p99, false, false },
+	{ LB_M_STARVED, "starved", NULL, "", false, starved, false, true },
+	{ LB_M_SCHEDULER_BOUND, "scheduler_bound", NULL, "", false, scheduler_bound, false, true },
 };
+
+/* What --metric takes besides single names: what the suite is for, one word each. */
+const struct lb_metric_group lb_metric_groups[] = {
+	{ "fairness", "jain,fairness_factor", "Jain's index, fairness factor" },
+#ifdef LB_SAMPLE_SCHEDULER_BOUND
+	{ "starvation", "starved,scheduler_bound,longest_gap,max", "starved and scheduler-bound flags, longest gap, max wait" },
+#else
+	{ "starvation", "starved,longest_gap,max", "starved flag, longest gap, max wait" },
+#endif
+	{ "tail", "p99,p999", "wait p99 and p99.9" },
+	{ "hold", "hold_p50,hold_p99,handoff_p50,handoff_p99", "hold and hand-off times" },
+	{ "all", NULL, "every metric" },
+	{ NULL, NULL, NULL },
+};
+
+const char *lb_metric_group(const char *name)
+{
+	static char all[1024];
+
+	for (size_t i = 0; lb_metric_groups[i].name; i++) {
+		if (strcmp(lb_metric_groups[i].name, name) != 0)
+			continue;
+		if (lb_metric_groups[i].metrics)
+			return lb_metric_groups[i].metrics;
+		if (!all[0])
+			for (size_t k = 0; k < LB_M_COUNT; k++)
+				snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", k ? "," : "",
+					 lb_metrics[k].name);
+		return all;
+	}
+	return NULL;
+}
 
 const char *lb_sample_role_name(enum lb_sample_role r)
 {

@@ -307,6 +307,14 @@ enum lb_metric_id {
 	LB_M_READ_JAIN,
 	LB_M_WRITE_JAIN,
 	LB_M_READ_CONCURRENCY,
+	/* the gate's: fairness, starvation and hold/hand-off beyond the headline ones */
+	LB_M_MAX_BYPASS,
+	LB_M_HOLD_P50,
+	LB_M_HOLD_P99,
+	LB_M_HANDOFF_P50,
+	LB_M_HANDOFF_P99,
+	LB_M_STARVED,
+	LB_M_SCHEDULER_BOUND,
 	LB_M_COUNT
 };
 struct lb_metric {
@@ -319,10 +327,27 @@ struct lb_metric {
 	double (*get)(const struct lb_sample *s);
 	/* A reader-writer metric: in a summary only when a sample had roles (lb_summary.has_roles). */
 	bool roles;
+	/*
+	 * A yes/no figure of a run (1 yes, 0 no): starved, scheduler_bound. Yes
+	 * is the bad side; a config whose runs mostly say yes in NEW and never
+	 * did in BASE is a regression whatever its other figures
+	 * (analysis/compare.h, "flag rule").
+	 */
+	bool flag;
 };
 extern const struct lb_metric lb_metrics[LB_M_COUNT];
 /* The metric called name (its --metric name); NULL if none. */
 const struct lb_metric *lb_metric_find(const char *name);
+/*
+ * The metrics a --metric group name stands for, as a comma-separated list
+ * ("fairness" -> "jain,fairness_factor"; "all" -> every metric); NULL when
+ * name is no group. The groups are listed in lb_metric_groups.
+ */
+const char *lb_metric_group(const char *name);
+struct lb_metric_group {
+	const char *name, *metrics, *what;
+};
+extern const struct lb_metric_group lb_metric_groups[];
 
 struct lb_summary {
 	bool present;

@@ -69,5 +69,19 @@ void lb_verdict_free(struct lb_verdict *v)
 	free_strings(v->only_in_new_machine, v->nonly_in_new);
 	free_strings(v->machines_only_in_base, v->nmachines_only_in_base);
 	free_strings(v->machines_only_in_new, v->nmachines_only_in_new);
+	free_strings(v->warnings, v->nwarnings);
 	free(v);
+}
+
+int lb_verdict_add_warning(struct lb_verdict *v, const char *msg)
+{
+	char **grown = realloc(v->warnings, (v->nwarnings + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	v->warnings = grown;
+	if (!(grown[v->nwarnings] = strdup(msg)))
+		return -1;
+	v->nwarnings++;
+	return 0;
 }

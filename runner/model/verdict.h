@@ -21,6 +21,9 @@
 #include "model/model.h"
 
 #define LB_VERDICT_SCHEMA "lockbench-compare/1"
+/* settings.test: how rows were judged (see struct lb_compare_settings, paired). */
+#define LB_VERDICT_TEST_UNPAIRED "mann-whitney-u"
+#define LB_VERDICT_TEST_PAIRED "wilcoxon-signed-rank"
 
 /* What a row says, and (for the whole verdict) REGRESSION, INCONCLUSIVE or OK. */
 enum lb_judgement { LB_J_REGRESSION, LB_J_IMPROVEMENT, LB_J_OK, LB_J_INCONCLUSIVE, LB_J_NA, LB_J_COUNT };
@@ -38,6 +41,15 @@ struct lb_compare_settings {
 	size_t min_repeats;   /* repetitions per side below which a row is inconclusive */
 	unsigned bootstrap_iters;
 	uint64_t bootstrap_seed;
+	unsigned allow_mismatch; /* LB_MISMATCH_* (analysis/compare.h) allowed by --allow-mismatch */
+	/*
+	 * false: `compare`, unpaired repetitions (Mann–Whitney U, bootstrap of
+	 * the ratio of medians, min_repeats per side). true: `ab`, windows paired
+	 * in one process (Wilcoxon signed-rank on the pairs' log ratios,
+	 * bootstrap of their median, min_repeats pairs); base_n/new_n are then
+	 * pairs, and ratio is the median pair ratio.
+	 */
+	bool paired;
 };
 
 /* One of the two results compared. */
@@ -86,6 +98,9 @@ struct lb_verdict {
 	char **only_in_base_machine, **only_in_new_machine;
 	char **machines_only_in_base, **machines_only_in_new;
 	size_t nmachines_only_in_base, nmachines_only_in_new;
+	/* What was said aloud on the way (other versions, allowed mismatches, status regressions ...). */
+	char **warnings;
+	size_t nwarnings;
 };
 
 /* ---- lifecycle (model/verdict.c) ---- */
@@ -93,6 +108,8 @@ struct lb_verdict {
 /* An empty verdict (overall OK, nothing in it); NULL when out of memory. */
 struct lb_verdict *lb_verdict_new(void);
 void lb_verdict_free(struct lb_verdict *v);
+/* Keep a copy of msg in v->warnings. 0, or -1 when out of memory. */
+int lb_verdict_add_warning(struct lb_verdict *v, const char *msg);
 
 /* ---- storage (model/json_verdict.c) ---- */
 

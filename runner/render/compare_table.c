@@ -15,29 +15,6 @@
 /* An id as one line of the table: a newline in an id must not forge a row. */
 #define ID_LEN 4096
 
-/* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
-static void fmt_value(char *buf, size_t len, double x)
-{
-	static const char suffix[] = " kMGTPE";
-	double a = fabs(x);
-	int e = 0;
-
-	if (!isfinite(x)) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (a < 1e4) {
-		snprintf(buf, len, "%.4g", x);
-		return;
-	}
-	while (a >= 1000 && e < 6) {
-		a /= 1000;
-		x /= 1000;
-		e++;
-	}
-	snprintf(buf, len, a >= 100 ? "%.0f%c" : a >= 10 ? "%.1f%c" : "%.2f%c", x, suffix[e]);
-}
-
 static void fmt_pct(char *buf, size_t len, double pct)
 {
 	if (fabs(pct) < 0.05)
@@ -88,8 +65,8 @@ static void row_cells(const struct lb_verdict_row *r, char cells[N_COLS][CELL_LE
 	lb_one_line(r->machine ? r->machine : "", cells[COL_MACHINE], CELL_LEN);
 	cells[COL_CONFIG][0] = '\0';
 	snprintf(cells[COL_METRIC], CELL_LEN, "%s", r->metric->name);
-	fmt_value(cells[COL_BASE], CELL_LEN, r->base_median);
-	fmt_value(cells[COL_NEW], CELL_LEN, r->new_median);
+	lb_human_value(r->base_median, cells[COL_BASE], CELL_LEN);
+	lb_human_value(r->new_median, cells[COL_NEW], CELL_LEN);
 	fmt_pct(cells[COL_CHANGE], CELL_LEN, r->change_pct);
 	fmt_ci(cells[COL_CI], CELL_LEN, r->ci95_low, r->ci95_high);
 	fmt_p(cells[COL_P], CELL_LEN, r->p_value);
@@ -148,12 +125,31 @@ static void fmt_unit(char *buf, size_t len, double x, const struct lb_metric *m)
 		snprintf(buf, len, "%s/s", num);
 	} else if (m != NULL && strcmp(m->unit, "ns") == 0) {
 		lb_human_ns(x, buf, len);
+	} else if (fabs(x) >= 1e4) {
+		lb_human_value(x, buf, len); /* a count (max_bypass): 12.3k, not 1.23e+04 */
 	} else {
 		snprintf(buf, len, "%.3g", x);
 	}
 }
 
-/* The CI of the ratio as changes in percent, without blanks: [-31.0%,-28.7%]. */
+/*
+ * A change for 80 columns: in percent up to +999.9%, beyond as the factor
+ * (x600k): a longest gap or a max wait can grow a million-fold, and
+ * "+59999900.0%" would push the table past its width.
+ */
+static void fmt_pct_narrow(char *buf, size_t len, double pct)
+{
+	char x[32];
+
+	if (!isfinite(pct) || pct < 1000) {
+		fmt_pct(buf, len, pct);
+		return;
+	}
+	lb_human_value(1 + pct / 100, x, sizeof(x));
+	snprintf(buf, len, "x%s", x);
+}
+
+/* The CI of the ratio as changes, without blanks: [-31.0%,-28.7%], [x540k,x660k]. */
 static void fmt_ci_narrow(char *buf, size_t len, double lo, double hi)
 {
 	char a[32], b[32];
@@ -162,8 +158,8 @@ static void fmt_ci_narrow(char *buf, size_t len, double lo, double hi)
 		snprintf(buf, len, "-");
 		return;
 	}
-	fmt_pct(a, sizeof(a), (lo - 1) * 100);
-	fmt_pct(b, sizeof(b), (hi - 1) * 100);
+	fmt_pct_narrow(a, sizeof(a), (lo - 1) * 100);
+	fmt_pct_narrow(b, sizeof(b), (hi - 1) * 100);
 	snprintf(buf, len, "[%s,%s]", a, b);
 }
 
@@ -175,7 +171,7 @@ static void narrow_cells(const struct lb_verdict_row *r, char cells[NN_COLS][CEL
 	snprintf(cells[N_METRIC], CELL_LEN, "%s", r->metric->name);
 	fmt_unit(cells[N_BASE], CELL_LEN, r->base_median, r->metric);
 	fmt_unit(cells[N_NEW], CELL_LEN, r->new_median, r->metric);
-	fmt_pct(cells[N_CHANGE], CELL_LEN, r->change_pct);
+	fmt_pct_narrow(cells[N_CHANGE], CELL_LEN, r->change_pct);
 	fmt_ci_narrow(cells[N_CI], CELL_LEN, r->ci95_low, r->ci95_high);
 	fmt_p(cells[N_P], CELL_LEN, r->p_value);
 }
@@ -281,6 +277,7 @@ static void only_lines(FILE *f, const char *side, char *const *ids, char *const 
 void lb_compare_table(FILE *f, const struct lb_verdict *v, bool wide)
 {
 	const struct lb_compare_settings *s = &v->settings;
+	const char *cmd = s->paired ? "ab" : "compare";
 
 	if (wide)
 		print_rows(f, v);
@@ -292,11 +289,12 @@ void lb_compare_table(FILE *f, const struct lb_verdict *v, bool wide)
 		   v->nmachines_only_in_new, wide);
 	/* The counts stay on one line for a script to grep; in 80 columns the settings go below. */
 	fprintf(f,
-		"compare: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a%s"
-		"(threshold %g%%, alpha %g, min %zu reps)\n",
-		lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
-		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], wide ? " " : "\n         ",
-		s->threshold_pct, s->alpha, s->min_repeats);
+		"%s: %s: %zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a%s%*s"
+		"(threshold %g%%, alpha %g, min %zu %s)\n",
+		cmd, lb_judgement_name(v->overall), v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT],
+		v->counts[LB_J_OK], v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], wide ? " " : "\n",
+		wide ? 0 : (int)strlen(cmd) + 2, "", s->threshold_pct, s->alpha, s->min_repeats,
+		s->paired ? "pairs, Wilcoxon signed-rank" : "reps");
 }
 
 /*
@@ -334,12 +332,13 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 	const struct lb_compare_settings *s = &v->settings;
 	char cells[N_COLS][CELL_LEN];
 
-	fprintf(f, "### lockbench compare: %s\n\n", lb_judgement_name(v->overall));
+	fprintf(f, "### lockbench %s: %s\n\n", s->paired ? "ab" : "compare", lb_judgement_name(v->overall));
 	fprintf(f,
 		"%zu regression, %zu improvement, %zu ok, %zu inconclusive, %zu n/a "
-		"(threshold %g%%, alpha %g, at least %zu repetitions per side).\n\n",
+		"(threshold %g%%, alpha %g, at least %zu %s).\n\n",
 		v->counts[LB_J_REGRESSION], v->counts[LB_J_IMPROVEMENT], v->counts[LB_J_OK],
-		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats);
+		v->counts[LB_J_INCONCLUSIVE], v->counts[LB_J_NA], s->threshold_pct, s->alpha, s->min_repeats,
+		s->paired ? "window pairs in one process, Wilcoxon signed-rank" : "repetitions per side");
 	fputs(v->by_machine ? "| machine | config | metric | base | new | change | 95% CI | p | verdict |\n"
 			    : "| config | metric | base | new | change | 95% CI | p | verdict |\n",
 	      f);
@@ -370,6 +369,12 @@ int lb_compare_markdown(FILE *f, const struct lb_verdict *v)
 	md_ids(f, "\nMachines only in base: ", v->machines_only_in_base, NULL, v->nmachines_only_in_base);
 	md_ids(f, "\nMachines only in new: ", v->machines_only_in_new, NULL, v->nmachines_only_in_new);
 	if (v->nonly_in_base || v->nonly_in_new || v->nmachines_only_in_base || v->nmachines_only_in_new)
+		fputc('\n', f);
+	for (size_t i = 0; i < v->nwarnings; i++) {
+		fputs(i ? "\n- " : "\nWarnings:\n\n- ", f);
+		md_escaped(f, v->warnings[i]);
+	}
+	if (v->nwarnings)
 		fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

@@ -21,6 +21,29 @@ void lb_human_ns(double ns, char *buf, size_t len)
 		snprintf(buf, len, "%.3gs", ns / 1e9);
 }
 
+/* 3 significant digits with k/M/G/T above 10^4 (12.3M), "%.4g" below, "-" if undefined. */
+void lb_human_value(double x, char *buf, size_t len)
+{
+	static const char suffix[] = " kMGTPE";
+	double a = fabs(x);
+	int e = 0;
+
+	if (!isfinite(x)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (a < 1e4) {
+		snprintf(buf, len, "%.4g", x);
+		return;
+	}
+	while (a >= 1000 && e < 6) {
+		a /= 1000;
+		x /= 1000;
+		e++;
+	}
+	snprintf(buf, len, a >= 100 ? "%.0f%c" : a >= 10 ? "%.1f%c" : "%.2f%c", x, suffix[e]);
+}
+
 void lb_human_rate(double per_s, char *buf, size_t len)
 {
 	static const char suffix[] = " kMGTP";

@@ -11,6 +11,9 @@
 /* Human duration of ns: "850ns", "12.3us", "4.56ms", "1.20s"; "-" when not finite. */
 void lb_human_ns(double ns, char *buf, size_t len);
 
+/* 3 significant digits with k/M/G/T above 10^4 ("12.3M"), "%.4g" below, "-" when not finite. */
+void lb_human_value(double x, char *buf, size_t len);
+
 /*
  * A rate (acquisitions per second) with an adaptive unit, 3 significant
  * digits: "0.50", "66.0", "507", "12.3k", "40.9M", "1.20G"; "-" when not finite.

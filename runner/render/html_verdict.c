@@ -1,7 +1,7 @@
 /*
- * render/html_verdict.c — a compare verdict in the report: what was compared
- * with what and how, a row per config and metric coloured by its verdict,
- * the configs only one side has, and the compare chart.
+ * render/html_verdict.c — a compare (or ab) verdict in the report: what was
+ * compared with what and how, a row per config and metric coloured by its
+ * verdict, the configs only one side has, the warnings, and the compare chart.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -27,6 +27,8 @@ static void value(char *buf, size_t len, double x, const struct lb_metric *m)
 		snprintf(buf, len, "%s/s", num);
 	} else if (m != NULL && strcmp(m->unit, "ns") == 0) {
 		html_ns(buf, len, x);
+	} else if (isfinite(x) && fabs(x) >= 1e4) {
+		lb_human_value(x, buf, len); /* a count (max_bypass): 12.3k, not 1.23e+04 */
 	} else if (isfinite(x)) {
 		snprintf(buf, len, "%.3g", x);
 	} else {
@@ -54,8 +56,11 @@ static void sides(FILE *f, const struct lb_verdict *v)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("<tr><th scope=\"row\">settings</th><td>", f);
-	html_textf(f, "threshold %g%%, alpha %g (Mann-Whitney U), at least %zu repetitions per side; metrics:",
-		   v->settings.threshold_pct, v->settings.alpha, v->settings.min_repeats);
+	/* ab's verdict (paired) was judged on windows of one process, compare's on runs of two */
+	html_textf(f, "threshold %g%%, alpha %g (%s), at least %zu %s; metrics:", v->settings.threshold_pct,
+		   v->settings.alpha, v->settings.paired ? "Wilcoxon signed-rank" : "Mann-Whitney U",
+		   v->settings.min_repeats,
+		   v->settings.paired ? "window pairs in one process" : "repetitions per side");
 	for (size_t k = 0; k < v->settings.nmetrics; k++)
 		html_textf(f, "%s %s", k ? "," : "", v->settings.metrics[k]->name);
 	fputs("</td></tr>\n</table>\n", f);
@@ -114,6 +119,20 @@ static void rows(FILE *f, const struct lb_verdict *v, const char *sec)
 	free(ids);
 }
 
+/* What the comparison said aloud (results measured differently but allowed, another version ...). */
+static void warnings(FILE *f, const struct lb_verdict *v)
+{
+	if (v->nwarnings == 0)
+		return;
+	fputs("<p>Warnings:</p>\n<ul class=\"warnings\">\n", f);
+	for (size_t i = 0; i < v->nwarnings; i++) {
+		fputs("<li>", f);
+		html_text(f, v->warnings[i]);
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n", f);
+}
+
 static void unpaired(FILE *f, const char *what, char *const *ids, size_t n)
 {
 	if (n == 0)
@@ -144,6 +163,7 @@ void html_verdict_section(FILE *f, const struct lb_html_input *in, size_t index)
 	rows(f, v, sec);
 	unpaired(f, "Only in base", v->only_in_base, v->nonly_in_base);
 	unpaired(f, "Only in new", v->only_in_new, v->nonly_in_new);
+	warnings(f, v);
 	if (in->ncharts == 0)
 		fputs("<p class=\"note\">No chart: no row has a ratio to draw.</p>\n", f);
 	html_charts(f, in, index);

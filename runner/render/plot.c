@@ -136,30 +136,28 @@ static int draw(const struct plot_model *m, const struct lb_plot_request *req, c
 	return 0;
 }
 
-enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_report *rep)
+/*
+ * Everything after the input is loaded into m: the checks of the machine
+ * and the output, then the tables (write) in a temporary directory, the
+ * scripts on them, and the move into place. need: the script whose
+ * directory is the scripts' directory.
+ */
+static enum lb_plot_status render(const struct lb_plot_request *req, struct plot_model *m, const char *need,
+				  int (*write)(const char *dir, struct plot_model *m, char *err, size_t errlen),
+				  struct lb_plot_report *rep)
 {
-	struct plot_model m = { 0 };
 	struct plot_staging st = { 0 };
-	struct lb_result *result = NULL;
-	struct lb_verdict *verdict = NULL;
 	struct sigaction sa = { 0 }, old_int, old_term;
 	bool handlers_set = false;
 	char *err = rep->err, gnuplot[LB_PLOT_PATH_MAX], scripts[LB_PLOT_PATH_MAX];
 	size_t errlen = sizeof rep->err;
 	enum lb_plot_status status = LB_PLOT_FAILED;
 
-	m.rep = rep;
-	const char *slash = strrchr(req->input, '/');
-	m.source = slash ? slash + 1 : req->input;
-	plot_interrupted = 0;
-
-	/* Everything that can be wrong with the input or the machine, before anything is written. */
-	if (load_input(req, &m, &result, &verdict, err, errlen) != 0 ||
-	    output_dir(req, rep->output, sizeof rep->output, err, errlen) != 0)
+	if (output_dir(req, rep->output, sizeof rep->output, err, errlen) != 0)
 		goto out;
 	if (!req->data_only &&
 	    (plot_find_gnuplot(gnuplot, sizeof gnuplot, err, errlen) != 0 ||
-	     plot_find_scripts(scripts, sizeof scripts, verdict ? "compare.gp" : "throughput.gp", err, errlen) != 0 ||
+	     plot_find_scripts(scripts, sizeof scripts, need, err, errlen) != 0 ||
 	     plot_check_gp_path("--output", rep->output, err, errlen) != 0))
 		goto out;
 
@@ -171,9 +169,9 @@ enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_re
 	handlers_set = true;
 	if (plot_stage_begin(&st, rep->output, err, errlen) != 0)
 		goto out;
-	if ((verdict ? plot_write_compare(st.tmp, &m, err, errlen) : plot_write_result(st.tmp, &m, err, errlen)) != 0)
+	if (write(st.tmp, m, err, errlen) != 0)
 		goto out;
-	if (!req->data_only && draw(&m, req, gnuplot, scripts, st.tmp, err, errlen) != 0)
+	if (!req->data_only && draw(m, req, gnuplot, scripts, st.tmp, err, errlen) != 0)
 		goto out;
 	if (plot_interrupted) {
 		status = LB_PLOT_INTERRUPTED;
@@ -184,10 +182,10 @@ enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_re
 		goto out;
 	status = LB_PLOT_OK;
 	err[0] = '\0';
-	for (size_t i = 0; i < m.ncharts; i++)
-		snprintf(rep->charts[i], sizeof rep->charts[i], "%s", m.charts[i]);
-	rep->ncharts = m.ncharts;
-	rep->threads = m.threads;
+	for (size_t i = 0; i < m->ncharts; i++)
+		snprintf(rep->charts[i], sizeof rep->charts[i], "%s", m->charts[i]);
+	rep->ncharts = m->ncharts;
+	rep->threads = m->threads;
 out:
 	if (status != LB_PLOT_OK)
 		plot_stage_abandon(&st);
@@ -198,9 +196,48 @@ out:
 	plot_clean(err); /* it may quote the input: one line on a terminal */
 	snprintf(rep->output_shown, sizeof rep->output_shown, "%s", rep->output);
 	plot_clean(rep->output_shown);
+	return status;
+}
+
+enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_report *rep)
+{
+	struct plot_model m = { 0 };
+	struct lb_result *result = NULL;
+	struct lb_verdict *verdict = NULL;
+	enum lb_plot_status status = LB_PLOT_FAILED;
+
+	m.rep = rep;
+	const char *slash = strrchr(req->input, '/');
+	m.source = slash ? slash + 1 : req->input;
+	plot_interrupted = 0;
+
+	/* Everything that can be wrong with the input, before anything is written. */
+	if (load_input(req, &m, &result, &verdict, rep->err, sizeof rep->err) == 0)
+		status = render(req, &m, verdict ? "compare.gp" : "throughput.gp",
+				verdict ? plot_write_compare : plot_write_result, rep);
+	else {
+		plot_clean(rep->err);
+		snprintf(rep->output_shown, sizeof rep->output_shown, "%s", rep->output);
+		plot_clean(rep->output_shown);
+	}
 	plot_model_free(&m);
 	lb_result_free(result);
 	lb_verdict_free(verdict);
+	return status;
+}
+
+enum lb_plot_status lb_plot_history(const struct lb_plot_request *req, const struct lb_history *h,
+				    struct lb_plot_report *rep)
+{
+	struct plot_model m = { 0 };
+	enum lb_plot_status status;
+
+	m.rep = rep;
+	m.source = "history";
+	m.history = h;
+	plot_interrupted = 0;
+	status = render(req, &m, "history.gp", plot_write_history, rep);
+	plot_model_free(&m);
 	return status;
 }
 

@@ -11,6 +11,7 @@
  *   plot_labels.c    numbering keys and short key titles, by sorting
  *   plot_dat.c       a result's tables and its meta.gp
  *   plot_compare.c   a verdict's compare.dat and its meta.gp
+ *   plot_history.c   a series' history-METRIC.dat tables and its meta.gp
  *   plot_text.c      the only writers of text into a table or meta.gp
  *   plot_stage.c     the temporary directory and moving it into place
  *   plot_gnuplot.c   finding gnuplot and the scripts; running one script
@@ -64,6 +65,14 @@ struct lb_plot_report {
  * Free the report's notes with lb_plot_report_free.
  */
 enum lb_plot_status lb_plot(const struct lb_plot_request *req, struct lb_plot_report *rep);
+/*
+ * The charts of a series of results (`lockbench history`): one per metric,
+ * every config's median with its 95% CI over the series (plots/history.gp).
+ * req->input is not read; req->output is where they go (required).
+ */
+struct lb_history;
+enum lb_plot_status lb_plot_history(const struct lb_plot_request *req, const struct lb_history *h,
+				    struct lb_plot_report *rep);
 void lb_plot_report_free(struct lb_plot_report *rep);
 
 #endif

@@ -63,6 +63,9 @@ static void write_compare_meta(FILE *f, const struct plot_model *m, const struct
 	snprintf(foot, sizeof foot, "%s, lockbench plot%s%s", m->source, unpaired[0] ? ". " : "", unpaired);
 	plot_gp_wrapped(f, "foot", foot, 150);
 	plot_gp_wrapped(f, "common_text", common[0] ? common : "", 110);
+	plot_gp_assign(f, "test", v->settings.paired ? "Wilcoxon signed-rank on paired windows" : "Mann-Whitney U");
+	plot_gp_assign(f, "command", v->settings.paired ? "ab" : "compare");
+	plot_gp_assign(f, "ratio", v->settings.paired ? "the median ratio of the window pairs" : "ratio of the medians");
 	fprintf(f, "threshold_pct = %.10g\nalpha = %.10g\n", v->settings.threshold_pct, v->settings.alpha);
 	/* The x range: every finite ratio and CI end above 0 (gnuplot's stats fail on a column of NaN). */
 	double lo = INFINITY, hi = -INFINITY;

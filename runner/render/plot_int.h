@@ -14,6 +14,7 @@
 
 struct lb_verdict;
 struct lb_identity;
+struct lb_history;
 
 #define PLOT_MAX_CHARTS LB_PLOT_MAX_CHARTS
 
@@ -61,6 +62,8 @@ struct plot_model {
 	size_t *blocks;                  /* scratch: the series of each block of the table being written */
 	/* a verdict */
 	const struct lb_verdict *verdict;
+	/* a series of results (lockbench history) */
+	const struct lb_history *history;
 	/* what to draw: script names without .gp */
 	char charts[PLOT_MAX_CHARTS][16];
 	size_t ncharts;
@@ -84,6 +87,18 @@ void plot_gp_wrapped(FILE *f, const char *name, const char *text, size_t width);
  */
 void plot_meta_legend(FILE *f, const char *chart, const struct plot_model *m, size_t nb,
 		      void (*suffix)(const struct plot_model *m, size_t b, char *buf, size_t len));
+/* One legend entry: its text, the label alone (name), colour, marker and dash. */
+struct plot_legend_entry {
+	char text[768];
+	const char *name;
+	unsigned rgb;
+	int pt;
+	unsigned dash;
+};
+/* Entry i of a legend into *e (e->name must outlive the call). */
+typedef void (*plot_legend_get)(const void *ctx, size_t i, struct plot_legend_entry *e);
+/* The same arrays for n entries of any kind (history's configs), each got from get. */
+void plot_meta_legend_of(FILE *f, const char *chart, size_t n, plot_legend_get get, const void *ctx);
 /* Note a chart to draw (its script's name without .gp). */
 void plot_add_chart(struct plot_model *m, const char *chart);
 
@@ -158,6 +173,8 @@ int plot_write_rw(const char *dir, struct plot_model *m, FILE *meta, char *err, 
 
 /* <chart>_blocks and the key title of each of the nb blocks listed in m->blocks, into meta.gp. */
 void plot_meta_blocks(FILE *f, const char *chart, const struct plot_model *m, size_t nb);
+/* plot_history.c: history-METRIC.dat per metric and meta.gp for plots/history.gp. */
+int plot_write_history(const char *dir, struct plot_model *m, char *err, size_t errlen);
 
 /* ---- plot_text.c: every string that reaches a table or meta.gp goes through these ---- */
 

@@ -108,57 +108,83 @@ void plot_gp_wrapped(FILE *f, const char *name, const char *text, size_t width)
 	fputs("]\n", f);
 }
 
-static void meta_int_array(FILE *f, const char *chart, const char *what, const struct plot_model *m, size_t nb,
-			   int field)
+/* A legend entry of a chart's series: m->series[m->blocks[b]], its text with suffix(b) when given. */
+struct series_legend {
+	const struct plot_model *m;
+	void (*suffix)(const struct plot_model *m, size_t b, char *buf, size_t len);
+};
+
+static void series_entry(const void *ctx, size_t b, struct plot_legend_entry *e)
 {
-	fprintf(f, "array %s_%s[%zu] = [", chart, what, nb);
-	for (size_t b = 0; b < nb; b++) {
-		const struct plot_series *se = &m->series[m->blocks[b]];
-		fprintf(f, "%s%d", b ? ", " : "", field == 0 ? (int)se->rgb : field == 1 ? se->pt : (int)se->dash);
+	const struct series_legend *sl = ctx;
+	const struct plot_series *se = &sl->m->series[sl->m->blocks[b]];
+
+	snprintf(e->text, sizeof e->text, "%s", se->label);
+	if (sl->suffix != NULL) {
+		char more[256];
+		sl->suffix(sl->m, b, more, sizeof more);
+		plot_append(e->text, sizeof e->text, "%s", more);
 	}
-	fputs("]\n", f);
+	e->name = se->label;
+	e->rgb = se->rgb;
+	e->pt = se->pt;
+	e->dash = se->dash;
 }
 
 void plot_meta_legend(FILE *f, const char *chart, const struct plot_model *m, size_t nb,
 		      void (*suffix)(const struct plot_model *m, size_t b, char *buf, size_t len))
 {
-	fprintf(f, "%s_blocks = %zu\n", chart, nb);
-	if (nb == 0)
+	const struct series_legend sl = { m, suffix };
+	plot_meta_legend_of(f, chart, nb, series_entry, &sl);
+}
+
+static void meta_int_array(FILE *f, const char *chart, const char *what, size_t n, plot_legend_get get,
+			   const void *ctx, int field)
+{
+	struct plot_legend_entry e;
+	fprintf(f, "array %s_%s[%zu] = [", chart, what, n);
+	for (size_t i = 0; i < n; i++) {
+		get(ctx, i, &e);
+		fprintf(f, "%s%d", i ? ", " : "", field == 0 ? (int)e.rgb : field == 1 ? e.pt : (int)e.dash);
+	}
+	fputs("]\n", f);
+}
+
+void plot_meta_legend_of(FILE *f, const char *chart, size_t n, plot_legend_get get, const void *ctx)
+{
+	struct plot_legend_entry e;
+	fprintf(f, "%s_blocks = %zu\n", chart, n);
+	if (n == 0)
 		return;
 	size_t widest = 1;
-	fprintf(f, "array %s_key[%zu] = [", chart, nb);
-	for (size_t b = 0; b < nb; b++) {
-		char text[768];
-		snprintf(text, sizeof text, "%s", m->series[m->blocks[b]].label);
-		if (suffix != NULL) {
-			char more[256];
-			suffix(m, b, more, sizeof more);
-			plot_append(text, sizeof text, "%s", more);
-		}
-		size_t chars = chars_in(text, strlen(text));
+	fprintf(f, "array %s_key[%zu] = [", chart, n);
+	for (size_t i = 0; i < n; i++) {
+		get(ctx, i, &e);
+		size_t chars = chars_in(e.text, strlen(e.text));
 		if (chars > LEGEND_MAX_CHARS) {
-			text[bytes_of_chars(text, LEGEND_MAX_CHARS - 3)] = '\0';
-			plot_append(text, sizeof text, "...");
+			e.text[bytes_of_chars(e.text, LEGEND_MAX_CHARS - 3)] = '\0';
+			plot_append(e.text, sizeof e.text, "...");
 			chars = LEGEND_MAX_CHARS;
 		}
 		widest = chars > widest ? chars : widest;
-		fputs(b ? ", " : "", f);
-		plot_gp_string(f, text);
+		fputs(i ? ", " : "", f);
+		plot_gp_string(f, e.text);
 	}
 	fputs("]\n", f);
-	fprintf(f, "array %s_name[%zu] = [", chart, nb);
-	for (size_t b = 0; b < nb; b++) {
-		fputs(b ? ", " : "", f);
-		plot_gp_string(f, m->series[m->blocks[b]].label);
+	fprintf(f, "array %s_name[%zu] = [", chart, n);
+	for (size_t i = 0; i < n; i++) {
+		get(ctx, i, &e);
+		fputs(i ? ", " : "", f);
+		plot_gp_string(f, e.name);
 	}
 	fputs("]\n", f);
-	meta_int_array(f, chart, "rgb", m, nb, 0);
-	meta_int_array(f, chart, "pt", m, nb, 1);
-	meta_int_array(f, chart, "dt", m, nb, 2);
+	meta_int_array(f, chart, "rgb", n, get, ctx, 0);
+	meta_int_array(f, chart, "pt", n, get, ctx, 1);
+	meta_int_array(f, chart, "dt", n, get, ctx, 2);
 	size_t cols = (size_t)(LEGEND_WIDTH_PX / (LEGEND_SAMPLE_PX + (double)widest * LEGEND_CHAR_PX));
 	cols = cols < 1 ? 1 : cols > LEGEND_MAX_COLS ? LEGEND_MAX_COLS : cols;
-	cols = cols > nb ? nb : cols;
-	fprintf(f, "%s_key_cols = %zu\n%s_key_rows = %zu\n", chart, cols, chart, (nb + cols - 1) / cols);
+	cols = cols > n ? n : cols;
+	fprintf(f, "%s_key_cols = %zu\n%s_key_rows = %zu\n", chart, cols, chart, (n + cols - 1) / cols);
 }
 
 void plot_add_chart(struct plot_model *m, const char *chart)
