@@ -6,7 +6,9 @@
 #   make check-slurm  lockbench sweep through a private single-node Slurm cluster (root)
 #   make check-report lockbench report's pages in headless Chromium (part of make test)
 #   make check-gate   examples/ci/gate.sh end to end in a throwaway git repository (~1-3 min)
-#   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make asan    the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check-asan  the part of it make test runs (input, model, CLI suites; fuzz corpora)
+#   make check-tsan-locks  the lock validation suites under ThreadSanitizer (part of make test)
 #   make tsan    lockbench under ThreadSanitizer, every lock at 2 and 4 threads (RW locks also under rw)
 #   make check-extend  prove the add-a-workload (and add-a-lock) recipe on a copy of the tree
 #   make overhead  what the instrumentation costs, against the bare lock
@@ -64,7 +66,7 @@ FUZZ_SECONDS ?= 60
 # Keep the fuzz targets' objects (pattern-rule intermediates) between runs.
 .SECONDARY:
 
-.PHONY: soak all deps test check check-report check-slurm check-gate check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
+.PHONY: soak all deps test check check-asan check-tsan-locks check-report check-slurm check-gate check-extend check-extend-workload check-extend-lock bench fuzz fuzz-run validate-python install uninstall man check-install plots overhead gate-check asan tsan clean check-docs
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -114,17 +116,44 @@ deps:
 	fi
 
 # Sub-makes, so that pkg-config is asked only after deps installed it.
+# Sanitizers on every `make test`, each suite run once. The suites of
+# tests/test_locks_validate.c, test_locks_mechanisms.c and test_rw_validate.c
+# (TSAN_SUITES) run under ThreadSanitizer only (check-tsan-locks); the
+# suites that handle input, files and memory most (ASAN_SUITES: bad input of
+# every command, the result model and its JSON, plug-in loading, sweeps'
+# specs, compare, history, ab, report, export, charts' refusals) under
+# AddressSanitizer + UndefinedBehaviorSanitizer only (check-asan, with the
+# fuzz corpora, against a lockbench built the same way, leak checks on);
+# everything else in the plain build. `make asan` runs the whole suite under
+# ASan+UBSan, `make tsan` the runner under TSan as well.
+TSAN_SUITES := validate_exclusion|validate_registry|validate_release|validate_rlock|validate_timed|validate_try|\
+  validate_rw_exclusion|validate_rw_registry|validate_rw_sharing|futex|gil|gil_old|mcs_park|rlock|ticket_futex|params
+ASAN_SUITES := cli_bad_input|robust|sweep_bad_spec|plugin_refused|plugin_abi|model_json|merge_model|output|\
+  topo_parse|topo_load|identity|hist|orderlog|compare_inputs|compare_cli|plot_refused|plot_hostile|history|ab_cli|\
+  report|export|schema
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
 test: deps
-	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check CHECK_FILTER="--filter '!(@($(TSAN_SUITES)|$(ASAN_SUITES)))/*'"
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-tsan-locks
 	@$(MAKE) --no-print-directory check-slurm
 	@$(MAKE) --no-print-directory check-gate
+
+# ASAN_SUITES and the fuzz corpora under ASan+UBSan (part of make test).
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SAN="$(ASAN_FLAGS)" \
+	  build/asan/lockbench build/asan/tests/run-tests $(FUZZ_TARGETS:%=build/asan/tests/fuzz/replay-%)
+	@for t in $(FUZZ_TARGETS); do build/asan/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
+	LOCKBENCH=build/asan/lockbench LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  build/asan/tests/run-tests --jobs $(TEST_JOBS) --filter '@($(ASAN_SUITES))/*'
 
 check: $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
 	@scripts/check-install.sh
 	@scripts/check-soak.sh ./$(BIN)
 	LOCKBENCH=./$(BIN) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS)
+	  $(BUILD)/tests/run-tests --jobs $(TEST_JOBS) $(CHECK_FILTER)
 	@$(MAKE) --no-print-directory check-report
 
 # lockbench report's pages in headless Chromium (installed by make deps; missing, this fails, never
@@ -218,20 +247,26 @@ check-extend-lock: deps
 	scripts/check-extend-lock.sh
 
 asan:
-	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	@$(MAKE) --no-print-directory check BUILD=build/asan OPT=-O1 SAN="$(ASAN_FLAGS)"
 
 # Criterion cannot start under TSan, so under TSan the lock tests are built
 # against a minimal stand-in (tests/tsan/), and the runner itself drives
 # every built-in lock through the real harness.
 TSAN := -fsanitize=thread
 LOCK_TEST_SRC := tests/lock_util.c tests/test_locks_validate.c tests/test_locks_mechanisms.c tests/test_rw_validate.c
-tsan: deps
-	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
+# The lock validation suite under TSan (part of make test; make tsan runs it too).
+check-tsan-locks: build/tsan/validate-locks
+	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
+
+build/tsan/validate-locks: $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) $(wildcard tests/tsan/*.h tests/*.h locks/*.h)
+	@mkdir -p build/tsan
 	@echo "  LD      build/tsan/validate-locks"
 	$(Q)$(CC) $(WARN) -O1 -g $(TSAN) -DLB_LOCK_CHECKS -pthread -Itests/tsan -I. -Iinclude -Irunner \
 	  -o build/tsan/validate-locks $(LOCK_TEST_SRC) tests/tsan/main.c $(LOCK_SRC) -ldl -lm
-	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/validate-locks
+
+tsan: deps
+	@$(MAKE) --no-print-directory all BUILD=build/tsan OPT=-O1 SAN="$(TSAN)"
+	@$(MAKE) --no-print-directory check-tsan-locks
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all -t 2,4 -d 200ms --warmup 20ms -o /dev/null
 	TSAN_OPTIONS=halt_on_error=1 ./build/tsan/lockbench run -q -l all-rw -w rw:writers=1 -t 2,4 -d 200ms --warmup 20ms \
 	  -o /dev/null

@@ -116,8 +116,12 @@ static void every_rw_lock(unsigned n)
 			cr_expect_eq(out.release_errors, 0, "%s %s at %u threads: release errors", ops->name, kv, n);
 			cr_expect_gt(progress(&out), 0, "%s %s at %u threads made progress", ops->name, kv, n);
 			cr_expect(out.has_roles, "%s: the rw workload has roles", ops->name);
-			cr_expect_eq(out.role[LB_ROLE_WRITE].nthreads, writers, "%s: writers", ops->name);
-			cr_expect_eq(out.role[LB_ROLE_READ].nthreads, n - writers, "%s: readers", ops->name);
+			/* A thread is in a role once it tried it: oversubscribed (8 spinning threads on
+			 * 2 CPUs, slower still under a sanitizer) one may not have run by the stop. */
+			cr_expect_leq(out.role[LB_ROLE_WRITE].nthreads, writers, "%s: writers", ops->name);
+			cr_expect_leq(out.role[LB_ROLE_READ].nthreads, n - writers, "%s: readers", ops->name);
+			cr_expect_gt(out.role[LB_ROLE_WRITE].nthreads + out.role[LB_ROLE_READ].nthreads, 0, "%s: roles",
+				     ops->name);
 			lb_outcome_free(&out);
 		}
 	}
@@ -253,10 +257,11 @@ Test(rw_run, an_abi_1_plugin_runs_rw_as_a_mutex, .timeout = 60)
 	cr_expect_eq(ops->abi_version, 1);
 	cr_expect_null(ops->read_acquire, "the fields ABI 1 never had read as NULL");
 	struct lb_outcome out;
-	run_wl(ops, "rw", "writers=1,read_ns=200ns", 2, 100000000, &out);
+	run_wl(ops, "rw", "writers=1,read_ns=200ns", 3, 100000000, &out); /* two readers that may not share */
 	cr_expect_eq(out.status, LB_STATUS_OK, "%s", out.message);
 	cr_expect_eq(out.violations, 0);
-	cr_expect_eq(out.readers_max, 1, "no read side: readers are exclusive");
+	/* Never two readers inside (0: the reader got no read into the window on a slow machine). */
+	cr_expect_leq(out.readers_max, 1, "no read side: readers are exclusive");
 	lb_outcome_free(&out);
 }
 
