@@ -77,7 +77,7 @@ Test(checker, catches_none_with_no_workload_line, .timeout = 60) { none_is_caugh
  * acquisitions), and only threads that run at once lose updates, so the
  * threads are pinned to two PUs and short windows are repeated until one
  * ends with both running (on a loaded machine about one window in four; on
- * the 2-vCPU Intel VM some runs needed more than 40 windows of 20 ms).
+ * the 2-vCPU AMD EPYC VM some runs needed more than 40 windows of 20 ms).
  */
 Test(checker, order_logs_see_duplicate_sequence_numbers_under_none, .timeout = 120)
 {
@@ -156,7 +156,7 @@ static uint64_t counter_of(const struct lb_outcome *out, const char *name)
  * check overlapped nothing, and nothing could see it. The intruder learns
  * that the lock is held one cache-line transfer late (100-200 ns on a VM),
  * so with a short critical section most intrusions overlap nothing: on the
- * 2-vCPU Intel VM, with cs's defaults, every one of ten 300 ms windows
+ * 2-vCPU AMD EPYC VM, with cs's defaults, every one of ten 300 ms windows
  * with intruders failed, yet single intrusions were caught far less often
  * (docs/measuring.md), and a window tends to catch all or none. So each
  * case runs windows until the lock has let someone in at least 30 times in
