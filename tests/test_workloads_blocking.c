@@ -10,7 +10,7 @@
  * (The workloads that need a try, timed or reentrant acquire are
  * test_workloads_caps.c's; both are suite `workloads`.)
  *
- * Timing: runs are 120-300 ms; the whole file takes about 10 s on a
+ * Timing: runs are 120-300 ms; the whole file takes about 6 s on a
  * 2-core machine. Nothing asserts an absolute time; the one latency test
  * compares two configurations run side by side.
  */
@@ -72,31 +72,35 @@ Test(workloads, interp_verify_catches_none, .timeout = 60)
 /* ---- stopping ----------------------------------------------------------- */
 
 /*
+ * wl:wl_kv under lock at n threads, with 3 s of grace: the run must end ok
+ * (not hung) and verify() must pass, however the threads were asleep when
+ * the window closed.
+ */
+static void expect_stops_cleanly(const char *lock, const char *wl, const char *wl_kv, unsigned n)
+{
+	struct lb_run_opts o = quick_opts();
+	o.grace_ns = 3000000000LL;
+	struct lb_outcome out;
+	run_ok(&o, lock_named(lock), NULL, wl, wl_kv, n, &out);
+	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+	cr_assert_eq(out.verify_failures, 0, "%s", out.message);
+	lb_outcome_free(&out);
+}
+
+/*
  * One slow producer, three consumers asleep on not_empty nearly all the
  * time: without the stop hook's wake-up two of them never leave and the
  * run is reported hung after the grace period.
  */
 Test(workloads, condition_stops_with_every_consumer_asleep, .timeout = 60)
 {
-	struct lb_run_opts o = quick_opts();
-	o.grace_ns = 3000000000LL;
-	struct lb_outcome out;
-	run_ok(&o, lock_named("pthread"), NULL, "condition", "producers=1,item_ns=20ms", 4, &out);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	cr_assert_eq(out.verify_failures, 0, "%s", out.message);
-	lb_outcome_free(&out);
+	expect_stops_cleanly("pthread", "condition", "producers=1,item_ns=20ms", 4);
 }
 
 /* The other side: three producers asleep on a full buffer of one. */
 Test(workloads, condition_stops_with_every_producer_asleep, .timeout = 60)
 {
-	struct lb_run_opts o = quick_opts();
-	o.grace_ns = 3000000000LL;
-	struct lb_outcome out;
-	run_ok(&o, lock_named("gil"), NULL, "condition", "producers=3,capacity=1,item_ns=20ms", 4, &out);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	cr_assert_eq(out.verify_failures, 0, "%s", out.message);
-	lb_outcome_free(&out);
+	expect_stops_cleanly("gil", "condition", "producers=3,capacity=1,item_ns=20ms", 4);
 }
 
 /*
@@ -109,24 +113,13 @@ Test(workloads, condition_stops_with_every_producer_asleep, .timeout = 60)
  */
 Test(workloads, semaphore_waiters_leave_cleanly_at_stop, .timeout = 60)
 {
-	struct lb_run_opts o = quick_opts();
-	o.grace_ns = 3000000000LL;
-	struct lb_outcome out;
-	run_ok(&o, lock_named("pthread"), NULL, "semaphore", "permits=1,cs_ns=20ms", 4, &out);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	cr_assert_eq(out.verify_failures, 0, "%s", out.message);
-	lb_outcome_free(&out);
+	expect_stops_cleanly("pthread", "semaphore", "permits=1,cs_ns=20ms", 4);
 }
 
 /* I/O threads asleep for 10 s each: the stop hook cuts the sleep short. */
 Test(workloads, interp_stops_during_long_io, .timeout = 60)
 {
-	struct lb_run_opts o = quick_opts();
-	o.grace_ns = 3000000000LL;
-	struct lb_outcome out;
-	run_ok(&o, lock_named("gil"), NULL, "interp", "io_ns=10s", 3, &out);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	lb_outcome_free(&out);
+	expect_stops_cleanly("gil", "interp", "io_ns=10s", 3);
 }
 
 /* ---- bad parameters ----------------------------------------------------- */
