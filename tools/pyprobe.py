@@ -49,6 +49,7 @@ import tempfile
 import threading
 import time
 
+import pyprobe_sync
 import pyprobe_workloads as wl
 from pyprobe_metrics import fairness, latency_curve, latency_json, median, median_ci95, short_term, value_at  # noqa: F401
 
@@ -57,6 +58,8 @@ STARVE_SHARE = 0.1          # runner/engine/run.h LB_STARVE_*
 STARVE_GAP = 0.5
 STARVE_GAP_MIN_NS = 100e6
 WARM, MEASURE, STOP = 0, wl.MEASURE_PHASE, wl.STOP_PHASE
+WORKLOADS = {**wl.WORKLOADS, **pyprobe_sync.WORKLOADS}  # name -> class: over one lock, then the others
+LOCKS = wl.LOCKS + pyprobe_sync.LOCKS
 NS = {"ns": 1, "us": 1000, "ms": 1_000_000, "s": 1_000_000_000}
 
 
@@ -361,9 +364,9 @@ def context(argv, opts, busy_rate):
 
 def parse_workload(spec):
     name, _, rest = spec.partition(":")
-    if name not in wl.WORKLOADS:
-        raise UsageError(f'--workload: unknown workload "{name}" (one of {", ".join(wl.WORKLOADS)})')
-    cls = wl.WORKLOADS[name]
+    if name not in WORKLOADS:
+        raise UsageError(f'--workload: unknown workload "{name}" (one of {", ".join(WORKLOADS)})')
+    cls = WORKLOADS[name]
     decl = dict(cls.params)
     ints = getattr(cls, "ints", ())
     bools = getattr(cls, "bools", ())
@@ -404,7 +407,7 @@ def parse_args(argv):
     ap.add_argument("-r", "--repeat", default="1", help="repetitions per config, interleaved (default 1)")
     ap.add_argument("-w", "--workload", action="append", help="workload[:key=value,...]; repeatable (default cs)")
     ap.add_argument("-l", "--locks", help="primitives, e.g. py-lock,py-rlock (default: every one the "
-                                          "workloads run on); one of " + ", ".join(wl.LOCKS))
+                                          "workloads run on); one of " + ", ".join(LOCKS))
     ap.add_argument("-o", "--output", help="result file; - for stdout (default results/<stamp>-python.json)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no table")
 
@@ -425,8 +428,8 @@ def parse_args(argv):
     o.workloads = [parse_workload(s) for s in (o.workload or ["cs"])]
     locks = None if o.locks is None else [x for x in o.locks.split(",")]
     for x in locks or []:
-        if x not in wl.LOCKS:
-            raise UsageError(f'--locks: unknown primitive "{x}" (one of {", ".join(wl.LOCKS)})')
+        if x not in LOCKS:
+            raise UsageError(f'--locks: unknown primitive "{x}" (one of {", ".join(LOCKS)})')
     o.pairs = []
     for name, cls, params, ident in o.workloads:
         for lock in (cls.locks if locks is None else [x for x in locks if x in cls.locks]):
