@@ -126,11 +126,15 @@ deps:
 # fuzz corpora, against a lockbench built the same way, leak checks on);
 # everything else in the plain build. `make asan` runs the whole suite under
 # ASan+UBSan, `make tsan` the runner under TSan as well.
+# (The lists are continued over lines; the blanks that leaves are taken out.)
 TSAN_SUITES := validate_exclusion|validate_registry|validate_release|validate_rlock|validate_timed|validate_try|\
   validate_rw_exclusion|validate_rw_registry|validate_rw_sharing|futex|gil|gil_old|mcs_park|rlock|ticket_futex|params
 ASAN_SUITES := cli_bad_input|robust|sweep_bad_spec|plugin_refused|plugin_abi|model_json|merge_model|output|\
   topo_parse|topo_load|identity|hist|orderlog|compare_inputs|compare_cli|plot_refused|plot_hostile|history|ab_cli|\
   report|export|schema
+empty :=
+TSAN_SUITES := $(subst $(empty) ,,$(TSAN_SUITES))
+ASAN_SUITES := $(subst $(empty) ,,$(ASAN_SUITES))
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 test: deps
