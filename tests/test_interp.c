@@ -85,8 +85,9 @@ Test(interp, socket_io_waits_for_the_gil_not_for_pthread, .timeout = 60)
 	cr_expect_geq(gil_ops, 5, "only %.0f socket operations under the GIL", gil_ops);
 	cr_expect(gil >= io + 0.5 * interval && gil <= io + 4 * interval,
 		  "gil: median socket operation %.0f us, want about 1 ms + 1..2 x 10 ms", gil / 1e3);
-	cr_expect(plain >= io && plain <= io + 0.25 * interval,
-		  "pthread: median socket operation %.0f us, want about the 1 ms I/O time", plain / 1e3);
+	/* No upper bound of its own: on a loaded machine the I/O thread waits for a CPU too.
+	 * What the test is about is the comparison below, side by side in one run. */
+	cr_expect(plain >= io, "pthread: median socket operation %.0f us, under the 1 ms I/O time", plain / 1e3);
 	cr_expect_gt(gil, plain + 0.5 * interval, "gil %.0f us vs pthread %.0f us", gil / 1e3, plain / 1e3);
 }
 
