@@ -137,7 +137,11 @@ TSAN_SUITES := $(subst $(empty) ,,$(TSAN_SUITES))
 ASAN_SUITES := $(subst $(empty) ,,$(ASAN_SUITES))
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+# `make test` builds with one job per CPU (its sub-makes would otherwise build one file at a time).
+BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) $(BIN) $(BUILD)/tests/run-tests $(FUZZ_REPLAY)
 	@$(MAKE) --no-print-directory check CHECK_FILTER="--filter '!(@($(TSAN_SUITES)|$(ASAN_SUITES)))/*'"
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory check-tsan-locks
@@ -146,7 +150,7 @@ test: deps
 
 # ASAN_SUITES and the fuzz corpora under ASan+UBSan (part of make test).
 check-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SAN="$(ASAN_FLAGS)" \
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) BUILD=build/asan OPT=-O1 SAN="$(ASAN_FLAGS)" \
 	  build/asan/lockbench build/asan/tests/run-tests $(FUZZ_TARGETS:%=build/asan/tests/fuzz/replay-%)
 	@for t in $(FUZZ_TARGETS); do build/asan/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t || exit 1; done
 	LOCKBENCH=build/asan/lockbench LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
