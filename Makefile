@@ -246,7 +246,7 @@ gate-check: deps
 # (DURATION, REPEAT from the environment), tables into docs/python.md.
 validate-python: deps
 	@$(MAKE) --no-print-directory lockbench
-	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),3)
+	/usr/bin/python3 scripts/validate-python.py --duration $(or $(DURATION),3s) --repeat $(or $(REPEAT),5)
 
 # Adding a lock takes one file in locks/ and one line in locks/registry.def:
 # a copy of the tree gets tests/extend/fixture_lock.c that way, builds, and its

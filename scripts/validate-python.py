@@ -8,7 +8,7 @@ median of each figure. Then tools/pyrace.py (the unlocked counter). Writes
 both tables into docs/python.md between its generated-section markers,
 leaving the rest of the file alone.
 
-    scripts/validate-python.py [--duration 3s] [--repeat 3] [--doc docs/python.md]
+    scripts/validate-python.py [--duration 3s] [--repeat 5] [--doc docs/python.md]
 
 A benchmark: run it on a quiet machine (a few minutes). `make validate-python`.
 """
@@ -127,7 +127,7 @@ def race_table():
 def main(argv):
     ap = argparse.ArgumentParser(prog="validate-python.py")
     ap.add_argument("--duration", default="3s", help="window per run (default 3s)")
-    ap.add_argument("--repeat", type=int, default=3, help="repetitions, medians taken (default 3)")
+    ap.add_argument("--repeat", type=int, default=5, help="repetitions, medians taken (default 5)")
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs/python.md"))
     o = ap.parse_args(argv)
 
