@@ -78,29 +78,8 @@ static int make_id(const struct lb_lock_choice *lock, const struct lb_wl_choice 
 /* What both results record of how they were measured: the same for both, since one process measured both. */
 static void fill_context(struct lb_context *x, const struct lb_ab_plan *p, const struct lb_topo *topo)
 {
-	const struct lb_run_opts *o = &p->opts;
-	struct lb_run_options *ro = &x->options;
-	char mode[32];
-
 	lb_context_fill(x, p->argc, p->argv, topo);
-	ro->present = true;
-	ro->duration_ns = o->duration_ns;
-	ro->warmup_ns = o->warmup_ns;
-	ro->repeat = (int64_t)p->pairs;
-	ro->pin = lb_strdup(p->pin_text);
-	ro->timing_sample_every = o->sample_every;
-	ro->slice_ns = o->slice_ns;
-	ro->grace_ns = o->grace_ns;
-	ro->order_log_cap = (int64_t)o->order_log_cap;
-	ro->busy_rate = lb_strdup(p->busy_rate > 0 ? "given" : "calibrated");
-	if (o->sample_every == 0)
-		snprintf(mode, sizeof mode, "off");
-	else if (o->sample_every == 1)
-		snprintf(mode, sizeof mode, "all");
-	else
-		snprintf(mode, sizeof mode, "sample:%u", o->sample_every);
-	x->timing_mode = lb_strdup(mode);
-	x->timing_sample_every = o->sample_every;
+	lb_context_options(x, &p->opts, (int64_t)p->pairs, p->pin_text, p->busy_rate);
 	x->timing_overhead_ns = NAN; /* the same in both locks' windows: not what ab compares */
 	x->timing_overhead_method = lb_strdup("not measured by ab: both locks run in the same mode and process");
 }
@@ -227,10 +206,7 @@ int lb_ab_execute(const struct lb_ab_plan *p, struct lb_result *out[2])
 
 	lb_timer_init();
 	/* One rate for both locks: cs_ns is the same work in every window of either. */
-	if (p->busy_rate > 0)
-		lb_busy_iters_per_ns = (double)p->busy_rate / 1000.0;
-	else
-		lb_busy_calibrate();
+	lb_busy_use_rate(p->busy_rate);
 	for (size_t s = 0; s < 2; s++) {
 		fill_context(&res[s]->context, p, topo);
 		res[s]->context.busy_before_run = NAN;

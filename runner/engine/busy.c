@@ -58,3 +58,11 @@ void lb_busy_polling(struct lb_thread *t, uint64_t iters)
 	lb_busy(iters);
 	lb_poll(t);
 }
+
+void lb_busy_use_rate(int64_t per_us)
+{
+	if (per_us > 0)
+		lb_busy_iters_per_ns = (double)per_us / 1000.0;
+	else
+		lb_busy_calibrate();
+}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/harness.h"
+#include "engine/run.h"
 #include "engine/topo.h"
 #include "engine/version.h"
 
@@ -141,4 +142,29 @@ double lb_machine_busy(unsigned ms)
 	for (int i = 0; i < 8; i++)
 		total += a[1][i] - a[0][i];
 	return total ? 1.0 - (double)idle / (double)total : NAN;
+}
+
+void lb_context_options(struct lb_context *x, const struct lb_run_opts *o, int64_t repeat, const char *pin_text,
+			int64_t busy_rate)
+{
+	struct lb_run_options *ro = &x->options;
+	ro->present = true;
+	ro->duration_ns = o->duration_ns;
+	ro->warmup_ns = o->warmup_ns;
+	ro->repeat = repeat;
+	ro->pin = lb_strdup(pin_text);
+	ro->timing_sample_every = o->sample_every;
+	ro->slice_ns = o->slice_ns;
+	ro->grace_ns = o->grace_ns;
+	ro->order_log_cap = (int64_t)o->order_log_cap;
+	ro->busy_rate = lb_strdup(busy_rate > 0 ? "given" : "calibrated");
+	char mode[32];
+	if (o->sample_every == 0)
+		snprintf(mode, sizeof mode, "off");
+	else if (o->sample_every == 1)
+		snprintf(mode, sizeof mode, "all");
+	else
+		snprintf(mode, sizeof mode, "sample:%u", o->sample_every);
+	x->timing_mode = lb_strdup(mode);
+	x->timing_sample_every = o->sample_every;
 }

@@ -310,6 +310,8 @@ struct lb_run {
 /* Busy work: `iters` iterations of an empty dependent loop; see busy.c. */
 extern double lb_busy_iters_per_ns;
 void lb_busy_calibrate(void);
+/* A given rate (iterations per µs, so cs_ns is the same work in every process), or 0: calibrate. */
+void lb_busy_use_rate(int64_t per_us);
 static inline void lb_busy(uint64_t iters)
 {
 	for (uint64_t i = 0; i < iters; i++)

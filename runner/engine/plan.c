@@ -115,26 +115,7 @@ static int make_id(const struct lb_lock_choice *lock, const struct lb_wl_choice 
 static void context_options(struct lb_context *x, const struct lb_plan *p)
 {
 	const struct lb_run_opts *o = &p->opts;
-	struct lb_run_options *ro = &x->options;
-	ro->present = true;
-	ro->duration_ns = o->duration_ns;
-	ro->warmup_ns = o->warmup_ns;
-	ro->repeat = p->repeat;
-	ro->pin = lb_strdup(p->pin_text);
-	ro->timing_sample_every = o->sample_every;
-	ro->slice_ns = o->slice_ns;
-	ro->grace_ns = o->grace_ns;
-	ro->order_log_cap = (int64_t)o->order_log_cap;
-	ro->busy_rate = lb_strdup(p->busy_rate > 0 ? "given" : "calibrated");
-	char mode[32];
-	if (o->sample_every == 0)
-		snprintf(mode, sizeof mode, "off");
-	else if (o->sample_every == 1)
-		snprintf(mode, sizeof mode, "all");
-	else
-		snprintf(mode, sizeof mode, "sample:%u", o->sample_every);
-	x->timing_mode = lb_strdup(mode);
-	x->timing_sample_every = o->sample_every;
+	lb_context_options(x, o, p->repeat, p->pin_text, p->busy_rate);
 	/* What the chosen timing mode costs per acquisition, against the bare loop. */
 	x->timing_overhead_ns = lb_overhead_ns_per_acquisition(o->sample_every, 5, 20000000);
 	x->timing_overhead_method =
@@ -368,10 +349,7 @@ int lb_execute_plan(const struct lb_plan *p)
 
 	lb_timer_init();
 	/* A given rate makes cs_ns the same work in every process (see --busy-rate). */
-	if (p->busy_rate > 0)
-		lb_busy_iters_per_ns = (double)p->busy_rate / 1000.0;
-	else
-		lb_busy_calibrate();
+	lb_busy_use_rate(p->busy_rate);
 	lb_context_fill(&res->context, p->argc, p->argv, topo);
 	context_options(&res->context, p);
 	double busy = lb_machine_busy(200);
