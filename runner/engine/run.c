@@ -383,8 +383,15 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 		completed = lb_sampler_window(&sampler, m0, o->duration_ns, r->clock, &lb_interrupted);
 		m1 = lb_mono_ns();
 	}
-	uint64_t seq_end = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
+	/*
+	 * STOP before the order's end is read: the other way round, a main
+	 * thread preempted between the two let a fast lock run a whole ring of
+	 * acquisitions past the end it had read, and the window's order was
+	 * overwritten (one thread of ticket fills 65,536 entries in ~1 ms). This
+	 * way the end is at most one acquisition per thread late.
+	 */
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
+	uint64_t seq_end = lb_hl_seq(atomic_load_explicit(&r->hl->word, memory_order_relaxed));
 	lb_stage = LB_STAGE_STOP;
 	if (r->wl->stop)
 		r->wl->stop(r);
