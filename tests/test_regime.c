@@ -303,7 +303,9 @@ Test(regime, result_and_table_carry_the_labels, .timeout = 60)
 	json_t *rg = json_object_get(s, "regime");
 	cr_assert(json_is_object(rg), "sample has a regime");
 	cr_assert(json_is_boolean(json_object_get(rg, "steady")) || json_is_null(json_object_get(rg, "steady")));
-	cr_assert(json_is_boolean(json_object_get(rg, "scheduler_bound")));
+	char *why = json_dumps(s, JSON_COMPACT);
+	cr_assert(json_is_boolean(json_object_get(rg, "scheduler_bound")), "sample: %s", why);
+	free(why);
 	json_t *t0 = json_array_get(json_object_get(s, "threads"), 0);
 	cr_assert(json_is_integer(json_object_get(t0, "cpu_ns")), "per-thread CPU time");
 	cr_assert(json_is_integer(json_object_get(t0, "involuntary_ctxsw")));
