@@ -327,3 +327,29 @@ Test(regime, bare_has_no_hand_offs_to_judge)
 	cr_assert_not(f.s.regime.has_handoffs);
 	cr_assert_not(f.s.regime.has_scheduler_bound);
 }
+
+/*
+ * Without an order there are still no hand-offs to count when one thread ran
+ * or nobody acquired (a window the machine stalled through): the label is
+ * known, and false. Under CI load such a window once left it null.
+ */
+Test(regime, no_order_but_nothing_to_hand_over_is_known)
+{
+	struct fake f;
+	fake(&f, 0, 0);
+	f.s.acquisitions = 0;
+	f.s.has_short_term = true;
+	lb_regime_judge(&f.s);
+	cr_assert(f.s.regime.has_handoffs, "two threads, no acquisition");
+	cr_assert_eq(f.s.regime.handoffs, 0);
+	cr_assert(f.s.regime.has_scheduler_bound);
+	cr_assert_not(f.s.regime.scheduler_bound);
+
+	fake(&f, 5, 5);
+	f.s.nthreads = 1;
+	lb_regime_judge(&f.s);
+	cr_assert(f.s.regime.has_handoffs, "one thread");
+	cr_assert_eq(f.s.regime.handoffs, 0);
+	cr_assert(f.s.regime.has_scheduler_bound);
+	cr_assert_not(f.s.regime.scheduler_bound);
+}

@@ -72,11 +72,17 @@ static void judge_scheduler(const struct lb_sample *s, struct lb_regime *r)
 	int64_t switches = r->voluntary_ctxsw >= 0 && r->involuntary_ctxsw >= 0 ? r->voluntary_ctxsw + r->involuntary_ctxsw : -1;
 	if (switches >= 0 && window)
 		r->ctxsw_per_s = (double)switches / s->duration_s;
-	/* The order of acquisitions (its newest part) gives the share of hand-overs; bare has none. */
-	r->has_handoffs = s->has_short_term && s->short_term.covered > 0;
+	/*
+	 * The order of acquisitions (its newest part) gives the share of
+	 * hand-overs; bare has none. Without an order there are none to count
+	 * when one thread ran (nobody to hand over to) or nobody acquired at all
+	 * (a window the machine stalled through, which the status names).
+	 */
+	bool ordered = s->has_short_term && s->short_term.covered > 0;
+	r->has_handoffs = ordered || s->nthreads == 1 || s->acquisitions == 0;
 	if (!r->has_handoffs)
 		return;
-	r->handoffs = (uint64_t)llround(s->short_term.handover_ratio * (double)s->acquisitions);
+	r->handoffs = ordered ? (uint64_t)llround(s->short_term.handover_ratio * (double)s->acquisitions) : 0;
 	if (window)
 		r->handoffs_per_s = (double)r->handoffs / s->duration_s;
 	if (switches < 0)
