@@ -309,18 +309,30 @@ Test(run, a_starving_lock_is_flagged, .timeout = 60)
 	lb_outcome_free(&out);
 }
 
+/*
+ * Up to three windows: on a loaded machine one thread can lose most of a
+ * window's CPU to other processes, and its share with it; that is the
+ * scheduler's doing. A judgement that flags a fair lock flags it every time.
+ */
 Test(run, a_fair_lock_at_two_threads_is_not_flagged, .timeout = 60)
 {
 	struct lb_run_opts o = quick_opts();
 	o.duration_ns = 400000000;
-	struct lb_outcome out;
-	run_one(&o, "ticket", NULL, "cs_ns=100", 2, &out);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	lb_outcome_judge(&out);
-	cr_assert_eq(out.nstarved, 0, "ticket at 2 threads: shares %lu / %lu",
-		     (unsigned long)out.run.threads[0].acquisitions, (unsigned long)out.run.threads[1].acquisitions);
-	cr_assert_gt(out.fair.jain, 0.8);
-	lb_outcome_free(&out);
+	unsigned long a = 0, b = 0;
+	double jain = 0;
+	bool fair = false;
+	for (int i = 0; i < 3 && !fair; i++) {
+		struct lb_outcome out;
+		run_one(&o, "ticket", NULL, "cs_ns=100", 2, &out);
+		cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+		lb_outcome_judge(&out);
+		a = (unsigned long)out.run.threads[0].acquisitions;
+		b = (unsigned long)out.run.threads[1].acquisitions;
+		jain = out.fair.jain;
+		fair = out.nstarved == 0 && out.fair.jain > 0.8;
+		lb_outcome_free(&out);
+	}
+	cr_assert(fair, "ticket at 2 threads flagged in 3 windows: shares %lu / %lu, Jain %.3f", a, b, jain);
 }
 
 Test(run, order_log_holds_thread_ids_of_the_window, .timeout = 60)

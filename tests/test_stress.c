@@ -87,7 +87,7 @@ Test(stress, none_is_caught_every_time, .timeout = 60)
 {
 	for (int i = 0; i < 5; i++) {
 		struct lb_outcome out;
-		run_stress_pinned(lb_lock_find("none"), "seed=7,shuffle_ns=0", 0, 150000000, &out);
+		run_stress_pinned(lb_lock_find("none"), "seed=7,shuffle_ns=0,stutter_ns=20ms", 0, 150000000, &out);
 		cr_expect(out.violations > 0 || out.verify_failures > 0, "run %d: none went unnoticed", i + 1);
 		lb_outcome_free(&out);
 	}
@@ -102,7 +102,7 @@ Test(stress, broken_tas_is_caught_every_time, .timeout = 60)
 	cr_assert_not_null(ops, "%s", err);
 	for (int i = 0; i < 5; i++) {
 		struct lb_outcome out;
-		run_stress_pinned(ops, "shuffle_ns=0", 0, 150000000, &out);
+		run_stress_pinned(ops, "shuffle_ns=0,stutter_ns=20ms", 0, 150000000, &out);
 		cr_expect_eq(out.status, LB_STATUS_FAILED, "run %d: broken-tas passed (%s)", i + 1, out.message);
 		cr_expect(out.violations > 0 || out.verify_failures > 0, "run %d", i + 1);
 		lb_outcome_free(&out);
@@ -139,7 +139,7 @@ Test(stress_cli, none_and_broken_tas_fail_every_time, .timeout = 90)
 	char locks[512];
 	snprintf(locks, sizeof locks, "none,%s", so);
 	for (int i = 0; i < 3; i++) {
-		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0", "-d", "150ms",
+		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0,stutter_ns=20ms", "-d", "150ms",
 				       "-o", "/dev/null", NULL };
 		struct cli_result *r = calloc(1, sizeof *r);
 		cli_run(r, args);
@@ -158,8 +158,13 @@ Test(stress_cli, real_locks_pass_and_the_result_is_complete, .timeout = 90)
 	char *dir = cli_tmpdir();
 	char out[256];
 	snprintf(out, sizeof out, "%s/s.json", dir);
-	/* Two threads, no shuffle: spinlocks never share a PU (see run_stress_pinned). */
-	const char *args[] = { "stress", "-d", "150ms", "--seed", "42", "-t", "2", "--params", "shuffle_ns=0",
+	/*
+	 * Two threads, no shuffle: spinlocks never share a PU (see
+	 * run_stress_pinned). Stutter of 20 ms, not the default 100 ms: with it
+	 * the 150 ms window ran only 90 ms, and a loaded machine once stalled
+	 * both threads through all of that (rw-rpref "untested").
+	 */
+	const char *args[] = { "stress", "-d", "150ms", "--seed", "42", "-t", "2", "--params", "shuffle_ns=0,stutter_ns=20ms",
 			       "-o", out, NULL };
 	struct cli_result *r = calloc(1, sizeof *r);
 	cli_run(r, args);
