@@ -219,3 +219,53 @@ Test(terminal, selftest_fits_80_columns, .timeout = 120)
 	cr_expect(r.status == 0 || r.status == 1, "%d: %s", r.status, r.err);
 	cr_expect_leq(widest_line(r.out), 80, "%s", r.out);
 }
+
+/*
+ * The longest status note ("ok, unsteady, sched", 3 violations) beside the
+ * widest label and confidence interval still fits 80 columns, in the rows and
+ * in the summary (whose note once ran 6 columns over: only a loaded machine
+ * labels a run both ways, so the run above seldom showed it).
+ */
+Test(terminal, the_longest_status_note_fits_80_columns)
+{
+	struct lb_result *r = lb_result_new();
+	cr_assert_not_null(r);
+	struct lb_config *c = lb_result_add_config(r);
+	cr_assert_not_null(c);
+	c->label = strdup("ttas:backoff_min=2,backoff_max=64");
+	c->lock_name = strdup("ttas");
+	c->threads = 16384;
+	c->status = LB_RS_OK;
+	c->summary.present = true;
+	c->summary.unsteady = c->summary.scheduler_bound = true;
+	struct lb_stat *tp = &c->summary.stat[LB_M_THROUGHPUT];
+	tp->n = 2;
+	tp->median = 4.21e6;
+	tp->ci95_low = 999.6;
+	tp->ci95_high = 8.42e9;
+	struct lb_sample *s = lb_config_add_sample(c);
+	cr_assert_not_null(s);
+	s->status = LB_RS_OK;
+	s->has_figures = true;
+	s->throughput_per_s = 4.21e6;
+	s->violations = 3;
+	s->has_regime = true;
+	s->regime.has_steady = s->regime.has_scheduler_bound = s->regime.scheduler_bound = true;
+	s->regime.steady = false;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	struct lb_table_layout l;
+	const char *labels[] = { c->label };
+	lb_table_layout(&l, false, labels, 1);
+	lb_table_header(f, &l);
+	lb_table_row(f, &l, c, s);
+	lb_table_summary(f, &l, r);
+	fclose(f);
+	cr_expect_leq(widest_line(text), 80, "wider than 80 columns:\n%s", text);
+	cr_expect(strstr(text, " ok, 3 vi") != NULL, "the row's note:\n%s", text);
+	cr_expect(strstr(text, " ok, unst") != NULL, "the summary's note:\n%s", text);
+	free(text);
+	lb_result_free(r);
+}

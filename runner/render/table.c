@@ -134,10 +134,27 @@ void lb_table_header(FILE *f, const struct lb_table_layout *l)
 			"starved", "status");
 }
 
+/*
+ * text, cut at its end to `room` columns with a ~ (0: not cut). A status is
+ * cut at its end: its start says what happened (a label keeps its end).
+ */
+static void put_cut(FILE *f, const char *text, size_t room)
+{
+	if (room == 0 || lb_text_width(text) <= room) {
+		fputs(text, f);
+		return;
+	}
+	size_t keep = room - 1, i = 0, c = 0;
+	for (; text[i] && c <= keep; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80 && ++c > keep)
+			break;
+	fprintf(f, "%.*s~", (int)i, text);
+}
+
 /* "ok", "ok, 3 viol, sched", "failed: message": cut to `room` columns when room is not 0. */
 static void status_text(const struct lb_sample *s, size_t room, FILE *f)
 {
-	char text[1024], msg[512], fitted[1024], note[32];
+	char text[1024], msg[512], note[32];
 	snprintf(text, sizeof text, "%s", lb_result_status_name(s->status));
 	if (room != 0 && s->violations)
 		snprintf(text + strlen(text), sizeof text - strlen(text), ", %" PRIu64 " viol", s->violations);
@@ -146,18 +163,13 @@ static void status_text(const struct lb_sample *s, size_t room, FILE *f)
 			 regime_note(sample_regime(s), note, sizeof note));
 	if (s->message)
 		snprintf(text + strlen(text), sizeof text - strlen(text), ": %s", lb_one_line(s->message, msg, sizeof msg));
-	/* A message is cut at its end (a label keeps its end; a message's start says what happened). */
-	size_t w = lb_text_width(text);
-	if (room != 0 && w > room) {
-		size_t keep = room - 1, i = 0, c = 0;
-		for (; text[i] && c <= keep; i++)
-			if (((unsigned char)text[i] & 0xc0) != 0x80 && ++c > keep)
-				break;
-		snprintf(fitted, sizeof fitted, "%.*s~", (int)i, text);
-		fputs(fitted, f);
-	} else {
-		fputs(text, f);
-	}
+	put_cut(f, text, room);
+}
+
+/* The room left for the status after `used` columns of a narrow row (at least 8). */
+static size_t status_room(size_t used)
+{
+	return used < WIDTH - 8 ? WIDTH - used : 8;
 }
 
 void lb_table_row(FILE *f, const struct lb_table_layout *l, const struct lb_config *c, const struct lb_sample *s)
@@ -182,10 +194,10 @@ void lb_table_row(FILE *f, const struct lb_table_layout *l, const struct lb_conf
 			p50, p99, mx, jain, ff, starved, s->violations, regime_text(sample_regime(s), regime, sizeof regime));
 		status_text(s, 0, f);
 	} else {
-		fprintf(f, "%3u %3u %6s %6s %6s %5.5s %5.5s %7s ", c->threads, s->repetition + 1, tp, p50, p99, jain, ff,
-			starved);
-		size_t used = l->label_width + 1 + 50; /* the cells so far, each with its blank */
-		status_text(s, used < WIDTH - 8 ? WIDTH - used : 8, f);
+		/* The cells so far, each with its blank (a thread count over 999 widens its own) */
+		int used = fprintf(f, "%3u %3u %6s %6s %6s %5.5s %5.5s %7s ", c->threads, s->repetition + 1, tp, p50, p99,
+				   jain, ff, starved);
+		status_text(s, status_room(l->label_width + 1 + (size_t)(used > 0 ? used : 0)), f);
 	}
 	fputc('\n', f);
 	for (int r = 0; s->has_roles && r < LB_SR_COUNT; r++)
@@ -263,9 +275,14 @@ void lb_table_summary(FILE *f, const struct lb_table_layout *l, const struct lb_
 		if (l->wide)
 			fprintf(f, "%7u %9s %19s %9s %9s %6s %6s %8s %-14s  %s\n", c->threads, tp, ci, p99, mx, jain, ff,
 				starved, regime_text(config_regime(c), regime, sizeof regime), lb_result_status_name(c->status));
-		else
-			fprintf(f, "%3u %6s %13s %6s %5.5s %5.5s %3s %s%s\n", c->threads, tp, ci, p99, jain, ff, starved,
-				lb_result_status_name(c->status), regime_note(config_regime(c), regime, sizeof regime));
+		else {
+			char status[64];
+			int used = fprintf(f, "%3u %6s %13s %6s %5.5s %5.5s %3s ", c->threads, tp, ci, p99, jain, ff, starved);
+			snprintf(status, sizeof status, "%s%s", lb_result_status_name(c->status),
+				 regime_note(config_regime(c), regime, sizeof regime));
+			put_cut(f, status, status_room(l->label_width + 1 + (size_t)(used > 0 ? used : 0)));
+			fputc('\n', f);
+		}
 		if (c->summary.has_roles)
 			role_summary(f, &c->summary);
 	}
