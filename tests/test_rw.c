@@ -220,12 +220,13 @@ Test(rw_caught, broken_rw_under_rw_every_time, .timeout = 60)
 	}
 }
 
+/* Stutter every 20 ms: with the default 100 ms a 150 ms window runs only 90 ms, which load can take. */
 Test(rw_caught, broken_rw_under_stress_every_time, .timeout = 90)
 {
 	const struct lb_lock_ops *ops = load_fixture("tests/fixtures/plugins/broken_rw.c", "broken_rw");
 	for (int i = 0; i < 5; i++) {
 		struct lb_outcome out;
-		run_wl_pinned(ops, "stress", "seed=7,shuffle_ns=0", 150000000, &out);
+		run_wl_pinned(ops, "stress", "seed=7,shuffle_ns=0,stutter_ns=20ms", 150000000, &out);
 		cr_expect_eq(out.status, LB_STATUS_FAILED, "run %d: broken-rw passed stress (%s)", i + 1, out.message);
 		lb_outcome_free(&out);
 	}
@@ -238,7 +239,7 @@ Test(rw_caught, stress_cli_fails_none_and_broken_rw_and_passes_rw_locks, .timeou
 	char locks[512];
 	snprintf(locks, sizeof locks, "none,%s,rw-rpref,rw-phasefair,pthread-rw", so);
 	for (int i = 0; i < 3; i++) {
-		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0", "-d", "300ms",
+		const char *args[] = { "stress", "-l", locks, "-t", "2", "--params", "shuffle_ns=0,stutter_ns=20ms", "-d", "300ms",
 				       "-o", "/dev/null", NULL };
 		struct cli_result *r = calloc(1, sizeof *r);
 		cli_run(r, args);
