@@ -308,18 +308,6 @@ static int compare_metric(const struct job *j, const struct lb_config *b, const 
 
 /* ---- the verdict ---- */
 
-static int fill_side(struct lb_verdict_side *side, const char *file, const struct lb_context *c)
-{
-	side->file = strdup(file);
-	side->host = c->host ? strdup(c->host) : NULL;
-	side->cpu_model = c->cpu_model ? strdup(c->cpu_model) : NULL;
-	side->git_commit = c->git_commit ? strdup(c->git_commit) : NULL;
-	return !side->file || (c->host && !side->host) || (c->cpu_model && !side->cpu_model) ||
-			       (c->git_commit && !side->git_commit)
-		       ? -1
-		       : 0;
-}
-
 /*
  * The contexts measured alike (compare_inputs.c): the two results', or per
  * machine when paired by machine (the first context of a merged result is
@@ -475,8 +463,8 @@ static int alloc_verdict(struct job *j, struct lb_verdict *v)
 	size_t nb = j->base->nconfigs, nn = j->nw->nconfigs;
 
 	v->settings = *j->s;
-	if (fill_side(&v->base, j->base_file, &j->base->context) ||
-	    fill_side(&v->new, j->new_file, &j->nw->context))
+	if (lb_verdict_side_fill(&v->base, j->base_file, &j->base->context) ||
+	    lb_verdict_side_fill(&v->new, j->new_file, &j->nw->context))
 		return failf(j, "out of memory");
 	if (j->s->nmetrics && nb > SIZE_MAX / sizeof(*v->rows) / j->s->nmetrics)
 		return failf(j, "out of memory");

@@ -171,18 +171,6 @@ static int judge_row(struct job *j, const struct lb_config *b, const struct lb_c
 	return 0;
 }
 
-static int fill_side(struct lb_verdict_side *side, const char *name, const struct lb_context *c)
-{
-	side->file = strdup(name);
-	side->host = c->host ? strdup(c->host) : NULL;
-	side->cpu_model = c->cpu_model ? strdup(c->cpu_model) : NULL;
-	side->git_commit = c->git_commit ? strdup(c->git_commit) : NULL;
-	return !side->file || (c->host && !side->host) || (c->cpu_model && !side->cpu_model) ||
-			       (c->git_commit && !side->git_commit)
-		       ? -1
-		       : 0;
-}
-
 static int judge_all(struct job *j, const struct lb_result *base, const struct lb_result *nw)
 {
 	struct lb_verdict *v = j->v;
@@ -250,7 +238,7 @@ int lb_compare_paired(const struct lb_result *base, const char *base_name, const
 	if (!j.v || !j.bw || !j.nw || !j.bv || !j.nv || !j.d ||
 	    !(j.v->rows = calloc(base->nconfigs * s->nmetrics + 1, sizeof(*j.v->rows))) ||
 	    !(j.v->only_in_base = calloc(1, sizeof(char *))) || !(j.v->only_in_new = calloc(1, sizeof(char *))) ||
-	    fill_side(&j.v->base, base_name, &base->context) || fill_side(&j.v->new, new_name, &nw->context)) {
+	    lb_verdict_side_fill(&j.v->base, base_name, &base->context) || lb_verdict_side_fill(&j.v->new, new_name, &nw->context)) {
 		failf(&j, "out of memory");
 		goto done;
 	}

@@ -85,3 +85,15 @@ int lb_verdict_add_warning(struct lb_verdict *v, const char *msg)
 	v->nwarnings++;
 	return 0;
 }
+
+int lb_verdict_side_fill(struct lb_verdict_side *side, const char *name, const struct lb_context *c)
+{
+	side->file = strdup(name);
+	side->host = c->host ? strdup(c->host) : NULL;
+	side->cpu_model = c->cpu_model ? strdup(c->cpu_model) : NULL;
+	side->git_commit = c->git_commit ? strdup(c->git_commit) : NULL;
+	return !side->file || (c->host && !side->host) || (c->cpu_model && !side->cpu_model) ||
+			       (c->git_commit && !side->git_commit)
+		       ? -1
+		       : 0;
+}

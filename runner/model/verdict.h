@@ -110,6 +110,8 @@ struct lb_verdict *lb_verdict_new(void);
 void lb_verdict_free(struct lb_verdict *v);
 /* Keep a copy of msg in v->warnings. 0, or -1 when out of memory. */
 int lb_verdict_add_warning(struct lb_verdict *v, const char *msg);
+/* A side from the name it was given and its result's context (copies). 0, or -1 when out of memory. */
+int lb_verdict_side_fill(struct lb_verdict_side *side, const char *name, const struct lb_context *c);
 
 /* ---- storage (model/json_verdict.c) ---- */
 
