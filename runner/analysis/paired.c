@@ -238,7 +238,8 @@ int lb_compare_paired(const struct lb_result *base, const char *base_name, const
 	if (!j.v || !j.bw || !j.nw || !j.bv || !j.nv || !j.d ||
 	    !(j.v->rows = calloc(base->nconfigs * s->nmetrics + 1, sizeof(*j.v->rows))) ||
 	    !(j.v->only_in_base = calloc(1, sizeof(char *))) || !(j.v->only_in_new = calloc(1, sizeof(char *))) ||
-	    lb_verdict_side_fill(&j.v->base, base_name, &base->context) || lb_verdict_side_fill(&j.v->new, new_name, &nw->context)) {
+	    lb_verdict_side_fill(&j.v->base, base_name, &base->context) ||
+	    lb_verdict_side_fill(&j.v->new, new_name, &nw->context)) {
 		failf(&j, "out of memory");
 		goto done;
 	}

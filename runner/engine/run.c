@@ -387,7 +387,7 @@ static int run_config(const struct lb_run_opts *o, const void *topo, const struc
 	 * STOP before the order's end is read: the other way round, a main
 	 * thread preempted between the two let a fast lock run a whole ring of
 	 * acquisitions past the end it had read, and the window's order was
-	 * overwritten (one thread of ticket fills 65,536 entries in ~1 ms). This
+	 * overwritten (one thread of ticket fills its 8,192 entries in ~0.1 ms). This
 	 * way the end is at most one acquisition per thread late.
 	 */
 	atomic_store_explicit(&r->clock->phase, LB_PHASE_STOP, memory_order_relaxed);
