@@ -68,19 +68,30 @@ static double figure(const struct lb_outcome *out, const char *name)
 	return NAN;
 }
 
-Test(interp, socket_io_waits_for_the_gil_not_for_pthread, .timeout = 60)
+/*
+ * Up to three side-by-side pairs: the GIL makes the I/O thread wait only
+ * while the CPU-bound thread runs, and with four test jobs on two CPUs one
+ * pair found it off its CPU for most of the window (both medians 1.14 ms).
+ * A GIL that never makes the I/O thread wait fails all three.
+ */
+Test(interp, socket_io_waits_for_the_gil_not_for_pthread, .timeout = 90)
 {
 	const double io = 1e6, interval = 10e6;
 	struct lb_run_opts o = opts(600000000);
 	struct lb_outcome out;
-	cr_assert_eq(run(&o, "gil", "interval=10ms", "io=socket,io_ns=1ms", 2, &out), 0, "%s", out.message);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	double gil = figure(&out, "io_op_p50_ns"), gil_ops = figure(&out, "io_ops");
-	lb_outcome_free(&out);
-	cr_assert_eq(run(&o, "pthread", NULL, "io=socket,io_ns=1ms,slice_ns=50us", 2, &out), 0, "%s", out.message);
-	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
-	double plain = figure(&out, "io_op_p50_ns");
-	lb_outcome_free(&out);
+	double gil = 0, gil_ops = 0, plain = 0;
+	for (int i = 0; i < 3 && !(gil >= io + 0.5 * interval && gil > plain + 0.5 * interval); i++) {
+		cr_assert_eq(run(&o, "gil", "interval=10ms", "io=socket,io_ns=1ms", 2, &out), 0, "%s", out.message);
+		cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+		gil = figure(&out, "io_op_p50_ns");
+		gil_ops = figure(&out, "io_ops");
+		lb_outcome_free(&out);
+		cr_assert_eq(run(&o, "pthread", NULL, "io=socket,io_ns=1ms,slice_ns=50us", 2, &out), 0, "%s",
+			     out.message);
+		cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
+		plain = figure(&out, "io_op_p50_ns");
+		lb_outcome_free(&out);
+	}
 
 	cr_expect_geq(gil_ops, 5, "only %.0f socket operations under the GIL", gil_ops);
 	cr_expect(gil >= io + 0.5 * interval && gil <= io + 4 * interval,
