@@ -18,6 +18,7 @@
 #include "engine/run.h"
 #include "model/fill.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 struct counting_lock {
 	_Alignas(LB_CACHELINE) _Atomic uint32_t locked;
@@ -100,7 +101,7 @@ static void run(const struct lb_lock_ops *ops, struct lb_outcome *out)
 	cr_assert_eq(lb_params_parse("cs", wc.wl->params, "think_ns=1us", wc.params, err, sizeof err), 0, "%s", err);
 	int pus[1] = { -1 };
 	atomic_store(&calls, 0);
-	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, 1, pus, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(&o, NULL, &lc, &wc, 1, pus, out), 0, "%s", out->message);
 	cr_assert_eq(out->status, LB_STATUS_OK, "%s", out->message);
 	cr_assert_gt(out->acquisitions, 0);
 }

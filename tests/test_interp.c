@@ -27,6 +27,7 @@
 #include "engine/run.h"
 #include "locks/registry.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts opts(int64_t duration_ns)
 {
@@ -54,7 +55,7 @@ static int run(const struct lb_run_opts *o, const char *lock, const char *lock_k
 	cr_assert_eq(lb_params_parse(lock, lc.ops->params, lock_kv, lc.params, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(lb_params_parse("interp", wc.wl->params, wl_kv, wc.params, err, sizeof err), 0, "%s", err);
 	int pus[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
-	int rc = lb_run_config(o, NULL, &lc, &wc, n, pus, out);
+	int rc = run_config_settled(o, NULL, &lc, &wc, n, pus, out);
 	lb_params_free(wc.wl->params, wc.params);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "engine/topo.h"
 #include "locks/registry.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts opts(int64_t duration_ns, uint32_t sample_every)
 {
@@ -45,7 +46,7 @@ static void run_ops(const struct lb_lock_ops *ops, const char *lock_kv, const ch
 		pus[i] = -1;
 	lb_timer_init();
 	lb_busy_calibrate();
-	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
 }
 
 static void run_lock(const char *lock, const char *wl, const char *wl_kv, const struct lb_run_opts *o, unsigned n,
@@ -102,7 +103,7 @@ Test(checker, order_logs_see_duplicate_sequence_numbers_under_none, .timeout = 1
 	int i = 0;
 	for (; i < 200 && conflicts == 0; i++) {
 		struct lb_outcome out;
-		cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, 2, pus, &out), 0, "%s", out.message);
+		cr_assert_eq(run_config_settled(&o, topo, &lc, &wc, 2, pus, &out), 0, "%s", out.message);
 		cr_assert_geq(out.violations, out.order_conflicts, "conflicts count as violations");
 		conflicts += out.order_conflicts;
 		lb_outcome_free(&out);

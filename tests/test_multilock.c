@@ -23,6 +23,7 @@
 #include "model/fill.h"
 #include "model/json.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts opts(int64_t duration_ns)
 {
@@ -56,7 +57,7 @@ static void run_spec(const char *workload, const struct lb_lock_ops *ops, unsign
 	for (unsigned i = 0; i < n; i++)
 		pus[i] = -1;
 	struct lb_run_opts o = opts(duration_ns);
-	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, n, pus, out), 0, "%s under %s: %s", workload, ops->name,
+	cr_assert_eq(run_config_settled(&o, NULL, &lc, &wc, n, pus, out), 0, "%s under %s: %s", workload, ops->name,
 		     out->message);
 }
 

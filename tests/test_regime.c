@@ -20,6 +20,7 @@
 #include "locks/registry.h"
 #include "model/fill.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 /* ---- made-up samples: 2 threads, 1 s window of 10 ms slices ---- */
 
@@ -230,7 +231,7 @@ static void run_sample(const struct lb_lock_ops *ops, const char *lock_kv, unsig
 	lb_timer_init();
 	lb_busy_calibrate();
 	struct lb_outcome out;
-	cr_assert_eq(lb_run_config(&o, NULL, &lc, &wc, n, pus, &out), 0, "%s", out.message);
+	cr_assert_eq(run_config_settled(&o, NULL, &lc, &wc, n, pus, &out), 0, "%s", out.message);
 	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
 	memset(s, 0, sizeof *s);
 	lb_sample_fill(s, &out, 0, o.sample_every);

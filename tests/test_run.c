@@ -15,6 +15,7 @@
 #include "analysis/starvation.h"
 #include "engine/topo.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts quick_opts(void)
 {
@@ -49,7 +50,7 @@ static void run_one(const struct lb_run_opts *o, const char *lock, const char *l
 		pus[i] = -1;
 	lb_timer_init();
 	lb_busy_calibrate();
-	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
 }
 
 /* Run a lock table written for the tests (not in the registry) with cs defaults, unpinned. */
@@ -64,7 +65,7 @@ static void run_ops(const struct lb_lock_ops *ops, const struct lb_run_opts *o, 
 	for (unsigned i = 0; i < n; i++)
 		pus[i] = -1;
 	lb_timer_init();
-	cr_assert_eq(lb_run_config(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(o, NULL, &lc, &wc, n, pus, out), 0, "%s", out->message);
 }
 
 static void check_excludes(unsigned n)
@@ -247,7 +248,7 @@ Test(run, pinning_puts_each_thread_on_its_pu, .timeout = 60)
 	struct lb_run_opts o = quick_opts();
 	struct lb_outcome out;
 	lb_timer_init();
-	cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, 4, pus, &out), 0, "%s", out.message);
+	cr_assert_eq(run_config_settled(&o, topo, &lc, &wc, 4, pus, &out), 0, "%s", out.message);
 	cr_assert_eq(out.status, LB_STATUS_OK, "%s", out.message);
 	for (unsigned i = 0; i < 4; i++)
 		cr_assert_eq(out.run.threads[i].pu, pus[i]);

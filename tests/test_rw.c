@@ -27,6 +27,7 @@
 #include "locks/registry.h"
 #include "plugin_util.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts quick(int64_t duration_ns)
 {
@@ -53,7 +54,7 @@ static void run_wl_on(const struct lb_lock_ops *ops, const char *wl, const char 
 	lb_timer_init();
 	lb_busy_calibrate();
 	struct lb_run_opts o = quick(duration_ns);
-	cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, n, pus, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(&o, topo, &lc, &wc, n, pus, out), 0, "%s", out->message);
 	/* What model/fill.c does with every outcome: the judges fill the figures the tests read. */
 	if (out->status != LB_STATUS_HUNG) {
 		lb_outcome_judge(out);

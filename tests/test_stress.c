@@ -26,6 +26,7 @@
 #include "engine/run.h"
 #include "engine/topo.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts opts(int64_t duration_ns)
 {
@@ -52,7 +53,7 @@ static void run_stress(const struct lb_lock_ops *ops, const char *kv, unsigned n
 	lb_timer_init();
 	lb_busy_calibrate();
 	struct lb_run_opts o = opts(duration_ns);
-	cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, n, pus ? pus : unbound, out), 0, "%s", out->message);
+	cr_assert_eq(run_config_settled(&o, topo, &lc, &wc, n, pus ? pus : unbound, out), 0, "%s", out->message);
 }
 
 /*

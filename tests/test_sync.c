@@ -25,6 +25,7 @@
 #include "engine/run.h"
 #include "locks/registry.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static struct lb_run_opts opts(int64_t duration_ns)
 {
@@ -53,7 +54,7 @@ static int run(int64_t duration_ns, const char *lock, const char *wl, const char
 	cr_assert_eq(lb_params_parse(wl, wc.wl->params, wl_kv, wc.params, err, sizeof err), 0, "%s", err);
 	int pus[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 	struct lb_run_opts o = opts(duration_ns);
-	return lb_run_config(&o, NULL, &lc, &wc, n, pus, out);
+	return run_config_settled(&o, NULL, &lc, &wc, n, pus, out);
 }
 
 static void run_clean(int64_t duration_ns, const char *lock, const char *wl, const char *wl_kv, unsigned n,

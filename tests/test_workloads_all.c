@@ -34,6 +34,7 @@
 #include "engine/topo.h"
 #include "locks/registry.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 static size_t count_workloads(void)
 {
@@ -146,7 +147,7 @@ static void run_default(const struct lb_workload *w, const struct lb_lock_ops *o
 	struct lb_run_opts o = opts(duration_ns);
 	int pus[2];
 	const struct lb_topo *topo = pin_two(pus);
-	cr_assert_eq(lb_run_config(&o, topo, &lc, &wc, 2, pus, out), 0, "%s under %s: %s", w->name, ops->name,
+	cr_assert_eq(run_config_settled(&o, topo, &lc, &wc, 2, pus, out), 0, "%s under %s: %s", w->name, ops->name,
 		     out->message);
 }
 

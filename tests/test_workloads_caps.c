@@ -202,7 +202,9 @@ Test(workloads, nest_catches_a_lock_that_lets_go_too_early, .timeout = 60)
 	for (int attempt = 0; attempt < 5 && caught == 0; attempt++) {
 		struct lb_outcome out;
 		run_ok(&o, &trl_ops, "bug=1", "nest", NULL, 2, &out);
-		cr_assert_eq(out.status, LB_STATUS_FAILED, "%s", out.message);
+		/* A window whose two threads never overlapped (a loaded machine) has nothing to catch: try again. */
+		cr_assert(out.status == LB_STATUS_FAILED || (out.status == LB_STATUS_OK && out.verify_failures == 0), "%s",
+			  out.message);
 		caught = out.verify_failures;
 		lb_outcome_free(&out);
 	}

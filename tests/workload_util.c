@@ -12,6 +12,7 @@
 #include "engine/topo.h"
 #include "lock_util.h"
 #include "workloads/registry.h"
+#include "run_util.h"
 
 const char *const spin_and_sleep_locks[] = { "pthread", "ticket", "mcs", "gil", NULL };
 
@@ -60,7 +61,7 @@ int try_run_pinned(const struct lb_run_opts *o, bool pinned, const struct lb_loc
 		cr_assert_eq(lb_pin_plan(topo, &compact, n, pus, &over, err, sizeof err), 0, "%s", err);
 	}
 	calibrate_once();
-	return lb_run_config(o, pinned ? topo : NULL, &lc, &wc, n, pus, out);
+	return run_config_settled(o, pinned ? topo : NULL, &lc, &wc, n, pus, out);
 }
 
 int try_run(const struct lb_run_opts *o, const struct lb_lock_ops *ops, const char *lock_kv, const char *wl,
