@@ -159,12 +159,6 @@ void lb_context_options(struct lb_context *x, const struct lb_run_opts *o, int64
 	ro->order_log_cap = (int64_t)o->order_log_cap;
 	ro->busy_rate = lb_strdup(busy_rate > 0 ? "given" : "calibrated");
 	char mode[32];
-	if (o->sample_every == 0)
-		snprintf(mode, sizeof mode, "off");
-	else if (o->sample_every == 1)
-		snprintf(mode, sizeof mode, "all");
-	else
-		snprintf(mode, sizeof mode, "sample:%u", o->sample_every);
-	x->timing_mode = lb_strdup(mode);
+	x->timing_mode = lb_strdup(lb_timing_mode_name(o->sample_every, mode, sizeof mode));
 	x->timing_sample_every = o->sample_every;
 }

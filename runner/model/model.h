@@ -83,6 +83,8 @@ enum lb_result_status {
 const char *lb_result_status_name(enum lb_result_status s);
 /* The status called name; -1 if there is none. */
 int lb_result_status_parse(const char *name);
+/* A timing mode by its sample interval, as results name it: "off" (0), "all" (1), "sample:N". */
+const char *lb_timing_mode_name(int64_t sample_every, char *buf, size_t len);
 
 /* ---- one repetition of one config ---- */
 

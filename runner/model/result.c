@@ -20,6 +20,17 @@ const char *lb_result_status_name(enum lb_result_status s)
 	return (unsigned)s < LB_RS_COUNT ? status_names[s] : "?";
 }
 
+const char *lb_timing_mode_name(int64_t sample_every, char *buf, size_t len)
+{
+	if (sample_every == 0)
+		snprintf(buf, len, "off");
+	else if (sample_every == 1)
+		snprintf(buf, len, "all");
+	else
+		snprintf(buf, len, "sample:%lld", (long long)sample_every);
+	return buf;
+}
+
 int lb_result_status_parse(const char *name)
 {
 	for (int i = 0; i < LB_RS_COUNT; i++)

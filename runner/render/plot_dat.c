@@ -340,12 +340,7 @@ static void write_result_meta(FILE *f, const struct plot_model *m)
 	plot_gp_assign(f, "machine", machine);
 
 	char timing[32];
-	if (opt->timing_sample_every == 0)
-		snprintf(timing, sizeof timing, "off");
-	else if (opt->timing_sample_every == 1)
-		snprintf(timing, sizeof timing, "all");
-	else
-		snprintf(timing, sizeof timing, "sample:%lld", (long long)opt->timing_sample_every);
+	lb_timing_mode_name(opt->timing_sample_every, timing, sizeof timing);
 	lb_human_ns((double)opt->duration_ns, a, sizeof a);
 	lb_human_ns((double)opt->warmup_ns, b, sizeof b);
 	long long reps = opt->repeat > 0 ? (long long)opt->repeat : 1;
